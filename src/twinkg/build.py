@@ -1,0 +1,73 @@
+"""The build pipeline: load → map → validate → publish, each stage fed by the one before.
+
+The functions here only connect the stages; each stage's rules live in its
+own module. `build` is the one place that writes, and it writes nothing unless
+every stage succeeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pyoxigraph as ox
+
+from twinkg import graphs as graph_parts
+from twinkg.concepts import load_codes
+from twinkg.config import Settings
+from twinkg.curated.loader import load
+from twinkg.curated.records import Dataset
+from twinkg.mapping import country_triples, curated_triples
+from twinkg.publish import publish
+from twinkg.validate import Report, load_shapes, validate
+from twinkg.vocab import Iris
+
+Progress = Callable[[str], None]
+
+
+class ValidationFailed(Exception):
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__("the built graph violates the SHACL shapes")
+
+
+@dataclass(frozen=True)
+class Built:
+    graphs: graph_parts.Graphs
+    report: Report
+
+
+def load_data(settings: Settings) -> Dataset:
+    """Stage 1: the curated records (raises LoadError listing every problem)."""
+    return load(settings.data_dir, load_codes(settings.ontology_dir))
+
+
+def map_graphs(data: Dataset, settings: Settings) -> graph_parts.Graphs:
+    """Stage 2: the four named graphs."""
+    iris = Iris(settings.base)
+    ontology = graph_parts.ontology_triples(settings.ontology_dir, iris) | country_triples(data, iris)
+    curated = curated_triples(data, iris, settings.built_at.date())
+    wikidata = graph_parts.wikidata_triples(settings.wikidata_dir)
+    return graph_parts.assemble(ontology, curated, wikidata, iris, settings.built_at)
+
+
+def check(graphs: graph_parts.Graphs, settings: Settings) -> Report:
+    """Stage 3: SHACL over the curated graph and the vocabulary it refers to."""
+    return validate(graphs["curated"] | graphs["ontology"], load_shapes(settings.shapes_dir))
+
+
+def run(settings: Settings, progress: Progress = lambda _: None, write: bool = True) -> Built:
+    """Run the stages; with `write`, publish into the output folder (stage 4)."""
+    progress(f"loading curated data from {settings.data_dir}")
+    data = load_data(settings)
+    progress(f"mapping {len(data.places)} places, {len(data.twinnings)} twinnings, {len(data.actors)} actors")
+    graphs = map_graphs(data, settings)
+    progress(f"validating {len(graphs['curated'])} curated triples against the SHACL shapes")
+    report = check(graphs, settings)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    if write:
+        report_ttl = ox.serialize(report.triples(), format=ox.RdfFormat.TURTLE,
+                                  prefixes={"sh": "http://www.w3.org/ns/shacl#"})
+        publish(graphs, report_ttl, Iris(settings.base), settings.built_at, settings.out_dir, progress)
+    return Built(graphs, report)

@@ -1,0 +1,1 @@
+"""The curated data: its YAML format, records and loader."""

@@ -1,0 +1,110 @@
+"""The named graphs of the published dataset, and what goes in each.
+
+`ontology` holds the vocabulary and concept schemes, `curated` the mapped
+records, `wikidata` the enrichment cache, `meta` the dataset description with
+the build time (the only place the build time appears, so that equal data
+gives equal dumps apart from it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from twinkg import __version__
+from twinkg.vocab import DCAT, DCT, DEFAULT_BASE, GRAPH_NAMES, PROV, RDF, TW, VOID, XSD, Iris
+
+Graphs = dict[str, set[ox.Triple]]
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+ONTOLOGY_IRI = "https://w3id.org/twinkg/ontology"
+
+
+class InputError(Exception):
+    """A file the build reads could not be parsed; the message names it."""
+
+
+def read_turtle(path: Path) -> set[ox.Triple]:
+    try:
+        return {t for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)}
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise InputError(f"{path}: cannot parse Turtle: {exc}") from None
+
+
+def _rebase(term: ox.NamedNode | ox.BlankNode | ox.Literal, iris: Iris):  # type: ignore[no-untyped-def]
+    old = DEFAULT_BASE + "vocab/"
+    if isinstance(term, ox.NamedNode) and term.value.startswith(old):
+        return ox.NamedNode(iris.base + "vocab/" + term.value[len(old):])
+    return term
+
+
+def ontology_triples(ontology_dir: Path, iris: Iris) -> set[ox.Triple]:
+    """The ontology and concept schemes; concept IRIs follow the configured base."""
+    triples: set[ox.Triple] = set()
+    for path in sorted(ontology_dir.glob("*.ttl")):
+        triples |= read_turtle(path)
+    if iris.base == DEFAULT_BASE:
+        return triples
+    return {ox.Triple(_rebase(t.subject, iris), t.predicate, _rebase(t.object, iris)) for t in triples}
+
+
+def wikidata_triples(wikidata_dir: Path) -> set[ox.Triple]:
+    """The enrichment cache written by `twinkg enrich`, with its own provenance triples."""
+    triples: set[ox.Triple] = set()
+    if wikidata_dir.is_dir():
+        for path in sorted(wikidata_dir.glob("*.ttl")):
+            triples |= read_turtle(path)
+    return triples
+
+
+def meta_triples(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> set[ox.Triple]:
+    """The dataset's VoID/DCAT description: per-graph counts, licence, endpoint and build time."""
+    n = ox.NamedNode
+    a = n(RDF + "type")
+    ds = n(iris.dataset())
+    triples = {
+        ox.Triple(ds, a, n(VOID + "Dataset")),
+        ox.Triple(ds, a, n(DCAT + "Dataset")),
+        ox.Triple(ds, n(DCT + "title"), ox.Literal("twinkg: a knowledge graph of town twinning", language="en")),
+        ox.Triple(ds, n(DCT + "description"), ox.Literal(
+            "Twin towns and sister cities as linked data: every link with its dated lifecycle "
+            "(signed, suspended, ended, resumed), the actors, the reasons and the sources.", language="en")),
+        ox.Triple(ds, n(DCT + "license"), n(LICENSE)),
+        ox.Triple(ds, n(DCT + "modified"), ox.Literal(built_at.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=n(XSD + "dateTime"))),
+        ox.Triple(ds, n(PROV + "generatedAtTime"), ox.Literal(built_at.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=n(XSD + "dateTime"))),
+        ox.Triple(ds, n(TW + "statusAsOf"), ox.Literal(built_at.date().isoformat(), datatype=n(XSD + "date"))),
+        ox.Triple(ds, n(DCT + "hasVersion"), ox.Literal(__version__)),
+        ox.Triple(ds, n(VOID + "sparqlEndpoint"), n(iris.sparql_endpoint())),
+        ox.Triple(ds, n(VOID + "uriSpace"), ox.Literal(iris.base + "id/")),
+        ox.Triple(ds, n(VOID + "vocabulary"), n(TW)),
+        ox.Triple(ds, n(DCT + "conformsTo"), n(ONTOLOGY_IRI)),
+    }
+    for name, content in graphs.items():
+        g = n(iris.graph(name))
+        triples |= {
+            ox.Triple(ds, n(VOID + "subset"), g),
+            ox.Triple(g, a, n(VOID + "Dataset")),
+            ox.Triple(g, n(VOID + "triples"), ox.Literal(str(len(content)), datatype=n(XSD + "integer"))),
+        }
+    triples.add(ox.Triple(n(iris.graph("meta")), n(VOID + "triples"),
+                          ox.Literal(str(len(triples) + 3), datatype=n(XSD + "integer"))))
+    triples.add(ox.Triple(n(iris.graph("meta")), a, n(VOID + "Dataset")))
+    triples.add(ox.Triple(ds, n(VOID + "subset"), n(iris.graph("meta"))))
+    return triples
+
+
+def assemble(ontology: set[ox.Triple], curated: set[ox.Triple], wikidata: set[ox.Triple],
+             iris: Iris, built_at: dt.datetime) -> Graphs:
+    graphs: Graphs = {"ontology": ontology, "curated": curated, "wikidata": wikidata}
+    graphs["meta"] = meta_triples(graphs, iris, built_at)
+    assert tuple(graphs) == GRAPH_NAMES
+    return graphs
+
+
+def quads(graphs: Graphs, iris: Iris) -> list[ox.Quad]:
+    """Every quad, in a stable order so serialisations are byte-identical across builds."""
+    out = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iris.graph(name)))
+           for name, triples in graphs.items() for t in triples]
+    out.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    return out

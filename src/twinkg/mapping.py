@@ -1,0 +1,256 @@
+"""Curated records to RDF triples, following the vocabulary contract.
+
+Superclass types are materialised here (a place is also a `schema:Place` and a
+`geo:Feature`) so that neither SHACL nor SPARQL users need RDFS inference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import combinations
+from typing import Iterator
+
+import pyoxigraph as ox
+
+from twinkg import status as status_rules
+from twinkg.concepts import country_name
+from twinkg.curated.records import Actor, Dataset, Event, Place, Source, Twinning
+from twinkg.dates import Date
+from twinkg.vocab import DCT, FOAF, GEO, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, TW, XSD, Iris, wikidata_entity
+
+Triple = ox.Triple
+
+EVENT_CLASSES = {
+    "establishment": "Establishment",
+    "suspension": "Suspension",
+    "termination": "Termination",
+    "resumption": "Resumption",
+    "proposal": "Proposal",
+    "exchange": "Exchange",
+}
+ACTOR_CLASSES = {
+    "person": (FOAF + "Person",),
+    "organisation": (ORG + "Organization",),
+    "government": (TW + "Government", ORG + "Organization"),
+    "council": (TW + "Council", ORG + "Organization"),
+}
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+A = _n(RDF + "type")
+LABEL = _n(RDFS + "label")
+COMMENT = _n(RDFS + "comment")
+SOURCE = _n(DCT + "source")
+
+
+def _lit(text: str, lang: str | None = None) -> ox.Literal:
+    return ox.Literal(text, language=lang) if lang else ox.Literal(text)
+
+
+def _typed(text: str, datatype: str) -> ox.Literal:
+    return ox.Literal(text, datatype=_n(datatype))
+
+
+def _day(day: dt.date) -> ox.Literal:
+    return _typed(day.isoformat(), XSD + "date")
+
+
+class _Mapper:
+    def __init__(self, data: Dataset, iris: Iris, as_of: dt.date):
+        self.data = data
+        self.iris = iris
+        self.as_of = as_of
+        self.places = {p.id: p for p in data.places}
+
+    def concept(self, scheme: str, code: str) -> ox.NamedNode:
+        return _n(self.iris.concept(scheme, code))
+
+    def sources(self, subject: ox.NamedNode, ids: tuple[str, ...]) -> Iterator[Triple]:
+        for sid in ids:
+            yield Triple(subject, SOURCE, _n(self.iris.source(sid)))
+
+    def period(self, subject: ox.NamedNode, start: Date | None, end: Date | None) -> Iterator[Triple]:
+        if start is not None:
+            yield from self.stated_date(subject, TW + "validFrom", start)
+        if end is not None:
+            yield from self.stated_date(subject, TW + "validUntil", end)
+
+    def stated_date(self, subject: ox.NamedNode, predicate: str, date: Date) -> Iterator[Triple]:
+        """An exact date as stated; an approximate one by its earliest bound, the only exact fact it gives."""
+        if date.lexical is not None and date.datatype is not None:
+            yield Triple(subject, _n(predicate), _typed(date.lexical, date.datatype))
+        else:
+            yield Triple(subject, _n(predicate), _day(date.earliest))
+
+    def source(self, source: Source) -> Iterator[Triple]:
+        s = _n(self.iris.source(source.id))
+        yield from (Triple(s, A, _n(c)) for c in (TW + "Source", SCHEMA + "CreativeWork", PROV + "Entity"))
+        yield Triple(s, _n(DCT + "title"), _lit(source.title))
+        yield Triple(s, LABEL, _lit(source.title))
+        for predicate, value in ((DCT + "creator", source.author), (DCT + "publisher", source.publisher),
+                                 (DCT + "language", source.language), (COMMENT.value, source.comment)):
+            if value:
+                yield Triple(s, _n(predicate), _lit(value))
+        if source.date is not None:
+            yield from self.stated_date(s, DCT + "issued", source.date)
+        if source.url:
+            yield Triple(s, _n(SCHEMA + "url"), _n(source.url))
+
+    def place(self, place: Place) -> Iterator[Triple]:
+        p = _n(self.iris.place(place.id))
+        yield from (Triple(p, A, _n(c)) for c in (TW + "Place", SCHEMA + "Place", GEO + "Feature"))
+        yield Triple(p, LABEL, _lit(place.label, "en"))
+        for lang, label in sorted(place.labels.items()):
+            if lang != "en":
+                yield Triple(p, LABEL, _lit(label, lang))
+        for alt in place.alt_labels:
+            yield Triple(p, _n(SKOS + "altLabel"), _lit(alt))
+        for index, name in enumerate(place.names, start=1):
+            n = _n(self.iris.name(place.id, index))
+            yield Triple(p, _n(TW + "historicalName"), n)
+            yield Triple(n, A, _n(TW + "PlaceName"))
+            yield Triple(n, LABEL, _lit(name.name, name.language))
+            yield from self.period(n, name.valid_from, name.valid_until)
+            yield from self.sources(n, name.sources)
+        if place.country:
+            yield Triple(p, _n(TW + "country"), self.concept("country", place.country))
+        yield Triple(p, _n(TW + "placeType"), self.concept("place-type", place.type))
+        if place.fictional:
+            yield Triple(p, _n(TW + "fictional"), _typed("true", XSD + "boolean"))
+        if place.wikidata:
+            yield Triple(p, _n(OWL + "sameAs"), _n(wikidata_entity(place.wikidata)))
+        if place.coordinates:
+            g = _n(self.iris.geometry(place.id))
+            lat, lon = place.coordinates
+            yield Triple(p, _n(GEO + "hasGeometry"), g)
+            yield Triple(g, A, _n(GEO + "Geometry"))
+            yield Triple(g, _n(GEO + "asWKT"), _typed(f"POINT({lon} {lat})", GEO + "wktLiteral"))
+        if place.comment:
+            yield Triple(p, COMMENT, _lit(place.comment, "en"))
+        yield from self.sources(p, place.sources)
+
+    def actor(self, actor: Actor) -> Iterator[Triple]:
+        a = _n(self.iris.actor(actor.id))
+        for cls in (TW + "Actor", PROV + "Agent", *ACTOR_CLASSES[actor.type]):
+            yield Triple(a, A, _n(cls))
+        yield Triple(a, LABEL, _lit(actor.name))
+        for alt in actor.alt_labels:
+            yield Triple(a, _n(SKOS + "altLabel"), _lit(alt))
+        if actor.wikidata:
+            yield Triple(a, _n(OWL + "sameAs"), _n(wikidata_entity(actor.wikidata)))
+        if actor.country:
+            yield Triple(a, _n(TW + "country"), self.concept("country", actor.country))
+        for index, role in enumerate(actor.roles, start=1):
+            r = _n(self.iris.role(actor.id, index))
+            yield Triple(a, _n(TW + "holdsRole"), r)
+            yield Triple(r, A, _n(TW + "RoleTenure"))
+            yield Triple(r, LABEL, _lit(role.label, "en"))
+            if role.place:
+                yield Triple(r, _n(TW + "roleOf"), _n(self.iris.place(role.place)))
+            yield from self.period(r, role.valid_from, role.valid_until)
+            yield from self.sources(r, role.sources)
+        if actor.comment:
+            yield Triple(a, COMMENT, _lit(actor.comment, "en"))
+        yield from self.sources(a, actor.sources)
+
+    def twinning(self, twinning: Twinning) -> Iterator[Triple]:
+        t = _n(self.iris.twinning(twinning.slug))
+        yield Triple(t, A, _n(TW + "Twinning"))
+        yield Triple(t, A, _n(PROV + "Entity"))
+        names = " – ".join(self.places[p].label for p in twinning.partners)
+        yield Triple(t, LABEL, _lit(names + (f" ({twinning.variant})" if twinning.variant else ""), "en"))
+        for partner in twinning.partners:
+            yield Triple(t, _n(TW + "partner"), _n(self.iris.place(partner)))
+        yield Triple(t, _n(TW + "kind"), self.concept("kind", twinning.kind))
+        current = status_rules.derive(twinning.events, self.as_of)
+        yield Triple(t, _n(TW + "status"), self.concept("status", current))
+        if twinning.variant:
+            yield Triple(t, _n(TW + "variant"), _lit(twinning.variant))
+        yield from self.lifespan(t, twinning, current)
+        if status_rules.ever_concluded(twinning.events, self.as_of):
+            for a, b in combinations(sorted(set(twinning.partners)), 2):
+                pa, pb = _n(self.iris.place(a)), _n(self.iris.place(b))
+                yield Triple(pa, _n(TW + "twinnedWith"), pb)
+                yield Triple(pb, _n(TW + "twinnedWith"), pa)
+        if twinning.comment:
+            yield Triple(t, COMMENT, _lit(twinning.comment, "en"))
+        yield from self.sources(t, twinning.sources)
+        for event in twinning.events:
+            yield Triple(t, _n(TW + "event"), _n(self.iris.event(event.id)))
+            yield from self.event(event, t)
+
+    def lifespan(self, t: ox.NamedNode, twinning: Twinning, current: str) -> Iterator[Triple]:
+        """Start from the first establishment, end from the last termination if the link has ended.
+
+        Only exactly stated dates are used; an approximate one stays on its event."""
+        events = [e for e in status_rules.ordered(twinning.events) if e.date and e.date.lexical]
+        starts = [e for e in events if e.type == "establishment"]
+        if starts:
+            yield from self.stated_date(t, TW + "startDate", starts[0].date)  # type: ignore[arg-type]
+        ends = [e for e in events if e.type == "termination" and e.date.earliest <= self.as_of]  # type: ignore[union-attr]
+        if current == "terminated" and ends:
+            yield from self.stated_date(t, TW + "endDate", ends[-1].date)  # type: ignore[arg-type]
+
+    def event(self, event: Event, t: ox.NamedNode) -> Iterator[Triple]:
+        e = _n(self.iris.event(event.id))
+        for cls in (TW + "Event", TW + EVENT_CLASSES[event.type], SEM + "Event", PROV + "Activity"):
+            yield Triple(e, A, _n(cls))
+        yield Triple(e, _n(TW + "twinning"), t)
+        if event.label:
+            yield Triple(e, LABEL, _lit(event.label, "en"))
+        if event.date is not None:
+            if event.date.lexical is not None:
+                yield from self.stated_date(e, TW + "date", event.date)
+            if event.date.text:
+                yield Triple(e, _n(TW + "dateText"), _lit(event.date.text))
+            yield Triple(e, _n(TW + "earliest"), _day(event.date.earliest))
+            yield Triple(e, _n(TW + "latest"), _day(event.date.latest))
+        for agent in event.agents:
+            yield Triple(e, _n(TW + "agent"), _n(self.iris.actor(agent)))
+        for place in event.initiated_by:
+            yield Triple(e, _n(TW + "initiatedBy"), _n(self.iris.place(place)))
+        for reason in event.reasons:
+            yield Triple(e, _n(TW + "reason"), self.concept("reason", reason))
+        for form in event.forms:
+            yield Triple(e, _n(TW + "form"), self.concept("event-form", form))
+        for other in event.conflicts_with:
+            o = _n(self.iris.event(other))
+            yield Triple(e, _n(TW + "conflictsWith"), o)
+            yield Triple(o, _n(TW + "conflictsWith"), e)
+        if event.comment:
+            yield Triple(e, COMMENT, _lit(event.comment, "en"))
+        yield from self.sources(e, event.sources)
+
+
+def curated_triples(data: Dataset, iris: Iris, as_of: dt.date) -> set[Triple]:
+    """All triples of the curated graph; a set, since symmetric links are emitted from both sides."""
+    mapper = _Mapper(data, iris, as_of)
+    triples: set[Triple] = set()
+    for source in data.sources:
+        triples.update(mapper.source(source))
+    for place in data.places:
+        triples.update(mapper.place(place))
+    for actor in data.actors:
+        triples.update(mapper.actor(actor))
+    for twinning in data.twinnings:
+        triples.update(mapper.twinning(twinning))
+    return triples
+
+
+def country_triples(data: Dataset, iris: Iris) -> set[Triple]:
+    """The country concepts the data uses, labelled from ISO 3166 (pycountry)."""
+    codes = {p.country for p in data.places if p.country} | {a.country for a in data.actors if a.country}
+    scheme = _n(iris.scheme("country"))
+    triples: set[Triple] = {Triple(scheme, A, _n(SKOS + "ConceptScheme"))}
+    for code in sorted(codes):
+        c = _n(iris.concept("country", code))
+        triples.update({
+            Triple(c, A, _n(SKOS + "Concept")),
+            Triple(c, _n(SKOS + "inScheme"), scheme),
+            Triple(c, _n(SKOS + "notation"), _lit(code)),
+            Triple(c, _n(SKOS + "prefLabel"), _lit(country_name(code) or code, "en")),
+        })
+    return triples
