@@ -18,6 +18,10 @@ from rdflib.namespace import SH
 from twinkg.vocab import RDF, SH as SH_NS, XSD
 
 
+class ShapesError(Exception):
+    """The shapes themselves are broken (not the data); the message says how."""
+
+
 @dataclass(frozen=True, order=True)
 class Result:
     severity: str
@@ -73,7 +77,10 @@ class Report:
 def load_shapes(shapes_dir: Path) -> rdflib.Graph:
     shapes = rdflib.Graph()
     for path in sorted(shapes_dir.glob("*.ttl")):
-        shapes.parse(path, format="turtle")
+        try:
+            shapes.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises many parser-specific types
+            raise ShapesError(f"{path}: cannot parse the shapes: {exc}") from None
     return shapes
 
 
@@ -97,6 +104,8 @@ def validate(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> Report:
     _, report_graph, _ = pyshacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
     )
+    if not isinstance(report_graph, rdflib.Graph):
+        raise ShapesError(f"the SHACL shapes could not be applied: {report_graph}")
     results = []
     for node in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult):
         severity = report_graph.value(node, SH.resultSeverity)

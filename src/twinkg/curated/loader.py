@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from twinkg import dates
@@ -175,8 +176,16 @@ def _items(rec: _Record, key: str) -> Iterator[tuple[Any, int]]:
         yield item, line
 
 
+class _Constructor(RoundTripConstructor):
+    """Keeps dates as the text written, so the date module alone judges them (1944-02-30 included)."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
 def _read_file(path: Path, label: str, problems: list[Problem]) -> dict[str, list[tuple[Any, int]]]:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     try:
         document = yaml.load(path.read_text(encoding="utf-8"))
     except MarkedYAMLError as exc:
@@ -184,7 +193,7 @@ def _read_file(path: Path, label: str, problems: list[Problem]) -> dict[str, lis
         line = mark.line + 1 if mark else 1
         problems.append(Problem(label, line, "-", "-", f"malformed YAML: {exc.problem or exc.context}"))
         return {}
-    except (YAMLError, UnicodeDecodeError) as exc:
+    except (YAMLError, UnicodeDecodeError, ValueError) as exc:
         problems.append(Problem(label, 1, "-", "-", f"cannot read: {exc}"))
         return {}
     if document is None:

@@ -1,0 +1,5 @@
+"""`python -m twinkg` runs the command line."""
+
+from twinkg.cli import app
+
+app()

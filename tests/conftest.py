@@ -1,0 +1,51 @@
+"""Shared fixtures: built graphs of the real curated data and of a small fixture dataset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from twinkg.build import Built, run
+from twinkg.config import PROJECT_ROOT, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "mini"
+SHARED = PROJECT_ROOT.parent / "shared"
+BUILT_AT = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def settings_for(data: Path, out: Path, **extra: object) -> Settings:
+    return Settings(data_dir=data, out_dir=out, built_at=BUILT_AT, **extra)  # type: ignore[arg-type]
+
+
+def store_of(built: Built, settings: Settings) -> ox.Store:
+    from twinkg.graphs import quads
+    from twinkg.vocab import Iris
+
+    store = ox.Store()
+    store.extend(quads(built.graphs, Iris(settings.base)))
+    return store
+
+
+@pytest.fixture(scope="session")
+def mini_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Built]:
+    """The small fixture dataset of tests/fixtures/mini, built and written once."""
+    settings = settings_for(MINI, tmp_path_factory.mktemp("mini") / "dist")
+    return settings, run(settings)
+
+
+@pytest.fixture(scope="session")
+def curated_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Built]:
+    """The real curated data of data/, built and written once."""
+    settings = settings_for(PROJECT_ROOT / "data", tmp_path_factory.mktemp("curated") / "dist")
+    return settings, run(settings)
+
+
+@pytest.fixture(scope="session")
+def built_store(curated_build: tuple[Settings, Built]) -> ox.Store:
+    """The real curated graph in an in-memory store; query with use_default_graph_as_union=True."""
+    settings, built = curated_build
+    return store_of(built, settings)
