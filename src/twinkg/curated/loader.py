@@ -310,10 +310,11 @@ def _read_place(rec: _Record, codes: Codes) -> Place | None:
     if not hasattr(labels, "items") or not all(isinstance(v, str) for v in labels.values()):
         rec.problem("labels", "expected a mapping from language code to label")
         labels = {}
+    wikidata = _read_wikidata(rec)
     place = Place(
-        id=pid or "", label=label or "", country=_read_country(rec, required=not fictional),
+        id=pid or "", label=label or "", country=_read_country(rec, required=not fictional and not wikidata),
         sources=rec.sources(), where=rec.where(), labels={str(k): str(v) for k, v in labels.items()},
-        alt_labels=rec.texts("alt_labels"), names=_read_names(rec), wikidata=_read_wikidata(rec),
+        alt_labels=rec.texts("alt_labels"), names=_read_names(rec), wikidata=wikidata,
         coordinates=_read_coordinates(rec), type=rec.code("type", "place-type", codes) or "city",
         fictional=fictional, comment=rec.text("comment"),
     )
