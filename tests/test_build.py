@@ -1,0 +1,161 @@
+"""The build's output: dumps that parse back to the same graph, checksums, VoID, reproducibility, atomicity."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from twinkg.build import Built, ValidationFailed, run
+from twinkg.config import Settings
+from twinkg.graphs import quads
+from twinkg.publish import DUMPS
+from twinkg.vocab import Iris
+
+from conftest import BUILT_AT, MINI, settings_for
+
+FORMATS = {
+    "twinkg.ttl": ox.RdfFormat.TURTLE,
+    "twinkg.nt.gz": ox.RdfFormat.N_TRIPLES,
+    "twinkg.jsonld": ox.RdfFormat.JSON_LD,
+    "twinkg.nq.gz": ox.RdfFormat.N_QUADS,
+}
+
+
+def read(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+def test_output_files(mini_build: tuple[Settings, Built]) -> None:
+    settings, _ = mini_build
+    names = sorted(p.name for p in settings.out_dir.iterdir())
+    assert names == sorted([d.filename for d in DUMPS] + ["void.ttl", "shacl-report.ttl", "SHA256SUMS"])
+
+
+@pytest.mark.parametrize("filename", list(FORMATS))
+def test_dumps_parse_back_to_the_same_graph(mini_build: tuple[Settings, Built], filename: str) -> None:
+    settings, built = mini_build
+    parsed = set(ox.parse(read(settings.out_dir / filename), format=FORMATS[filename]))
+    expected_quads = set(quads(built.graphs, Iris(settings.base)))
+    if filename.endswith(".nq.gz"):
+        assert parsed == expected_quads
+    else:
+        assert {t for t in parsed} == {q.triple for q in expected_quads}
+
+
+def test_named_graphs(mini_build: tuple[Settings, Built]) -> None:
+    settings, _ = mini_build
+    graphs = {q.graph_name.value for q in ox.parse(read(settings.out_dir / "twinkg.nq.gz"), format=ox.RdfFormat.N_QUADS)}
+    assert graphs == {f"https://w3id.org/twinkg/graph/{n}" for n in ("ontology", "curated", "meta")}
+
+
+def test_checksums_verify_with_sha256sum(mini_build: tuple[Settings, Built]) -> None:
+    settings, _ = mini_build
+    proc = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=settings.out_dir, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count(": OK") == len(DUMPS) + 2
+
+
+def test_void_describes_every_distribution(mini_build: tuple[Settings, Built]) -> None:
+    settings, built = mini_build
+    store = ox.Store()
+    store.load(path=str(settings.out_dir / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    rows = {r["file"].value.rsplit("/", 1)[-1]: (int(r["size"].value), r["sum"].value, r["type"].value) for r in store.query("""
+        PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX spdx: <http://spdx.org/rdf/terms#>
+        SELECT ?file ?size ?sum ?type WHERE { ?ds dcat:distribution ?file . ?file dcat:byteSize ?size ;
+          dcat:mediaType ?type ; spdx:checksum/spdx:checksumValue ?sum }""")}
+    import hashlib
+    for dump in DUMPS:
+        data = (settings.out_dir / dump.filename).read_bytes()
+        assert rows[dump.filename] == (len(data), hashlib.sha256(data).hexdigest(),
+                                       f"https://www.iana.org/assignments/media-types/{dump.media_type}")
+    counts = {r["g"].value.rsplit("/", 1)[-1]: int(r["n"].value) for r in store.query(
+        "SELECT ?g ?n WHERE { ?ds <http://rdfs.org/ns/void#subset> ?g . ?g <http://rdfs.org/ns/void#triples> ?n }")}
+    assert counts["curated"] == len(built.graphs["curated"])
+    assert counts["meta"] == len(built.graphs["meta"])
+    (licence,) = store.query("ASK { ?ds <http://purl.org/dc/terms/license> <https://creativecommons.org/licenses/by/4.0/> }"),
+    assert licence
+
+
+def test_build_time_only_in_meta_graph(mini_build: tuple[Settings, Built]) -> None:
+    _, built = mini_build
+    stamp = BUILT_AT.strftime("%Y-%m-%dT%H:%M")
+    for name in ("ontology", "curated", "wikidata"):
+        assert not any(stamp in str(t) for t in built.graphs[name])
+    assert any(stamp in str(t) for t in built.graphs["meta"])
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    outs = [tmp_path / "one", tmp_path / "two"]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1760000000"}
+    for out in outs:
+        proc = subprocess.run([sys.executable, "-m", "twinkg", "build", "--data", str(MINI), "--out", str(out)],
+                              env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    for path in outs[0].iterdir():
+        assert path.read_bytes() == (outs[1] / path.name).read_bytes(), path.name
+
+
+def test_different_build_times_change_only_meta(tmp_path: Path) -> None:
+    from dataclasses import replace
+    import datetime as dt
+
+    first = settings_for(MINI, tmp_path / "a")
+    second = replace(first, out_dir=tmp_path / "b", built_at=first.built_at + dt.timedelta(days=1))
+    a, b = run(first), run(second)
+    assert a.graphs["curated"] == b.graphs["curated"]
+    assert a.graphs["meta"] != b.graphs["meta"]
+
+
+def test_failed_build_leaves_previous_output(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    out = tmp_path / "dist"
+    run(settings_for(data, out))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (data / "places.yaml").write_text((data / "places.yaml").read_text().replace("id: gamma", "id: gamma\n    bogus: 1"))
+    proc = subprocess.run([sys.executable, "-m", "twinkg", "build", "--data", str(data), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist")], "staging folders left behind"
+
+
+def test_shacl_violation_fails_the_build_and_writes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    out = tmp_path / "dist"
+    run(settings_for(data, out))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # The loader accepts any place-type code from the ontology, but a twinning needs two distinct partner places:
+    # a place typed only by a concept outside its scheme is what SHACL, not the loader, catches.
+    settings = settings_for(data, out)
+    from twinkg.build import load_data, map_graphs, check
+
+    graphs = map_graphs(load_data(settings), settings)
+    kind = ox.NamedNode("https://w3id.org/twinkg/ontology#kind")
+    twinning = next(t.subject for t in graphs["curated"] if t.predicate == kind)
+    graphs["curated"] = {t for t in graphs["curated"] if t.predicate != kind or t.subject != twinning}
+    report = check(graphs, settings)
+    assert not report.conforms
+    assert any(r.focus == twinning.value for r in report.results)
+    # And the same failure through the CLI: a shapes file demanding what the data lacks.
+    shapes = tmp_path / "shapes"
+    shutil.copytree(settings.shapes_dir, shapes)
+    (shapes / "extra.ttl").write_text("""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix tw: <https://w3id.org/twinkg/ontology#> .
+        <urn:test:needs-comment> a sh:NodeShape ; sh:targetClass tw:Twinning ;
+          sh:property [ sh:path <http://www.w3.org/2000/01/rdf-schema#comment> ; sh:minCount 1 ;
+                        sh:message "test: every twinning needs a comment" ] .""")
+    from dataclasses import replace
+    with pytest.raises(ValidationFailed) as info:
+        run(replace(settings, shapes_dir=shapes))
+    assert "test: every twinning needs a comment" in info.value.report.summary()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -1,0 +1,96 @@
+"""Dates keep their precision and bounds; a twinning's status is derived from its events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, strategies as st
+
+from twinkg import dates
+from twinkg.curated.records import Event, Where
+from twinkg.status import derive, ever_concluded
+from twinkg.vocab import XSD
+
+HERE = Where("test.yaml", 1)
+
+
+@pytest.mark.parametrize("value, lexical, datatype, earliest, latest", [
+    (1944, "1944", "gYear", "1944-01-01", "1944-12-31"),
+    ("2022-03", "2022-03", "gYearMonth", "2022-03-01", "2022-03-31"),
+    ("2024-02", "2024-02", "gYearMonth", "2024-02-01", "2024-02-29"),
+    ("2022-03-22", "2022-03-22", "date", "2022-03-22", "2022-03-22"),
+    (dt.date(1941, 10, 6), "1941-10-06", "date", "1941-10-06", "1941-10-06"),
+])
+def test_precision(value: object, lexical: str, datatype: str, earliest: str, latest: str) -> None:
+    d = dates.parse(value)
+    assert (d.lexical, d.datatype, d.earliest.isoformat(), d.latest.isoformat()) == (lexical, XSD + datatype, earliest, latest)
+
+
+def test_approximate_date_keeps_text_and_bounds() -> None:
+    d = dates.parse({"text": "late 1980s", "earliest": 1985, "latest": 1989})
+    assert d.is_approximate and d.text == "late 1980s"
+    assert (d.earliest, d.latest) == (dt.date(1985, 1, 1), dt.date(1989, 12, 31))
+
+
+@pytest.mark.parametrize("bad", ["1944-02-30", "1944-00", "44", "1944/03", "March 1944", None, True, "2022-03-22T10:00",
+                                 {"text": "x"}, {"text": "x", "earliest": 1990, "latest": 1980, "extra": 1}])
+def test_bad_dates_raise_date_error(bad: object) -> None:
+    with pytest.raises(dates.DateError):
+        dates.parse(bad)
+
+
+@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_any_real_date_round_trips_at_every_precision(day: dt.date) -> None:
+    full = dates.parse(day.isoformat())
+    month = dates.parse(day.isoformat()[:7])
+    year = dates.parse(day.isoformat()[:4])
+    assert full.earliest == full.latest == day
+    assert month.earliest <= day <= month.latest and month.earliest.day == 1
+    assert year.earliest <= day <= year.latest
+    assert (month.latest + dt.timedelta(days=1)).day == 1
+
+
+@given(st.text(max_size=12))
+def test_parse_never_raises_anything_but_date_error(text: str) -> None:
+    try:
+        dates.parse(text)
+    except dates.DateError:
+        pass
+
+
+def ev(type_: str, date: object = None, eid: str = "e") -> Event:
+    return Event(id=eid, type=type_, sources=("s",), where=HERE, date=dates.parse(date) if date is not None else None)
+
+
+TODAY = dt.date(2026, 11, 1)
+
+
+@pytest.mark.parametrize("events, expected", [
+    ([], "unknown"),
+    ([ev("exchange", 1941)], "unknown"),
+    ([ev("proposal", 1990)], "proposed"),
+    ([ev("proposal", 1990), ev("establishment", 1991)], "active"),
+    ([ev("establishment", 1944), ev("suspension", "2022-03")], "suspended"),
+    ([ev("suspension", "2022-03"), ev("establishment", 1944)], "suspended"),
+    ([ev("establishment", 1944), ev("suspension", 2014), ev("resumption", 2016)], "active"),
+    ([ev("establishment", 1944), ev("termination", 2022), ev("exchange", 2023)], "terminated"),
+    ([ev("establishment"), ev("termination", 2013)], "terminated"),
+    ([ev("termination"), ev("establishment", 1950)], "terminated"),
+    ([ev("establishment", 1944), ev("suspension", 2030)], "active"),
+    ([ev("establishment", 1944), ev("proposal", 2000)], "active"),
+])
+def test_status_derivation(events: list[Event], expected: str) -> None:
+    assert derive(events, TODAY) == expected
+
+
+def test_status_is_as_of_the_build_date() -> None:
+    events = [ev("establishment", 1944), ev("suspension", "2022-03-22")]
+    assert derive(events, dt.date(2022, 3, 21)) == "active"
+    assert derive(events, dt.date(2022, 3, 22)) == "suspended"
+
+
+def test_ever_concluded() -> None:
+    assert not ever_concluded([ev("proposal", 1990)], TODAY)
+    assert ever_concluded([ev("establishment"), ev("termination", 2000)], TODAY)
+    assert not ever_concluded([ev("establishment", 2030)], TODAY)

@@ -1,0 +1,97 @@
+"""Records to RDF: the vocabulary contract as the graph shows it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pyoxigraph as ox
+import pytest
+
+from twinkg.build import load_data, map_graphs
+from twinkg.graphs import quads
+from twinkg.vocab import Iris
+
+from conftest import MINI, settings_for
+
+PREFIX = """PREFIX tw: <https://w3id.org/twinkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX place: <https://w3id.org/twinkg/id/place/> PREFIX twn: <https://w3id.org/twinkg/id/twinning/>
+PREFIX evt: <https://w3id.org/twinkg/id/event/> PREFIX act: <https://w3id.org/twinkg/id/actor/>
+PREFIX src: <https://w3id.org/twinkg/id/source/> PREFIX cty: <https://w3id.org/twinkg/vocab/country/>
+PREFIX ptype: <https://w3id.org/twinkg/vocab/place-type/>
+PREFIX dct: <http://purl.org/dc/terms/> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#> PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX schema: <https://schema.org/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    settings = settings_for(MINI, tmp_path_factory.mktemp("m"))
+    graphs = map_graphs(load_data(settings), settings)
+    s = ox.Store()
+    s.extend(quads(graphs, Iris()))
+    return s
+
+
+def ask(store: ox.Store, where: str) -> bool:
+    return bool(store.query(PREFIX + f"ASK {{ {where} }}", use_default_graph_as_union=True))
+
+
+def select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    return [tuple(t.value for t in row) for row in store.query(PREFIX + query, use_default_graph_as_union=True)]
+
+
+def test_twinning_iri_is_sorted_partners(store: ox.Store) -> None:
+    assert ask(store, "twn:alpha-town--beta-city a tw:Twinning ; tw:partner place:alpha-town, place:beta-city")
+    assert ask(store, "twn:alpha-town--fableland--gamma tw:partner place:fableland")
+
+
+def test_derived_status(store: ox.Store) -> None:
+    assert select(store, "SELECT ?t ?s WHERE { ?t tw:status ?s } ORDER BY ?t") == [
+        ("https://w3id.org/twinkg/id/twinning/alpha-town--beta-city", "https://w3id.org/twinkg/vocab/status/suspended"),
+        ("https://w3id.org/twinkg/id/twinning/alpha-town--fableland--gamma", "https://w3id.org/twinkg/vocab/status/proposed"),
+        ("https://w3id.org/twinkg/id/twinning/alpha-town--gamma", "https://w3id.org/twinkg/vocab/status/active"),
+    ]
+
+
+def test_dates_keep_precision_and_bounds(store: ox.Store) -> None:
+    assert ask(store, 'evt:alpha-beta-letter tw:date "1941-10"^^xsd:gYearMonth ; tw:earliest "1941-10-01"^^xsd:date ; tw:latest "1941-10-31"^^xsd:date')
+    assert ask(store, 'evt:alpha-beta-established a tw:Establishment ; tw:date "1944"^^xsd:gYear')
+    assert ask(store, 'evt:alpha-gamma-established tw:dateText "late 1950s" ; tw:earliest "1956-01-01"^^xsd:date ; tw:latest "1959-12-31"^^xsd:date')
+    assert not ask(store, "evt:alpha-gamma-established tw:date ?d")
+    assert ask(store, 'twn:alpha-town--beta-city tw:startDate "1944"^^xsd:gYear')
+    assert not ask(store, "twn:alpha-town--beta-city tw:endDate ?d")
+
+
+def test_twinned_with_only_for_concluded_links(store: ox.Store) -> None:
+    assert ask(store, "place:alpha-town tw:twinnedWith place:beta-city . place:beta-city tw:twinnedWith place:alpha-town")
+    assert not ask(store, "place:fableland tw:twinnedWith ?x")
+
+
+def test_conflicting_claims_are_symmetric(store: ox.Store) -> None:
+    assert ask(store, "evt:alpha-beta-telegram tw:conflictsWith evt:alpha-beta-letter . evt:alpha-beta-letter tw:conflictsWith evt:alpha-beta-telegram")
+
+
+def test_types_are_materialised(store: ox.Store) -> None:
+    assert ask(store, "place:alpha-town a tw:Place, schema:Place, geo:Feature")
+    assert ask(store, "evt:alpha-beta-suspended a tw:Suspension, tw:Event, <http://semanticweb.cs.vu.nl/2009/11/sem/Event>, <http://www.w3.org/ns/prov#Activity>")
+    assert ask(store, "act:jane-doe a tw:Actor, <http://xmlns.com/foaf/0.1/Person>")
+    assert ask(store, "act:alpha-council a tw:Council, <http://www.w3.org/ns/org#Organization>")
+
+
+def test_place_details(store: ox.Store) -> None:
+    assert ask(store, 'place:alpha-town rdfs:label "Alpha Town"@en, "Alphastadt"@de ; skos:altLabel "Alfa Town" ; owl:sameAs <http://www.wikidata.org/entity/Q6225>')
+    assert ask(store, 'place:alpha-town tw:historicalName [ rdfs:label "Old Alpha" ; tw:validFrom "1900"^^xsd:gYear ; tw:validUntil "1961"^^xsd:gYear ; dct:source src:doc-a ]')
+    assert ask(store, 'place:alpha-town geo:hasGeometry/geo:asWKT "POINT(-1.5 52.4)"^^geo:wktLiteral')
+    assert ask(store, 'place:alpha-town tw:country cty:GB . cty:GB skos:prefLabel "United Kingdom"@en')
+    assert ask(store, 'place:fableland tw:fictional true ; tw:placeType ptype:fictional-place')
+
+
+def test_configurable_base(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = replace(settings_for(MINI, tmp_path), base="http://localhost:8080/")
+    graphs = map_graphs(load_data(settings), settings)
+    subjects = {t.subject.value for t in graphs["curated"] if isinstance(t.subject, ox.NamedNode)}
+    assert "http://localhost:8080/id/place/alpha-town" in subjects
+    assert not any(s.startswith("https://w3id.org/twinkg/id/") for s in subjects)
+    concepts = {t.subject.value for t in graphs["ontology"] if isinstance(t.subject, ox.NamedNode)}
+    assert "http://localhost:8080/vocab/reason/armed-conflict" in concepts
