@@ -9,7 +9,9 @@ gives equal dumps apart from it).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
+from typing import Iterable
 
 import pyoxigraph as ox
 
@@ -26,10 +28,28 @@ class InputError(Exception):
 
 
 def read_turtle(path: Path) -> set[ox.Triple]:
+    """The triples of a Turtle file, blank nodes labelled canonically (RDFC-1.0).
+
+    A parser gives blank nodes fresh random labels; canonical ones keep the dumps
+    byte-identical across builds."""
     try:
-        return {t for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)}
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
     except (SyntaxError, ValueError, OSError) as exc:
         raise InputError(f"{path}: cannot parse Turtle: {exc}") from None
+    scope = re.sub(r"[^A-Za-z0-9]", "", path.stem) or "file"
+
+    def label(term):  # type: ignore[no-untyped-def]
+        return ox.BlankNode(f"{scope}{term.value}") if isinstance(term, ox.BlankNode) else term
+
+    # Labels are scoped by file so that blank nodes of two files never merge.
+    return {ox.Triple(label(t.subject), t.predicate, label(t.object)) for t in canonical(triples)}
+
+
+def canonical(triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+    """The same triples with blank nodes relabelled by RDFC-1.0, so equal graphs are equal sets."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {q.triple for q in dataset}
 
 
 def _rebase(term: ox.NamedNode | ox.BlankNode | ox.Literal, iris: Iris):  # type: ignore[no-untyped-def]
