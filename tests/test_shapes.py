@@ -1,0 +1,253 @@
+"""SHACL shapes: a complete valid graph conforms, and each constraint catches its break.
+
+tests/shapes/valid.ttl is a small conforming graph. Each case below breaks it
+with one SPARQL Update and names the sh:message the report must carry. The data
+graph is the example UNION ontology + concepts, validated with inference 'none',
+as the build does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyshacl import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+PREFIXES = """
+PREFIX tw:      <https://w3id.org/twinkg/ontology#>
+PREFIX rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs:    <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl:     <http://www.w3.org/2002/07/owl#>
+PREFIX xsd:     <http://www.w3.org/2001/XMLSchema#>
+PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct:     <http://purl.org/dc/terms/>
+PREFIX schema:  <https://schema.org/>
+PREFIX prov:    <http://www.w3.org/ns/prov#>
+PREFIX foaf:    <http://xmlns.com/foaf/0.1/>
+PREFIX org:     <http://www.w3.org/ns/org#>
+PREFIX geo:     <http://www.opengis.net/ont/geosparql#>
+PREFIX wd:      <http://www.wikidata.org/entity/>
+PREFIX place:   <https://w3id.org/twinkg/id/place/>
+PREFIX tn:      <https://w3id.org/twinkg/id/twinning/>
+PREFIX ev:      <https://w3id.org/twinkg/id/event/>
+PREFIX actor:   <https://w3id.org/twinkg/id/actor/>
+PREFIX src:     <https://w3id.org/twinkg/id/source/>
+PREFIX kind:    <https://w3id.org/twinkg/vocab/kind/>
+PREFIX status:  <https://w3id.org/twinkg/vocab/status/>
+PREFIX reason:  <https://w3id.org/twinkg/vocab/reason/>
+PREFIX form:    <https://w3id.org/twinkg/vocab/event-form/>
+PREFIX ptype:   <https://w3id.org/twinkg/vocab/place-type/>
+PREFIX country: <https://w3id.org/twinkg/vocab/country/>
+"""
+
+COV = "place:coventry"
+COV_VOL = "tn:coventry--volgograd"
+EST = "ev:cov-vol-est"
+STALINGRAD = "<https://w3id.org/twinkg/id/place/volgograd/name/1>"
+ROLE = "<https://w3id.org/twinkg/id/actor/mayor/role/1>"
+GEOMETRY = "<https://w3id.org/twinkg/id/place/coventry/geometry>"
+
+
+def replace(subject: str, prop: str, new: str) -> str:
+    """An update that replaces every value of one property of one resource."""
+    return f"DELETE {{ {subject} {prop} ?o }} INSERT {{ {subject} {prop} {new} }} WHERE {{ {subject} {prop} ?o }}"
+
+
+def delete(subject: str, prop: str) -> str:
+    return f"DELETE WHERE {{ {subject} {prop} ?o }}"
+
+
+def add(triples: str) -> str:
+    return f"INSERT DATA {{ {triples} }}"
+
+
+def new_event(name: str, classes: str, extra: str = "") -> str:
+    """Triples of a minimal event of the Coventry–Volgograd twinning."""
+    return (f"ev:{name} a {classes} ; tw:twinning {COV_VOL} ; dct:source src:archive {extra} . "
+            f"{COV_VOL} tw:event ev:{name} .")
+
+
+# (test id, SPARQL Update(s) that break valid.ttl, expected text of an sh:message)
+CASES = [
+    # Place
+    ("place-label-plain", replace(COV, "rdfs:label", '"Coventry"'), "language-tagged strings"),
+    ("place-label-two-en", add(f'{COV} rdfs:label "Cov City"@en .'), "at most one per language"),
+    ("place-label-no-en", replace("place:volgograd", "rdfs:label", '"Wolgograd"@de'), "English rdfs:label"),
+    ("place-country-two", add(f"{COV} tw:country country:RU ."), "at most one tw:country"),
+    ("place-country-scheme", replace(COV, "tw:country", "kind:twin-town"), "at most one tw:country"),
+    ("place-country-none", delete(COV, "tw:country"), "not fictional has a tw:country"),
+    ("place-fictional-false", delete("place:volgograd", "tw:country"), "not fictional has a tw:country"),
+    ("place-type-none", delete(COV, "tw:placeType"), "exactly one tw:placeType"),
+    ("place-type-scheme", replace(COV, "tw:placeType", "reason:peace"), "exactly one tw:placeType"),
+    ("place-wkt-latlon-text", replace(GEOMETRY, "geo:asWKT", '"52.4, -1.5"^^geo:wktLiteral'), "geo:hasGeometry"),
+    ("place-wkt-plain", replace(GEOMETRY, "geo:asWKT", '"POINT(-1.5 52.4)"'), "geo:hasGeometry"),
+    ("place-geometry-two", add(f'{COV} geo:hasGeometry [ geo:asWKT "POINT(1 2)"^^geo:wktLiteral ] .'),
+     "geo:hasGeometry"),
+    ("place-sameas-other", replace(COV, "owl:sameAs", "<https://www.wikidata.org/wiki/Q1000001>"), "owl:sameAs"),
+    ("place-sameas-q0", replace(COV, "owl:sameAs", "wd:Q0123"), "owl:sameAs"),
+    ("place-sameas-two", add(f"{COV} owl:sameAs wd:Q42 ."), "owl:sameAs"),
+    ("place-fictional-text", replace("place:ankh-morpork", "tw:fictional", '"yes"'), "tw:fictional is at most"),
+    ("place-no-source", delete(COV, "dct:source"), "Cites at least one source"),
+    ("place-source-class", replace(COV, "dct:source", "<https://example.org/page>"), "Cites at least one source"),
+    ("place-hist-class", replace("place:volgograd", "tw:historicalName", "place:coventry"), "tw:historicalName"),
+    ("place-altlabel-iri", add(f"{COV} skos:altLabel place:volgograd ."), "skos:altLabel"),
+    # PlaceName
+    ("name-label-two", add(f'{STALINGRAD} rdfs:label "Tsaritsyn"@en .'), "exactly one rdfs:label"),
+    ("name-from-text", replace(STALINGRAD, "tw:validFrom", '"1925"'), "tw:validFrom is at most"),
+    ("name-until-two", add(f'{STALINGRAD} tw:validUntil "1962"^^xsd:gYear .'), "tw:validUntil is at most"),
+    ("name-order", replace(STALINGRAD, "tw:validUntil", '"1924-12-31"^^xsd:date'), "its period ends"),
+    ("name-no-source", delete(STALINGRAD, "dct:source"), "Cites at least one source"),
+    # Twinning
+    ("tw-one-partner", (delete(COV_VOL, "tw:partner"), add(f"{COV_VOL} tw:partner {COV} .")),
+     "at least two distinct tw:partner"),
+    ("tw-partner-class", add(f"{COV_VOL} tw:partner src:archive ."), "at least two distinct tw:partner"),
+    ("tw-label-none", delete(COV_VOL, "rdfs:label"), "exactly one rdfs:label"),
+    ("tw-kind-none", delete(COV_VOL, "tw:kind"), "exactly one tw:kind"),
+    ("tw-kind-scheme", replace(COV_VOL, "tw:kind", "status:active"), "exactly one tw:kind"),
+    ("tw-status-two", add(f"{COV_VOL} tw:status status:unknown ."), "exactly one tw:status"),
+    ("tw-status-scheme", replace(COV_VOL, "tw:status", "kind:twin-town"), "exactly one tw:status"),
+    ("tw-start-text", replace(COV_VOL, "tw:startDate", '"1944"'), "tw:startDate is at most"),
+    ("tw-end-datetime", add(f'{COV_VOL} tw:endDate "2022-03-01T00:00:00"^^xsd:dateTime .'), "tw:endDate is at most"),
+    ("tw-end-before-start", replace("tn:ankh-morpork--coventry", "tw:endDate", '"2001-06-14"^^xsd:date'),
+     "its period ends"),
+    ("tw-end-year-before", add(f'{COV_VOL} tw:endDate "1943"^^xsd:gYear .'), "its period ends"),
+    ("tw-event-class", add(f"{COV_VOL} tw:event src:archive ."), "tw:event values are tw:Event"),
+    ("tw-variant-int", replace("tn:ankh-morpork--coventry_2", "tw:variant", "2"), "tw:variant is at most"),
+    ("tw-no-source", delete(COV_VOL, "dct:source"), "Cites at least one source"),
+    ("tw-dup-no-variant", delete("tn:ankh-morpork--coventry_2", "tw:variant"), "have the same partners"),
+    ("tw-dup-same-variant", add('tn:ankh-morpork--coventry tw:variant "2" .'), "have the same partners"),
+    # Derived status against events
+    ("status-active", replace("tn:ankh-morpork--coventry_2", "tw:status", "status:active"),
+     "status active has a tw:Establishment"),
+    ("status-suspended", replace(COV_VOL, "tw:status", "status:suspended"), "status suspended has a tw:Suspension"),
+    ("status-terminated", replace(COV_VOL, "tw:status", "status:terminated"),
+     "status terminated has a tw:Termination"),
+    ("status-proposed-est", (replace(COV_VOL, "tw:status", "status:proposed"),
+                             add(new_event("cov-vol-prop", "tw:Proposal"))), "status proposed has a tw:Proposal"),
+    ("status-proposed-none", ("DELETE DATA { ev:am-cov-prop a tw:Proposal }",
+                              add("ev:am-cov-prop a tw:Exchange .")),
+     "status proposed has a tw:Proposal"),
+    ("status-unknown", replace(COV_VOL, "tw:status", "status:unknown"), "status unknown has no lifecycle event"),
+    ("twinned-one-way", "DELETE DATA { place:volgograd tw:twinnedWith place:coventry }", "tw:twinnedWith"),
+    ("twinned-unconcluded", add("place:volgograd tw:twinnedWith place:ankh-morpork ."), "tw:twinnedWith"),
+    # Event
+    ("ev-two-types", add(f"{EST} a tw:Exchange ."), "exactly one of tw:Establishment"),
+    ("ev-no-subtype", add(new_event("cov-vol-bare", "tw:Event")), "exactly one of tw:Establishment"),
+    ("ev-no-twinning", delete(EST, "tw:twinning"), "exactly one tw:twinning"),
+    ("ev-two-twinnings", add(f"{EST} tw:twinning tn:ankh-morpork--coventry ."), "exactly one tw:twinning"),
+    ("ev-not-listed", f"DELETE DATA {{ {COV_VOL} tw:event {EST} }}", "lists it with tw:event"),
+    ("ev-listed-elsewhere", add(f"tn:ankh-morpork--coventry tw:event {EST} ."), "lists it with tw:event"),
+    ("ev-date-datetime", replace(EST, "tw:date", '"1944-01-01T00:00:00"^^xsd:dateTime'), "tw:date is at most"),
+    ("ev-date-two", add(f'{EST} tw:date "1944-05"^^xsd:gYearMonth .'), "tw:date is at most"),
+    ("ev-datetext-two", add('ev:cov-vol-gift-a tw:dateText "c. 1947" .'), "tw:dateText is at most"),
+    ("ev-earliest-year", replace(EST, "tw:earliest", '"1944"^^xsd:gYear'), "tw:earliest is at most"),
+    ("ev-latest-two", add(f'{EST} tw:latest "1945-01-01"^^xsd:date .'), "tw:latest is at most"),
+    ("ev-bounds-order", replace(EST, "tw:latest", '"1943-12-31"^^xsd:date'), "tw:latest is not before"),
+    ("ev-date-no-bounds", delete(EST, "tw:latest"), "has both tw:earliest and tw:latest"),
+    ("ev-text-no-bounds", (delete("ev:cov-vol-gift-a", "tw:earliest"), delete("ev:cov-vol-gift-a", "tw:latest")), "has both tw:earliest and tw:latest"),
+    ("ev-agent-class", replace(EST, "tw:agent", COV), "tw:agent values are tw:Actor"),
+    ("ev-initiator-class", replace(EST, "tw:initiatedBy", "src:archive"), "tw:initiatedBy values are tw:Place"),
+    ("ev-initiator-partner", replace(EST, "tw:initiatedBy", "place:ankh-morpork"), "is not a partner"),
+    ("ev-reason-scheme", replace(EST, "tw:reason", "form:letter"), "tw:reason values are concepts"),
+    ("ev-form-scheme", replace(EST, "tw:form", "reason:trade"), "tw:form values are concepts"),
+    ("ev-conflict-one-way", delete("ev:cov-vol-gift-b", "tw:conflictsWith"), "stated in both directions"),
+    ("ev-conflict-class", add("ev:cov-vol-gift-a tw:conflictsWith src:archive . "
+                              "src:archive tw:conflictsWith ev:cov-vol-gift-a ."), "tw:conflictsWith values"),
+    ("ev-conflict-other-tw", add(f"ev:am-cov-est tw:conflictsWith {EST} . {EST} tw:conflictsWith ev:am-cov-est ."),
+     "an event of another twinning"),
+    ("ev-label-two", add(f'{EST} rdfs:label "Another label"@en .'), "at most one rdfs:label"),
+    ("ev-no-source", delete(EST, "dct:source"), "Cites at least one source"),
+    ("ev-end-no-reason", delete("ev:am-cov-end", "tw:reason"), "has at least one tw:reason"),
+    ("ev-suspension-no-reason", add(new_event("cov-vol-susp", "tw:Suspension")),
+     "has at least one tw:reason"),
+    # Actor and RoleTenure
+    ("actor-untyped", "DELETE DATA { actor:mayor a foaf:Person }", "also typed foaf:Person"),
+    ("actor-label-none", delete("actor:mayor", "rdfs:label"), "exactly one rdfs:label"),
+    ("actor-sameas", add("actor:mayor owl:sameAs <http://www.wikidata.org/entity/P190> ."), "owl:sameAs"),
+    ("actor-country-scheme", replace("actor:mayor", "tw:country", "ptype:city"), "at most one tw:country"),
+    ("actor-role-class", replace("actor:mayor", "tw:holdsRole", COV), "tw:holdsRole values"),
+    ("actor-no-source", delete("actor:mayor", "dct:source"), "Cites at least one source"),
+    ("role-label-none", delete(ROLE, "rdfs:label"), "exactly one rdfs:label"),
+    ("role-of-class", replace(ROLE, "tw:roleOf", "actor:mayor"), "tw:roleOf is at most one"),
+    ("role-order", replace(ROLE, "tw:validUntil", '"1942"^^xsd:gYear'), "its period ends"),
+    ("role-from-two", add(f'{ROLE} tw:validFrom "1942"^^xsd:gYear .'), "tw:validFrom is at most"),
+    # Source
+    ("src-title-none", delete("src:archive", "dct:title"), "exactly one dct:title"),
+    ("src-title-two", add('src:archive dct:title "Another title" .'), "exactly one dct:title"),
+    ("src-creator-two", add('src:archive dct:creator "B. Writer" .'), "at most one dct:creator"),
+    ("src-publisher-iri", replace("src:archive", "dct:publisher", "<https://example.org/>"),
+     "at most one dct:publisher"),
+    ("src-language", replace("src:archive", "dct:language", '"English"'), "BCP 47"),
+    ("src-issued-text", replace("src:archive", "dct:issued", '"March 2004"'), "at most one dct:issued"),
+    ("src-url-literal", replace("src:archive", "schema:url", '"https://example.org/"'), "at most one schema:url"),
+    ("src-label-iri", add("src:archive rdfs:label src:archive ."), "rdfs:label values are literals"),
+    # Concepts
+    ("concept-no-scheme", delete("country:GB", "skos:inScheme"), "in at least one concept scheme"),
+]
+
+# Updates that keep the graph valid: each checks a constraint is not too strict.
+STILL_VALID = [
+    ("ok-base", ()),
+    ("ok-fictional-country", add("place:ankh-morpork tw:country country:GB .")),
+    ("ok-three-way", add("tn:coventry--volgograd tw:partner place:ankh-morpork . "
+                         "place:ankh-morpork tw:twinnedWith place:volgograd . "
+                         "place:volgograd tw:twinnedWith place:ankh-morpork .")),
+    ("ok-same-year-end", replace("tn:ankh-morpork--coventry", "tw:endDate", '"2001-06"^^xsd:gYearMonth')),
+    ("ok-undated-event", tuple(delete(EST, p) for p in ("tw:date", "tw:earliest", "tw:latest"))),
+    ("ok-resumed", add(new_event("cov-vol-susp", "tw:Suspension", "; tw:reason reason:armed-conflict") + " "
+                       + new_event("cov-vol-res", "tw:Resumption"))),
+    ("ok-government", ("DELETE DATA { actor:mayor a foaf:Person }", add("actor:mayor a tw:Government ."))),
+]
+
+
+@pytest.fixture(scope="module")
+def shapes() -> rdflib.Graph:
+    return rdflib.Graph().parse(ROOT / "shapes" / "twinkg.shapes.ttl")
+
+
+@pytest.fixture(scope="module")
+def base() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in ("ontology/twinkg.ttl", "ontology/concepts.ttl", "tests/shapes/valid.ttl"):
+        graph.parse(ROOT / path)
+    return graph
+
+
+def run(base: rdflib.Graph, shapes: rdflib.Graph, update: str | tuple[str, ...]) -> tuple[bool, list[str]]:
+    data = rdflib.Graph()
+    data += base
+    for operation in (update,) if isinstance(update, str) else update:
+        data.update(PREFIXES + operation)
+    assert not update or set(data) != set(base), "the update changed nothing"
+    conforms, report, _ = validate(data, shacl_graph=shapes, inference="none", inplace=True)
+    results = report.objects(None, SH.result)  # top-level results, not their sh:detail
+    messages = [str(m) for r in results for m in report.objects(r, SH.resultMessage)]
+    return conforms, messages
+
+
+@pytest.mark.parametrize("update", [c[1] for c in STILL_VALID], ids=[c[0] for c in STILL_VALID])
+def test_conforms(base, shapes, update):
+    conforms, messages = run(base, shapes, update)
+    assert conforms, messages
+
+
+@pytest.mark.parametrize(("update", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_violation(base, shapes, update, expected):
+    conforms, messages = run(base, shapes, update)
+    assert not conforms
+    assert any(expected in m for m in messages), messages
+
+
+def test_sparql_result_names_resource(base, shapes):
+    """Whole-graph SPARQL checks name the offending resources in the message."""
+    _, messages = run(base, shapes, delete("tn:ankh-morpork--coventry_2", "tw:variant"))
+    assert any("ankh-morpork--coventry_2" in m and "{?" not in m for m in messages), messages
+
+
+def test_case_ids_unique():
+    ids = [c[0] for c in CASES + STILL_VALID]
+    assert len(ids) == len(set(ids))
