@@ -1,0 +1,139 @@
+"""The example queries of queries/ answer their questions from the curated data.
+
+Each `queries/<name>.rq` has a test here named `test_<name with underscores>`;
+`test_every_query_has_a_test` fails when a query is added without one.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+ID = "https://w3id.org/twinkg/id/"
+
+
+def run(store: ox.Store, name: str) -> list[dict[str, str]]:
+    """Run queries/<name>.rq on the built graph; rows as {variable: lexical value}."""
+    text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+    result = store.query(text, use_default_graph_as_union=True)
+    variables = [v.value for v in result.variables]
+    return [{v: row[v].value for v in variables if row[v] is not None} for row in result]
+
+
+def twinning(slug: str) -> str:
+    return f"{ID}twinning/{slug}"
+
+
+def column(rows: list[dict[str, str]], key: str) -> list[str]:
+    return [row.get(key, "") for row in rows]
+
+
+def test_every_query_has_a_test() -> None:
+    module = sys.modules[__name__]
+    missing = [p.name for p in sorted(QUERIES.glob("*.rq"))
+               if not callable(getattr(module, "test_" + p.stem.replace("-", "_"), None))]
+    assert not missing, f"queries without a test in tests/test_queries.py: {missing}"
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.name)
+def test_query_says_its_question(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# title: ") and len(lines[0]) > len("# title: ")
+    assert lines[1].startswith("# "), "a description comment follows the title"
+
+
+def test_coventry_partners_in_order(built_store: ox.Store) -> None:
+    rows = run(built_store, "coventry-partners-in-order")
+    assert column(rows, "partnerName") == ["Volgograd", "Kiel", "Dresden", "Belgrade", "Jinan", "Kingston"]
+    assert column(rows, "formed")[:5] == ["1944", "1947", "1956", "1957", "1983"]
+    assert rows[0]["status"] == "suspended"
+    assert rows[-1].get("formed") is None  # Kingston: no date given, listed last
+    assert "Mariupol" not in column(rows, "partnerName")  # only proposed, never formed
+
+
+def test_broken_in_2022(built_store: ox.Store) -> None:
+    rows = run(built_store, "broken-in-2022")
+    by_link = {row["twinning"]: row for row in rows}
+    assert set(by_link) == {twinning(s) for s in (
+        "coventry--volgograd", "melbourne--saint-petersburg", "doncaster--ozyorsk", "eugene-oregon--irkutsk")}
+    coventry = by_link[twinning("coventry--volgograd")]
+    assert coventry["type"] == "suspension"
+    assert coventry["date"] == "2022-03-22"
+    assert coventry["reasons"] == "armed-conflict"
+    assert coventry["actors"] == "Coventry City Council"
+    assert "City twinning – an effort to build a peaceful world" in coventry["sources"]
+    assert by_link[twinning("doncaster--ozyorsk")]["type"] == "termination"
+    assert all(row["reasons"] == "armed-conflict" for row in rows)
+
+
+def test_oldest_link(built_store: ox.Store) -> None:
+    rows = run(built_store, "oldest-link")
+    assert rows[0]["twinning"] == twinning("toledo-ohio--toledo-spain")
+    assert rows[0]["established"] == "1931-01-01"
+    coventry = next(r for r in rows if r["twinning"] == twinning("coventry--volgograd"))
+    assert (coventry["established"], coventry["firstRecorded"]) == ("1944-01-01", "1941-10-01")
+
+
+def test_suspended_today(built_store: ox.Store) -> None:
+    rows = run(built_store, "suspended-today")
+    assert column(rows, "twinning") == [twinning(s) for s in (
+        "coventry--volgograd", "eugene-oregon--irkutsk", "melbourne--saint-petersburg",
+        "milan--saint-petersburg", "nagoya--nanjing", "saint-petersburg--turin", "saint-petersburg--venice")]
+    milan = next(r for r in rows if r["twinning"] == twinning("milan--saint-petersburg"))
+    assert (milan["suspendedOn"], milan["reasons"]) == ("2013", "human-rights")
+
+
+def test_conflicting_claims(built_store: ox.Store) -> None:
+    rows = run(built_store, "conflicting-claims")
+    pairs = {(r["link"], *sorted((r.get("dateA", "undated"), r.get("dateB", "undated")))) for r in rows}
+    assert ("Milan – Saint Petersburg", "2012", "2013") in pairs
+    assert ("Coventry – Volgograd", "1941-10", "1942") in pairs  # women's letter vs Mayor's telegram
+    assert ("Coventry – Volgograd", "1942", "1943") in pairs  # the 36,000 women's reply
+    assert ("Belgrade – Coventry", "1953", "undated") in pairs
+    assert len(rows) == 5
+    milan = next(r for r in rows if r["link"] == "Milan – Saint Petersburg")
+    assert {milan["sourcesA"], milan["sourcesB"]} == {
+        "The Tragic Story Behind The Invention of Twin Cities", "Twin towns and sister cities"}
+
+
+def test_actors_and_actions(built_store: ox.Store) -> None:
+    rows = run(built_store, "actors-and-actions")
+    grindlay = [r for r in rows if r["name"] == "Alfred Robert Grindlay"]
+    assert len(grindlay) == 1
+    assert grindlay[0]["roles"] == "Mayor of Coventry"
+    assert grindlay[0]["when"] == "1942" and "telegram" in grindlay[0]["did"]
+    sanders = {r["type"] for r in rows if r["name"] == "Bernie Sanders"}
+    assert sanders == {"proposal", "exchange"}
+    council = {r["event"].rsplit("/", 1)[1] for r in rows if r["name"] == "Coventry City Council"}
+    assert "coventry-volgograd-2022-03-22-suspension" in council
+    assert "coventry-mariupol-2022-03-22-proposal" in council
+    assert any(r["name"] == "Emily Smith" and "tablecloth" in r["did"] for r in rows)
+
+
+def test_fictional_or_non_city_partners(built_store: ox.Store) -> None:
+    rows = run(built_store, "fictional-or-non-city-partners")
+    by_partner = {r["partnerName"]: r for r in rows}
+    assert set(column(rows, "twinning")) == {twinning(s) for s in (
+        "ankh-morpork--wincanton", "swindon--walt-disney-world", "bland--boring-oregon--dull")}
+    assert by_partner["Ankh-Morpork"]["fictional"] == "true"
+    assert by_partner["Walt Disney World"]["placeType"] == "theme-park"
+    assert all(r["kind"] == "symbolic" for r in rows)
+
+
+def test_historical_names(built_store: ox.Store) -> None:
+    rows = run(built_store, "historical-names")
+    names = {(r["current"], r["formerName"], r.get("until")) for r in rows}
+    assert ("Volgograd", "Stalingrad", "1961") in names
+    assert ("Saint Petersburg", "Leningrad", "1991") in names
+
+
+def test_links_by_reason(built_store: ox.Store) -> None:
+    rows = run(built_store, "links-by-reason")
+    links = column(rows, "twinning")
+    assert links[:2] == [twinning("moscow--prague"), twinning("prague--saint-petersburg")]  # 2014, first
+    assert twinning("coventry--volgograd") in links
+    assert len(rows) == 6
