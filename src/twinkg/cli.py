@@ -92,3 +92,171 @@ def validate(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption
 def version() -> None:
     """Print the twinkg version."""
     print(__version__)
+
+
+# --- Wikidata: enrich, reconcile, diff-wikidata (twinkg.enrich) ------------------------------
+
+EndpointOption = typer.Option(
+    None, "--endpoint",
+    help="SPARQL endpoint. [default: https://query.wikidata.org/sparql, or $TWINKG_WIKIDATA_ENDPOINT]")
+TimeoutOption = typer.Option(60.0, "--timeout", help="Seconds to wait for one query; a batch that times out is split.")
+RetriesOption = typer.Option(5, "--retries", help="Retries of one request after 429/503/5xx, dropped connections or unreadable answers.")
+BackoffOption = typer.Option(2.0, "--backoff", help="First wait in seconds when the server sends no Retry-After; doubles each retry.")
+
+
+def wikidata_client(endpoint: Optional[str], timeout: float, retries: int, backoff: float):  # type: ignore[no-untyped-def]
+    import os
+
+    from twinkg.enrich.client import WIKIDATA_ENDPOINT, RetryPolicy, SparqlClient
+
+    url = endpoint or os.environ.get("TWINKG_WIKIDATA_ENDPOINT") or WIKIDATA_ENDPOINT
+    if not url.startswith(("http://", "https://")):
+        fail(f"--endpoint must be an http(s) URL, got {url!r}")
+    return SparqlClient(url, timeout=timeout, policy=RetryPolicy(retries=retries, backoff=backoff),
+                        log=lambda message: err.print(f"[yellow]·[/yellow] {message}"))
+
+
+def curated_data(settings: Settings):  # type: ignore[no-untyped-def]
+    from twinkg.build import load_data
+
+    try:
+        return load_data(settings)
+    except LoadError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        fail(f"{len(exc.problems)} problem(s) in the curated data; fix them first")
+
+
+def progress_bar(description: str):  # type: ignore[no-untyped-def]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=False)
+
+
+@app.command()
+def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
+           endpoint: Optional[str] = EndpointOption,
+           batch_size: int = typer.Option(50, "--batch-size", min=1, help="Ids per query (VALUES batch)."),
+           refresh: bool = typer.Option(False, "--refresh", help="Fetch every id again, even those already cached."),
+           timeout: float = TimeoutOption, retries: int = RetriesOption, backoff: float = BackoffOption) -> None:
+    """Fetch Wikidata facts about every place and actor with a wikidata: id into data/wikidata/.
+
+    The only command that uses the network. Labels (English, mul, the curated
+    labels' languages and the country's official languages), country (P17 with
+    its ISO code), coordinates (P625), population (P1082, preferred or latest),
+    instance of (P31), website (P856), GeoNames id (P1566) and every P190
+    statement with rank and qualifiers (P580, P582, P1534). Ids already in the
+    cache are not fetched again (use --refresh); an interrupted run resumes.
+    Exits 1 and lists the ids not fetched if any batch fails; the cache keeps
+    everything completed.
+    """
+    from twinkg.enrich.cache import Cache
+    from twinkg.enrich.fetch import enrich as run_enrich
+
+    settings = settings_from(data, None, base)
+    dataset = curated_data(settings)
+    client = wikidata_client(endpoint, timeout, retries, backoff)
+    cache = Cache(settings.wikidata_dir, settings.base)
+    with progress_bar(f"Wikidata items from {client.endpoint}") as bar:
+        task = bar.add_task("fetch", total=None)
+        outcome = run_enrich(dataset, cache, client, batch_size=batch_size, refresh=refresh,
+                             progress=lambda done, total: bar.update(task, completed=done, total=total))
+    progress(f"{len(outcome.fetched)} fetched, {len(outcome.cached)} already cached, "
+             f"{client.requests_sent} request(s) sent, cache {settings.wikidata_dir}")
+    if outcome.empty:
+        err.print(f"[yellow]warning:[/yellow] the endpoint knows nothing about {', '.join(outcome.empty)} "
+                  "(deleted or merged items?)")
+    if outcome.failed:
+        reasons = sorted(set(outcome.failed.values()))
+        fail(f"{len(outcome.failed)} id(s) not fetched: {', '.join(outcome.failed)}\n  because: "
+             + "\n  because: ".join(reasons) + "\n  the cache keeps every completed batch; run again to resume")
+    err.print(f"[green]enriched[/green] {settings.wikidata_dir}")
+
+
+@app.command()
+def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = EndpointOption,
+              review: Optional[Path] = typer.Option(
+                  None, "--review", help="Review file to write (or read with --apply). [default: data/wikidata/reconcile-review.yaml]"),
+              accept: bool = typer.Option(False, "--accept", help="Also write unambiguous top candidates (score ≥ threshold, lead ≥ margin, same country) into data/."),
+              apply: bool = typer.Option(False, "--apply", help="Do not search: write the ids a person set as accept: in the review file into data/."),
+              threshold: float = typer.Option(0.8, "--threshold", min=0.0, max=1.0, help="Lowest score --accept takes."),
+              margin: float = typer.Option(0.15, "--margin", min=0.0, max=1.0, help="How far the top candidate must lead the next."),
+              place: Optional[list[str]] = typer.Option(None, "--place", help="Only this place id (repeatable)."),
+              timeout: float = TimeoutOption, retries: int = RetriesOption, backoff: float = BackoffOption) -> None:
+    """Propose Wikidata ids for places without one: candidates by name and country, scored, for review.
+
+    Writes a review file listing, per place, the candidates (settlements and
+    administrative areas whose label or alias is one of the place's names) with
+    their scores and a decision: accept, ambiguous, low-score or no-candidate.
+    Ambiguous matches are never written into data/ without a person.
+    """
+    import datetime as dt
+
+    from twinkg.enrich.client import EndpointError
+    from twinkg.enrich.reconcile import ReviewError, read_review, write_ids, write_review
+    from twinkg.enrich.reconcile import reconcile as run_reconcile
+
+    settings = settings_from(data, None, None)
+    dataset = curated_data(settings)
+    review_path = review or settings.wikidata_dir / "reconcile-review.yaml"
+    try:
+        if apply:
+            written = write_ids(dataset, read_review(review_path))
+        else:
+            client = wikidata_client(endpoint, timeout, retries, backoff)
+            with progress_bar(f"places from {client.endpoint}") as bar:
+                task = bar.add_task("reconcile", total=None)
+                proposals = run_reconcile(dataset, client, threshold, margin, only=place or (),
+                                          progress=lambda done, total: bar.update(task, completed=done, total=total))
+            write_review(proposals, review_path, dt.datetime.now(dt.timezone.utc), client.endpoint)
+            for p in proposals:
+                top = p.candidates[0] if p.candidates else None
+                best = f"{top.qid} {top.label!r} {top.score}" if top else "-"
+                print(f"{p.place.id}\t{p.decision}\t{best}\t{p.reason}")
+            counts = {d: sum(p.decision == d for p in proposals) for d in ("accept", "ambiguous", "low-score", "no-candidate")}
+            progress(", ".join(f"{n} {d}" for d, n in counts.items()) + f"; review file {review_path}")
+            written = write_ids(dataset, {p.place.id: p.accepted for p in proposals if p.accepted}) if accept else []
+    except (EndpointError, ReviewError) as exc:
+        fail(str(exc))
+    for line in written:
+        progress(f"wrote wikidata: {line}")
+    if written:
+        err.print(f"[green]wrote[/green] {len(written)} id(s) into {settings.data_dir}")
+
+
+@app.command("diff-wikidata")
+def diff_wikidata(data: Optional[Path] = DataOption,
+                  out: Optional[Path] = typer.Option(None, "--out", help="Folder for the report. [default: wikidata-diff/ beside dist/]"),
+                  as_of: Optional[str] = typer.Option(None, "--as-of", help="Derive statuses as of this date (YYYY-MM-DD). [default: today, or SOURCE_DATE_EPOCH]")) -> None:
+    """Compare curated twinnings with the cached P190 statements: Markdown, CSV and QuickStatements.
+
+    Offline (reads data/ and data/wikidata/). Writes wikidata-diff.md,
+    wikidata-diff.csv and quickstatements.txt (V1, for an editor to review;
+    never sent). Run `twinkg enrich` first.
+    """
+    import datetime as dt
+
+    from twinkg.enrich import diff
+    from twinkg.enrich.cache import Cache
+    from twinkg.graphs import wikidata_triples
+
+    settings = settings_from(data, None, None)
+    dataset = curated_data(settings)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else settings.built_at.date()
+    except ValueError:
+        fail(f"--as-of must be a date like 2026-11-01, got {as_of!r}")
+    fetched = Cache(settings.wikidata_dir, settings.base).fetched()
+    if not fetched:
+        fail(f"the enrichment cache {settings.wikidata_dir} is empty: run `twinkg enrich` first")
+    try:
+        triples = wikidata_triples(settings.wikidata_dir)
+    except InputError as exc:
+        fail(str(exc))
+    report = diff.compare(dataset, triples, fetched, day)
+    paths = diff.write(report, out or settings.out_dir.parent / "wikidata-diff")
+    counts = {k: sum(f.category == k for f in report.findings) for k in diff.CATEGORIES}
+    progress(", ".join(f"{n} {k}" for k, n in counts.items()) + f"; {len(report.quickstatements)} QuickStatements")
+    for path in paths:
+        print(path)
