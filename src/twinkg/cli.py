@@ -260,3 +260,79 @@ def diff_wikidata(data: Optional[Path] = DataOption,
     progress(", ".join(f"{n} {k}" for k, n in counts.items()) + f"; {len(report.quickstatements)} QuickStatements")
     for path in paths:
         print(path)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(8080, "--port", help="TCP port to listen on."),
+    sparql_endpoint: Optional[str] = typer.Option(
+        None, "--sparql-endpoint", metavar="URL",
+        help="Query a remote SPARQL 1.1 store (loaded with `twinkg publish`) instead of the embedded one. "
+             "Its default graph must be the union of its named graphs (oxigraph serve --union-default-graph)."),
+    timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Seconds a query may run before it is stopped (503)."),
+    max_rows: int = typer.Option(10_000, "--max-rows", min=1,
+                                 help="Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer; "
+                                      "announced in X-SPARQL-Max-Rows, X-SPARQL-Truncated says when it applied."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Query worker processes of the embedded store."),
+    max_request: int = typer.Option(1 << 20, "--max-request-bytes", min=1024, help="Largest request body (413 above)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No access log (one JSON line per request on stderr)."),
+    data: Optional[Path] = DataOption,
+    out: Optional[Path] = OutOption,
+    base: Optional[str] = BaseOption,
+) -> None:
+    """Serve the graph: SPARQL endpoint, linked-data pages, dumps — on http://127.0.0.1:8080/ by default.
+
+    Builds the graph first when the output folder is missing or older than
+    data/, ontology/ or shapes/, loads twinkg.nq.gz into an on-disk embedded
+    store (pyoxigraph, a folder .store-<hash> in the output folder) and
+    evaluates queries in worker processes that are killed when they run past
+    --timeout. Routes: / (places), /sparql, /query, /id/… and /vocab/… (303 to
+    /page/… or /data/….ttl|.jsonld|.nt|.rdf by Accept), /ontology, /dataset,
+    /dumps/…, /void, /healthz. With --sparql-endpoint the web layer keeps no
+    store of its own and can run as several replicas.
+    """
+    from twinkg.server import ServeOptions, build_is_stale, make_config, run as run_server
+    from twinkg.store import StoreError
+
+    settings = settings_from(data, out, base)
+    options = ServeOptions(host=host, port=port, sparql_endpoint=sparql_endpoint, timeout=timeout, max_rows=max_rows,
+                           workers=workers, max_request_bytes=max_request, access_log=not quiet)
+    if not sparql_endpoint and build_is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir, settings.shapes_dir]):
+        progress(f"{settings.out_dir} is missing or older than the data: building")
+        run_pipeline(settings, write=True)
+    try:
+        config = make_config(settings, options, progress)
+    except StoreError as exc:
+        fail(str(exc))
+    err.print(f"[green]serving[/green] http://{host}:{port}/ ({'remote store ' + sparql_endpoint if sparql_endpoint else 'embedded store'})")
+    run_server(config, options)
+
+
+@app.command()
+def publish(
+    to: str = typer.Option(..., "--to", metavar="URL",
+                           help="Graph Store Protocol endpoint of the target store, e.g. http://host:7878/store"),
+    update_endpoint: Optional[str] = typer.Option(
+        None, "--update", metavar="URL",
+        help="SPARQL Update endpoint used to swap the uploaded graphs in (default: derived from --to: …/update)."),
+    out: Optional[Path] = OutOption,
+    base: Optional[str] = BaseOption,
+    timeout: float = typer.Option(300.0, "--timeout", help="Seconds allowed for each HTTP request."),
+) -> None:
+    """Load the built graphs into a SPARQL store over the Graph Store Protocol, replacing each named graph.
+
+    Each graph of dist/twinkg.nq.gz is first PUT into a staging graph, then all
+    are swapped in by one SPARQL Update (MOVE … TO …), so readers see either the
+    old set of graphs or the new one. Without an update endpoint, each graph is
+    replaced by one PUT (atomic per graph).
+    """
+    from twinkg.remote import PublishError, publish_graphs
+
+    settings = settings_from(None, out, base)
+    try:
+        for line in publish_graphs(settings.out_dir, to, update_endpoint, timeout=timeout):
+            progress(line)
+    except PublishError as exc:
+        fail(str(exc))
+    err.print(f"[green]published[/green] {settings.out_dir} to {to}")

@@ -1,0 +1,115 @@
+"""`twinkg publish --to URL`: load the build's named graphs into a SPARQL store over HTTP.
+
+Uses the SPARQL 1.1 Graph Store Protocol (PUT replaces a graph). What
+"atomically" means here: each graph of the dump is first PUT into a staging
+graph with a unique name; when all uploads have succeeded, one SPARQL Update
+request moves every staging graph onto its real name (`DROP SILENT GRAPH g ;
+MOVE SILENT s TO g ; …`). Stores that run one update request as one
+transaction (Oxigraph, Fuseki/TDB2) switch all graphs at once: readers see the
+old set or the new set, never a mix, and a failed upload leaves the published
+graphs untouched (the staging graphs are removed). Without an update endpoint
+each graph is replaced by a single PUT, which is atomic per graph only.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pyoxigraph as ox
+
+from twinkg.store import NQ_DUMP
+
+
+class PublishError(Exception):
+    pass
+
+
+def split_graphs(dump: Path, into: Path) -> dict[str, Path]:
+    """Write each named graph of a gzipped N-Quads dump as its own N-Triples file."""
+    files: dict[str, Path] = {}
+    handles: dict[str, object] = {}
+    try:
+        with gzip.open(dump, "rb") as f:
+            for quad in ox.parse(f, format=ox.RdfFormat.N_QUADS):
+                if not isinstance(quad.graph_name, ox.NamedNode):
+                    raise PublishError(f"{dump}: a triple outside the named graphs: {quad}")
+                name = quad.graph_name.value
+                handle = handles.get(name)
+                if handle is None:
+                    path = into / f"graph-{len(files)}.nt"
+                    files[name] = path
+                    handle = handles[name] = open(path, "w", encoding="utf-8")
+                handle.write(f"{quad.subject} {quad.predicate} {quad.object} .\n")  # type: ignore[attr-defined]
+    finally:
+        for handle in handles.values():
+            handle.close()  # type: ignore[attr-defined]
+    return files
+
+
+def default_update_endpoint(store_url: str) -> str | None:
+    """Oxigraph serves GSP at /store and updates at /update; Fuseki at /ds/data and /ds/update."""
+    parts = urlsplit(store_url)
+    for suffix in ("/store", "/data"):
+        if parts.path.endswith(suffix):
+            return urlunsplit(parts._replace(path=parts.path[: -len(suffix)] + "/update", query=""))
+    return None
+
+
+def publish_graphs(out_dir: Path, store_url: str, update_url: str | None = None,
+                   timeout: float = 300.0) -> Iterator[str]:
+    """Upload every graph of out_dir/twinkg.nq.gz; yields progress lines."""
+    import requests
+
+    dump = out_dir / NQ_DUMP
+    if not dump.is_file():
+        raise PublishError(f"{dump} does not exist; run `twinkg build` first")
+    update_url = update_url or default_update_endpoint(store_url)
+    session = requests.Session()
+    session.headers["User-Agent"] = "twinkg-publish"
+    token = secrets.token_hex(6)
+
+    def put(graph: str, path: Path) -> None:
+        with open(path, "rb") as body:
+            try:
+                r = session.put(store_url, params={"graph": graph}, data=body, timeout=timeout,
+                                headers={"Content-Type": "application/n-triples"})
+            except requests.RequestException as exc:
+                raise PublishError(f"PUT {store_url}?graph={graph} failed: {exc}") from None
+        if r.status_code not in (200, 201, 204):
+            raise PublishError(f"PUT {store_url}?graph={graph}: {r.status_code} {r.text[:300]}")
+
+    with tempfile.TemporaryDirectory(prefix="twinkg-publish-") as tmp:
+        files = split_graphs(dump, Path(tmp))
+        yield f"{len(files)} graphs in {dump}"
+        if update_url is None:
+            for graph, path in files.items():
+                put(graph, path)
+                yield f"replaced <{graph}> ({os.path.getsize(path)} bytes)"
+            return
+        staging = {graph: f"urn:twinkg:staging:{token}:{i}" for i, graph in enumerate(files)}
+        try:
+            for graph, path in files.items():
+                put(staging[graph], path)
+                yield f"uploaded <{graph}> into staging graph <{staging[graph]}> ({os.path.getsize(path)} bytes)"
+            swap = " ;\n".join(f"DROP SILENT GRAPH <{g}> ;\nMOVE SILENT GRAPH <{s}> TO GRAPH <{g}>" for g, s in staging.items())
+            try:
+                r = session.post(update_url, data=swap.encode("utf-8"), timeout=timeout,
+                                 headers={"Content-Type": "application/sparql-update"})
+            except requests.RequestException as exc:
+                raise PublishError(f"POST {update_url} failed: {exc}") from None
+            if r.status_code not in (200, 204):
+                raise PublishError(f"swapping the graphs in at {update_url} failed: {r.status_code} {r.text[:300]}")
+            yield f"swapped {len(staging)} graphs in with one update at {update_url}"
+        except BaseException:
+            for s in staging.values():
+                try:
+                    session.delete(store_url, params={"graph": s}, timeout=30)
+                except requests.RequestException:
+                    pass
+            raise

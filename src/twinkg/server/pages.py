@@ -1,0 +1,478 @@
+"""Server-rendered HTML pages: home, resources (place, twinning, event, actor, source, concept), ontology,
+dataset, query. Readable without JavaScript; each resource page embeds its JSON-LD."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from twinkg import __version__
+from twinkg.server import conneg
+from twinkg.server.app import (HERE, ProtocolError, ServerConfig, answer_response, dump_files, iri_for_path,
+                               not_found, page_href, resource_construct, run_query, select)
+from twinkg.vocab import DCT, OWL, PREFIXES, RDF, RDFS, SKOS, TW, WD
+
+env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True)
+LABEL_PATH = "rdfs:label|skos:prefLabel|dct:title"
+EVENT_TYPES = ("Establishment", "Suspension", "Termination", "Resumption", "Proposal", "Exchange")
+
+
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    config: ServerConfig = request.app.state.config
+    html = env.get_template(template).render(version=__version__, base=config.base, request_path=request.url.path,
+                                             **context)
+    return HTMLResponse(html, status_code=status)
+
+
+# --------------------------------------------------------------------------- terms and statements
+
+@dataclass
+class Term:
+    kind: str  # uri, literal, bnode
+    value: str
+    lang: str = ""
+    datatype: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    href: str | None = None
+
+    @property
+    def label(self) -> str:
+        for lang in ("en", ""):
+            if lang in self.labels:
+                return self.labels[lang]
+        if self.labels:
+            return next(iter(self.labels.values()))
+        if self.kind == "uri":
+            return _short(self.value)
+        return self.value
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "uri"
+
+    @property
+    def local(self) -> str:
+        return re.split(r"[#/]", self.value)[-1]
+
+
+def _short(iri: str) -> str:
+    from twinkg.vocab import PREFIXES
+
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _term(config: ServerConfig, b: dict[str, str]) -> Term:
+    kind = b["type"]
+    if kind == "typed-literal":
+        kind = "literal"
+    t = Term(kind, b["value"], b.get("xml:lang", ""), b.get("datatype", ""))
+    if kind == "uri":
+        t.href = page_href(config, t.value) or (t.value if t.value.startswith(("http://", "https://")) else None)
+    return t
+
+
+@dataclass
+class Node:
+    iri: str
+    props: dict[str, list[Term]] = field(default_factory=dict)
+
+    def all(self, predicate: str) -> list[Term]:
+        return self.props.get(predicate, [])
+
+    def one(self, predicate: str) -> Term | None:
+        values = self.props.get(predicate)
+        if not values:
+            return None
+        for lang in ("en", ""):
+            for v in values:
+                if v.lang == lang:
+                    return v
+        return values[0]
+
+    def text(self, predicate: str, default: str = "") -> str:
+        v = self.one(predicate)
+        return v.value if v else default
+
+    @property
+    def types(self) -> set[str]:
+        return {t.value for t in self.all(RDF + "type")}
+
+    @property
+    def label(self) -> str:
+        for p in (RDFS + "label", SKOS + "prefLabel", DCT + "title"):
+            v = self.one(p)
+            if v:
+                return v.value
+        return _short(self.iri)
+
+
+async def statements(config: ServerConfig, where: str, limit: int | None = None) -> dict[str, Node]:
+    """Nodes from a pattern that binds ?s ?p ?o, with the objects' labels."""
+    rows = await select(config, f"SELECT ?s ?p ?o ?ol WHERE {{ {{ {where} }} OPTIONAL {{ ?o {LABEL_PATH} ?ol }} }}"
+                        + (f" LIMIT {limit}" if limit else ""))
+    nodes: dict[str, Node] = {}
+    seen: dict[tuple[str, str, str, str, str], Term] = {}
+    for row in rows:
+        s, p = row["s"]["value"], row["p"]["value"]
+        node = nodes.setdefault(s, Node(s))
+        o = row["o"]
+        key = (s, p, o["type"], o["value"], o.get("xml:lang", "") + o.get("datatype", ""))
+        term = seen.get(key)
+        if term is None:
+            term = seen[key] = _term(config, o)
+            node.props.setdefault(p, []).append(term)
+        if "ol" in row:
+            term.labels.setdefault(row["ol"].get("xml:lang", ""), row["ol"]["value"])
+    return nodes
+
+
+def _year(term: Term | None) -> float | None:
+    if term is None:
+        return None
+    m = re.match(r"(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", term.value)
+    if not m:
+        return None
+    year = int(m.group(1))
+    month = int(m.group(2) or 1)
+    return year + (month - 1) / 12
+
+
+def event_kind(node: Node) -> str:
+    for name in EVENT_TYPES:
+        if TW + name in node.types:
+            return name
+    return "Event"
+
+
+def date_text(node: Node) -> str:
+    text = node.text(TW + "dateText")
+    date = node.text(TW + "date")
+    if date and text:
+        return f"{date} ({text})"
+    if date or text:
+        return date or text
+    early, late = node.text(TW + "earliest"), node.text(TW + "latest")
+    if early and late:
+        return f"between {early} and {late}"
+    return "date unknown"
+
+
+def ordered_events(nodes: list[Node]) -> list[Node]:
+    return sorted(nodes, key=lambda e: (e.text(TW + "earliest") or "9999", e.text(TW + "latest") or "9999", e.iri))
+
+
+def point(wkt: str) -> tuple[float, float] | None:
+    m = re.match(r"\s*(?:<[^>]*>\s*)?POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", wkt, re.I)
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+def svg_map(center: tuple[str, str, tuple[float, float]] | None,
+            others: list[tuple[str, str, tuple[float, float]]]) -> dict[str, Any] | None:
+    """An offline map: the places on an equirectangular graticule, lines from the centre to each partner."""
+    places = ([center] if center else []) + others
+    if not places:
+        return None
+    lons = [p[2][0] for p in places]
+    lats = [p[2][1] for p in places]
+    pad = 4.0
+    west, east = min(lons) - pad, max(lons) + pad
+    south, north = min(lats) - pad, max(lats) + pad
+    if east - west < 20:
+        mid = (east + west) / 2
+        west, east = mid - 10, mid + 10
+    if north - south < 10:
+        mid = (north + south) / 2
+        south, north = mid - 5, mid + 5
+    width, height = 640, max(200, min(420, int(640 * (north - south) / (east - west) / max(0.3, math.cos(math.radians((north + south) / 2))))))
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return (round((lon - west) / (east - west) * width, 1), round((north - lat) / (north - south) * height, 1))
+
+    step = 30 if east - west > 90 else 10 if east - west > 30 else 5
+    grid_x = [xy(lon, north)[0] for lon in range(int(math.ceil(west / step) * step), int(east) + 1, step)]
+    grid_y = [xy(west, lat)[1] for lon in [0] for lat in range(int(math.ceil(south / step) * step), int(north) + 1, step)]
+    marks = [{"label": label, "href": href, "x": xy(*pt)[0], "y": xy(*pt)[1], "center": center is not None and i == 0}
+             for i, (label, href, pt) in enumerate(places)]
+    lines = []
+    if center:
+        cx, cy = xy(*center[2])
+        lines = [{"x1": cx, "y1": cy, "x2": m["x"], "y2": m["y"]} for m in marks[1:]]
+    return {"width": width, "height": height, "marks": marks, "lines": lines, "grid_x": grid_x, "grid_y": grid_y,
+            "extent": f"{west:.0f}°…{east:.0f}° E, {south:.0f}°…{north:.0f}° N"}
+
+
+def timeline(twinnings: list[tuple[Node, list[Node]]], today: int, href: Any) -> dict[str, Any] | None:
+    """One row per twinning: a bar from its first to its last dated event (or today), event marks on it."""
+    years = [y for _, events in twinnings for e in events for y in [_year(e.one(TW + "earliest"))] if y is not None]
+    if not years:
+        return None
+    start = math.floor(min(years) / 10) * 10
+    end = max(today, math.ceil(max(years))) + 1
+    span = end - start
+
+    def x(year: float) -> float:
+        return round((year - start) / span * 100, 2)
+
+    rows = []
+    for tw, events in twinnings:
+        marks = []
+        for e in events:
+            y = _year(e.one(TW + "earliest"))
+            if y is not None:
+                marks.append({"x": x(y), "kind": event_kind(e), "title": f"{event_kind(e)}: {date_text(e)}",
+                              "href": href(e.iri)})
+        if marks:
+            first = min(m["x"] for m in marks)
+            status = tw.one(TW + "status")
+            last = x(today) if status and status.local in ("active", "suspended") else max(m["x"] for m in marks)
+            rows.append({"node": tw, "marks": marks, "bar_x": first, "bar_w": max(0.5, last - first),
+                         "status": status.local if status else "unknown"})
+    ticks = [{"x": x(y), "year": y} for y in range(start, end + 1, max(10, (span // 80 + 1) * 10))]
+    return {"rows": rows, "ticks": ticks}
+
+
+def jsonld_script(body: bytes) -> str:
+    return body.decode("utf-8").replace("</", "<\\/")
+
+
+# --------------------------------------------------------------------------- pages
+
+async def home(request: Request) -> Response:
+    config: ServerConfig = request.app.state.config
+    try:
+        rows = await select(config, f"""SELECT ?p ?l (COUNT(DISTINCT ?t) AS ?n) WHERE {{
+            ?p a tw:Place ; rdfs:label ?l . FILTER(LANG(?l) = "en" || LANG(?l) = "")
+            OPTIONAL {{ ?t tw:partner ?p }} }} GROUP BY ?p ?l ORDER BY LCASE(STR(?l)) LIMIT 3000""")
+        counts = await select(config, """SELECT ?kind (COUNT(?s) AS ?n) WHERE {
+            VALUES ?kind { tw:Place tw:Twinning tw:Event tw:Actor tw:Source } ?s a ?kind } GROUP BY ?kind""")
+    except ProtocolError as exc:
+        return render(request, "error.html", {"status": exc.status, "title": "Store unavailable", "message": str(exc)}, exc.status)
+    places, seen = [], set()
+    for r in rows:
+        if r["p"]["value"] in seen:
+            continue
+        seen.add(r["p"]["value"])
+        places.append({"label": r["l"]["value"], "href": page_href(config, r["p"]["value"]) or r["p"]["value"],
+                       "twinnings": int(r["n"]["value"])})
+    totals = {r["kind"]["value"].split("#")[-1]: int(r["n"]["value"]) for r in counts}
+    return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals})
+
+
+async def resource_page(request: Request) -> Response:
+    config: ServerConfig = request.app.state.config
+    local = request.path_params["local"]
+    iri = iri_for_path(config, local)
+    if any(c in iri for c in '<>"{}|^`\\ \n'):
+        return await not_found(request)
+    own = await statements(config, f"""{{ BIND(<{iri}> AS ?s) ?s ?p ?o }} UNION
+        {{ <{iri}> ?q ?s . ?s ?p ?o FILTER(isBlank(?s) || STRSTARTS(STR(?s), "{iri}/")) }}""")
+    if iri not in own:
+        incoming_only = await select(config, f"SELECT ?s WHERE {{ ?s ?p <{iri}> }} LIMIT 1")
+        if not incoming_only:
+            return await not_found(request)
+        own[iri] = Node(iri)
+    node = own[iri]
+    incoming_rows = await select(config, f"""SELECT ?s ?p ?sl WHERE {{ ?s ?p <{iri}>
+        OPTIONAL {{ ?s {LABEL_PATH} ?sl }} }} LIMIT 1000""")
+    incoming: dict[tuple[str, str], Term] = {}
+    for r in incoming_rows:
+        key = (r["p"]["value"], r["s"]["value"])
+        t = incoming.setdefault(key, _term(config, r["s"]))
+        if "sl" in r:
+            t.labels.setdefault(r["sl"].get("xml:lang", ""), r["sl"]["value"])
+    by_predicate: dict[str, list[Term]] = {}
+    for (p, _), t in sorted(incoming.items(), key=lambda kv: (kv[0][0], kv[1].label)):
+        by_predicate.setdefault(p, []).append(t)
+    jsonld = await run_query(config, resource_construct(iri), "application/ld+json")
+    types = node.types
+    context: dict[str, Any] = {
+        "node": node, "iri": iri, "sub": {k: v for k, v in own.items() if k != iri},
+        "incoming": by_predicate, "incoming_truncated": len(incoming_rows) >= 1000,
+        "jsonld": jsonld_script(jsonld.body) if jsonld.status == 200 else "{}",
+        "short": _short, "date_text": date_text, "event_kind": event_kind,
+        "data_links": {ext: f"/data/{local}.{ext}" for ext in conneg.EXTENSIONS},
+        "title": node.label, "kind": "Resource",
+    }
+    today = dt.date.today().year
+    if TW + "Place" in types:
+        context["kind"] = "Place"
+        twinnings = await statements(config, f"?s tw:partner <{iri}> . ?s ?p ?o")
+        events = await statements(config, f"?t tw:partner <{iri}> ; tw:event ?s . ?s ?p ?o")
+        per = [(t, ordered_events([events[e.value] for e in t.all(TW + "event") if e.value in events]))
+               for t in sorted(twinnings.values(), key=lambda t: t.text(TW + "startDate") or "9999")]
+        context["twinnings"] = per
+        context["timeline"] = timeline(per, today, lambda i: page_href(config, i) or i)
+        context["names"] = [own[n.value] for n in node.all(TW + "historicalName") if n.value in own]
+        context["wikidata"] = [t for t in node.all(OWL + "sameAs") if t.value.startswith(WD)]
+        context["map"] = await place_map(config, iri, f"?t tw:partner <{iri}>, ?x . FILTER(?x != <{iri}>)")
+    elif TW + "Twinning" in types:
+        context["kind"] = "Twinning"
+        events = await statements(config, f"<{iri}> tw:event ?s . ?s ?p ?o")
+        context["events"] = ordered_events(list(events.values()))
+        context["map"] = await place_map(config, None, f"<{iri}> tw:partner ?x")
+    elif TW + "Event" in types:
+        context["kind"] = event_kind(node) + " (event)"
+    elif TW + "Actor" in types:
+        context["kind"] = "Actor"
+    elif TW + "Source" in types:
+        context["kind"] = "Source"
+    elif SKOS + "Concept" in types:
+        context["kind"] = "Concept"
+    elif SKOS + "ConceptScheme" in types:
+        context["kind"] = "Concept scheme"
+    return render(request, "resource.html", context)
+
+
+async def place_map(config: ServerConfig, center: str | None, pattern: str) -> dict[str, Any] | None:
+    rows = await select(config, f"""SELECT DISTINCT ?x ?l ?wkt WHERE {{
+        {{ {pattern} }} UNION {{ {"BIND(<" + center + "> AS ?x)" if center else "FILTER(false)"} }}
+        ?x geo:hasGeometry/geo:asWKT ?wkt . OPTIONAL {{ ?x rdfs:label ?l FILTER(LANG(?l) = "en") }} }}""")
+    found: dict[str, tuple[str, str, tuple[float, float]]] = {}
+    for r in rows:
+        pt = point(r["wkt"]["value"])
+        if pt and r["x"]["value"] not in found:
+            x = r["x"]["value"]
+            found[x] = (r.get("l", {}).get("value", _short(x)), page_href(config, x) or x, pt)
+    centre = found.pop(center, None) if center else None
+    return svg_map(centre, list(found.values()))
+
+
+async def ontology_page(request: Request) -> Response:
+    config: ServerConfig = request.app.state.config
+    accept = request.headers.get("accept")
+    graph = config.iris.graph("ontology")
+    if not conneg.prefers_html(accept, conneg.GRAPH_OFFERS) and request.query_params.get("format") != "html":
+        media = conneg.choose(conneg.GRAPH_OFFERS, accept, request.query_params.get("format"))
+        if media is None:
+            return Response("available: text/html, " + ", ".join(conneg.EXTENSIONS.values()), status_code=406)
+        answer = await run_query(config, f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o
+            FILTER(!isIRI(?s) || STRSTARTS(STR(?s), "{TW[:-1]}")) }} }}""", media)
+        return answer_response(config, answer)
+    nodes = await statements(config, f"""GRAPH <{graph}> {{ ?s ?p ?o }}
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{TW[:-1]}"))""")
+    schemes = await statements(config, f"GRAPH <{graph}> {{ ?s a skos:ConceptScheme ; ?p ?o }}")
+    ontology = nodes.pop(TW[:-1], None)
+    classes = sorted((n for n in nodes.values() if OWL + "Class" in n.types), key=lambda n: n.iri)
+    properties = sorted((n for n in nodes.values() if n.types & {OWL + "ObjectProperty", OWL + "DatatypeProperty",
+                                                                  RDF + "Property", OWL + "AnnotationProperty"}),
+                        key=lambda n: n.iri)
+    other = sorted((n for n in nodes.values() if n not in classes and n not in properties), key=lambda n: n.iri)
+    return render(request, "ontology.html", {
+        "title": "twinkg ontology", "ontology": ontology, "classes": classes, "properties": properties,
+        "other": other, "schemes": sorted(schemes.values(), key=lambda n: n.iri), "short": _short,
+        "RDFS": RDFS, "OWL": OWL, "SKOS": SKOS, "DCT": DCT, "TW": TW})
+
+
+async def dataset_page(request: Request) -> Response:
+    config: ServerConfig = request.app.state.config
+    accept = request.headers.get("accept")
+    if request.url.path == "/dataset" and not conneg.prefers_html(accept, conneg.GRAPH_OFFERS) and accept:
+        from twinkg.server.app import void
+        return await void(request)
+    ds = config.iris.dataset()
+    nodes = await statements(config, f"GRAPH <{config.iris.graph('meta')}> {{ ?s ?p ?o }}")
+    dataset = nodes.get(ds, Node(ds))
+    graphs = []
+    for g in dataset.all("http://rdfs.org/ns/void#subset"):
+        sub = nodes.get(g.value)
+        graphs.append({"iri": g.value, "triples": sub.text("http://rdfs.org/ns/void#triples") if sub else "?"})
+    files = []
+    if config.out_dir is not None:
+        for name, digest in sorted(dump_files(config.out_dir).items()):
+            path = config.out_dir / name
+            if path.is_file():
+                files.append({"name": name, "size": path.stat().st_size, "sha256": digest})
+    return render(request, "dataset.html", {"title": "Dataset", "dataset": dataset, "graphs": graphs, "files": files,
+                                            "DCT": DCT, "short": _short})
+
+
+@dataclass
+class Example:
+    name: str
+    title: str
+    description: str
+    query: str
+
+
+def examples(queries_dir: Path | None) -> list[Example]:
+    out = []
+    if queries_dir is None or not queries_dir.is_dir():
+        return out
+    for path in sorted(queries_dir.glob("*.rq")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        title, description = path.stem.replace("-", " "), []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            body = line.lstrip("#").strip()
+            if body.lower().startswith("title:"):
+                title = body[6:].strip()
+            elif body:
+                description.append(body)
+        out.append(Example(path.stem, title, " ".join(description), text))
+    return out
+
+
+async def query_page(request: Request, query: str | None = None) -> Response:
+    config: ServerConfig = request.app.state.config
+    if query is None:
+        query = request.query_params.get("query")
+    context: dict[str, Any] = {"title": "Query", "examples": examples(config.queries_dir), "query": query or "",
+                               "max_rows": config.max_rows, "timeout": config.timeout,
+                               "prefixes": sorted(PREFIXES.items())}
+    if query:
+        try:
+            answer = await run_query(config, query, conneg.RESULTS, list(request.query_params.multi_items()))
+            if answer.status == 406:  # CONSTRUCT/DESCRIBE: show the triples as a table
+                answer = await run_query(config, query, "application/n-triples", list(request.query_params.multi_items()))
+                if answer.status == 200:
+                    triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+                    context["result"] = {"vars": ["subject", "predicate", "object"], "rows": [
+                        [_cell(config, t.subject), _cell(config, t.predicate), _cell(config, t.object)] for t in triples]}
+            if answer.status != 200:
+                context["error"] = answer.message
+            elif "result" not in context:
+                data = json.loads(answer.body)
+                if "boolean" in data:
+                    context["result"] = {"boolean": data["boolean"]}
+                else:
+                    names = data["head"].get("vars", [])
+                    context["result"] = {"vars": names, "rows": [
+                        [(_cell_json(config, b[v]) if v in b else None) for v in names] for b in data["results"]["bindings"]]}
+                context["truncated"] = answer.truncated
+        except ProtocolError as exc:
+            context["error"] = str(exc)
+    return render(request, "query.html", context, 400 if "error" in context else 200)
+
+
+def _cell_json(config: ServerConfig, b: dict[str, str]) -> dict[str, Any]:
+    t = _term(config, b)
+    return {"text": t.value if t.kind != "uri" else _short(t.value), "href": t.href, "lang": t.lang,
+            "datatype": _short(t.datatype) if t.datatype else ""}
+
+
+def _cell(config: ServerConfig, term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"text": _short(term.value), "href": page_href(config, term.value) or term.value, "lang": "", "datatype": ""}
+    if isinstance(term, ox.Literal):
+        return {"text": term.value, "href": None, "lang": term.language or "", "datatype": ""}
+    return {"text": str(term), "href": None, "lang": "", "datatype": ""}
+
+
