@@ -141,7 +141,7 @@ def analyse(text: str, predeclared: dict[str, str] | None = None) -> QueryInfo:
         word = tok.text.upper()
         if word == "SERVICE":
             info.uses_service = True
-        elif word == "FROM" and tok.depth == 0 and where_open is None:
+        elif word == "FROM":  # a reserved word: only ever a dataset clause
             named = j + 1 < n and toks[j + 1].text.upper() == "NAMED"
             target = toks[j + 2] if named and j + 2 < n else toks[j + 1] if j + 1 < n else None
             iri = resolve(target) if target is not None else None

@@ -63,6 +63,8 @@ class QueryRequest:
     max_rows: int = 10_000
     form: str | None = None
     prefixes: dict[str, str] | None = None
+    base_iri: str | None = None
+    """Relative IRIs in the query resolve against this (the endpoint's own URL)."""
 
 
 @dataclass
@@ -96,7 +98,7 @@ def _dataset_arguments(req: QueryRequest) -> dict[str, Any]:
 def evaluate(store: ox.Store, req: QueryRequest) -> Answer:
     """Run one query on a store and serialise its answer, with the row cap applied."""
     try:
-        result = store.query(req.query, prefixes=req.prefixes, **_dataset_arguments(req))
+        result = store.query(req.query, prefixes=req.prefixes, base_iri=req.base_iri, **_dataset_arguments(req))
     except SyntaxError as exc:
         return Answer(400, "text/plain", b"", message=f"SPARQL syntax error: {exc}")
     try:
@@ -389,6 +391,8 @@ class RemoteStore:
     async def run(self, req: QueryRequest) -> Answer:
         start = time.perf_counter()
         query = req.query
+        if req.base_iri:
+            query = f"BASE <{req.base_iri}>\n" + query
         if req.prefixes:
             query = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in req.prefixes.items()) + query
         if req.form in ("CONSTRUCT", "DESCRIBE"):

@@ -186,7 +186,7 @@ class Prepared:
 
 
 async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]], media_type: str | None,
-                  accept: str | None) -> Prepared:
+                  accept: str | None, base_iri: str | None = None) -> Prepared:
     """Check a query before it runs: its safety, its dataset, the media type and the row cap."""
     try:
         info = analyse(query, PREFIXES)
@@ -220,7 +220,7 @@ async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]
     elif info.from_graphs or info.from_named_graphs:
         dataset = {"union_default": False}
     return Prepared(QueryRequest(text, media_type, max_rows=config.max_rows, form=info.form, prefixes=PREFIXES,
-                                 **dataset), info.form)
+                                 base_iri=base_iri, **dataset), info.form)
 
 
 def answer_response(config: ServerConfig, answer: Answer, extra: dict[str, str] | None = None) -> Response:
@@ -311,7 +311,7 @@ async def sparql(request: Request) -> Response:
         if request.query_params.get("format") is None and conneg.prefers_html(accept, conneg.RESULT_OFFERS):
             from twinkg.server.pages import query_page
             return await query_page(request, query)
-        prepared = await prepare(config, query, params, None, accept)
+        prepared = await prepare(config, query, params, None, accept, str(request.url_for("sparql")))
         answer = await config.store.run(prepared.request)
         return answer_response(config, answer)
     except ProtocolError as exc:

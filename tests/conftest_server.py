@@ -1,0 +1,134 @@
+"""Helpers for the server tests: free ports, a real `twinkg serve` (or `oxigraph serve`) on loopback."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from twinkg.config import PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+SHARED = PROJECT_ROOT.parent / "shared"
+CONFORMANCE = SHARED / "conformance" / "sparql11-protocol"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}: {read_log(proc)}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up in {seconds} s")
+
+
+def read_log(proc: subprocess.Popen) -> str:
+    log = getattr(proc, "log_path", None)
+    return Path(log).read_text(errors="replace")[-4000:] if log else ""
+
+
+def children(pid: int) -> set[int]:
+    """Direct child processes of pid (Linux /proc)."""
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            out |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return out
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen
+    log_path: Path
+    extra: dict = field(default_factory=dict)
+
+    def client(self, **kw) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=kw.pop("timeout", 30), follow_redirects=False, **kw)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_twinkg(out_dir: Path, data_dir: Path, log_dir: Path, *args: str, timeout_s: float = 60) -> Server:
+    port = free_port()
+    log_path = log_dir / f"serve-{port}.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([str(BIN / "twinkg"), "serve", "--port", str(port), "--out", str(out_dir),
+                             "--data", str(data_dir), *args],
+                            stdout=log, stderr=subprocess.STDOUT, cwd=str(PROJECT_ROOT),
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/healthz", proc, timeout_s)
+    except Exception:
+        proc.kill()
+        raise
+    return Server(url, proc, log_path)
+
+
+def start_oxigraph(location: Path, log_dir: Path, *args: str) -> Server:
+    port = free_port()
+    log_path = log_dir / f"oxigraph-{port}.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([str(BIN / "oxigraph"), "serve", "--location", str(location),
+                             "--bind", f"127.0.0.1:{port}", *args], stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url + "/query?query=ASK%7B%7D", proc, 30)
+    return Server(url, proc, log_path)
+
+
+def write_dump(out_dir: Path, graphs: dict[str, str]) -> None:
+    """A minimal output folder (twinkg.nq.gz + SHA256SUMS) holding N-Triples files as named graphs."""
+    import hashlib
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for graph, ntriples in graphs.items():
+        for line in ntriples.splitlines():
+            line = line.strip()
+            if line:
+                assert line.endswith(".")
+                lines.append(f"{line[:-1].rstrip()} <{graph}> .\n")
+    data = gzip.compress("".join(lines).encode(), mtime=0)
+    (out_dir / "twinkg.nq.gz").write_bytes(data)
+    (out_dir / "SHA256SUMS").write_text(f"{hashlib.sha256(data).hexdigest()}  twinkg.nq.gz\n")
