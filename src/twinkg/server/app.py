@@ -186,7 +186,7 @@ class Prepared:
 
 
 async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]], media_type: str | None,
-                  accept: str | None, base_iri: str | None = None) -> Prepared:
+                  accept: str | None, base_iri: str | None = None, max_rows: int | None = None) -> Prepared:
     """Check a query before it runs: its safety, its dataset, the media type and the row cap."""
     try:
         info = analyse(query, PREFIXES)
@@ -212,14 +212,15 @@ async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]
     default = tuple(v for k, v in params if k == "default-graph-uri")
     named = tuple(v for k, v in params if k == "named-graph-uri")
     text = query
-    if info.form == "SELECT" and (info.limit is None or info.limit > config.max_rows):
-        text = info.with_limit(query, config.max_rows + 1)
+    cap = max_rows or config.max_rows
+    if info.form == "SELECT" and (info.limit is None or info.limit > cap):
+        text = info.with_limit(query, cap + 1)
     dataset: dict[str, Any] = {}
     if default or named:
         dataset = {"default_graphs": default, "named_graphs": named}
     elif info.from_graphs or info.from_named_graphs:
         dataset = {"union_default": False}
-    return Prepared(QueryRequest(text, media_type, max_rows=config.max_rows, form=info.form, prefixes=PREFIXES,
+    return Prepared(QueryRequest(text, media_type, max_rows=cap, form=info.form, prefixes=PREFIXES,
                                  base_iri=base_iri, **dataset), info.form)
 
 
@@ -241,10 +242,15 @@ def answer_response(config: ServerConfig, answer: Answer, extra: dict[str, str] 
     return Response(answer.body, media_type=media, headers=headers)
 
 
+PAGE_ROWS = 100_000
+"""The row cap of the app's own queries (pages, data documents); they bound themselves with LIMIT."""
+
+
 async def run_query(config: ServerConfig, query: str, media_type: str | None = None,
-                    params: list[tuple[str, str]] | None = None, accept: str | None = None) -> Answer:
+                    params: list[tuple[str, str]] | None = None, accept: str | None = None,
+                    max_rows: int | None = PAGE_ROWS) -> Answer:
     """Prepare and run a query for the app's own pages (raises ProtocolError on refusal)."""
-    prepared = await prepare(config, query, params or [], media_type, accept)
+    prepared = await prepare(config, query, params or [], media_type, accept, max_rows=max_rows)
     return await config.store.run(prepared.request)
 
 

@@ -439,9 +439,10 @@ async def query_page(request: Request, query: str | None = None) -> Response:
                                "prefixes": sorted(PREFIXES.items())}
     if query:
         try:
-            answer = await run_query(config, query, conneg.RESULTS, list(request.query_params.multi_items()))
+            params = list(request.query_params.multi_items())
+            answer = await run_query(config, query, conneg.RESULTS, params, max_rows=None)
             if answer.status == 406:  # CONSTRUCT/DESCRIBE: show the triples as a table
-                answer = await run_query(config, query, "application/n-triples", list(request.query_params.multi_items()))
+                answer = await run_query(config, query, "application/n-triples", params, max_rows=None)
                 if answer.status == 200:
                     triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
                     context["result"] = {"vars": ["subject", "predicate", "object"], "rows": [
