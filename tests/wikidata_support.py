@@ -61,6 +61,7 @@ WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 FIXTURE_COUNTRIES = {  # item → country item (P17)
     "Q5836": "Q29", "Q49239": "Q30", "Q31058": "Q30", "Q34692": "Q766", "Q128147": "Q145",
     "Q2321706": "Q145", "Q6225": "Q145", "Q914": "Q159", "Q1707": "Q183", "Q1731": "Q183",
+    "Q34218": "Q30",  # chosen so that only the P190 partners tell the two Burlingtons apart
 }
 FIXTURE_ISO = {"Q29": "ES", "Q30": "US", "Q766": "JM", "Q145": "GB", "Q159": "RU", "Q183": "DE", "Q16": "CA"}
 FIXTURE_LANGUAGE = {"Q29": ("Q1321", "es"), "Q159": ("Q7737", "ru")}  # country → official language (P37) and its code (P424)

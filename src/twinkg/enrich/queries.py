@@ -111,18 +111,19 @@ def candidates_query(names: Iterable[tuple[str, str]]) -> str:
     """Items whose label or alias is one of the (text, language) names, if they are settlements or areas.
 
     Exact matches only (an index lookup on every store); `?via` says whether a
-    label or an alias matched, `?settlement` whether the item is a human
-    settlement (else it is only an administrative area).
+    label or an alias matched, `?class` which of SETTLEMENT_CLASSES the item
+    belongs to (P31/P279*), one row each. A join, not FILTER EXISTS, which
+    some engines evaluate without the item bound.
     """
     literals = " ".join(f"{_string(text)}@{lang}" for text, lang in sorted(set(names)))
     classes = " ".join(f"wd:{q}" for q in SETTLEMENT_CLASSES)
-    return f"""{PREFIXES}SELECT DISTINCT ?item ?name ?via ?settlement WHERE {{
+    return f"""{PREFIXES}SELECT DISTINCT ?item ?name ?via ?class WHERE {{
   VALUES ?name {{ {literals} }}
   {{ ?item rdfs:label ?name . BIND("label" AS ?via) }}
   UNION
   {{ ?item skos:altLabel ?name . BIND("alias" AS ?via) }}
-  FILTER EXISTS {{ ?item wdt:P31/wdt:P279* ?class . VALUES ?class {{ {classes} }} }}
-  BIND(EXISTS {{ ?item wdt:P31/wdt:P279* wd:{SETTLEMENT_CLASSES[0]} }} AS ?settlement)
+  ?item wdt:P31/wdt:P279* ?class .
+  VALUES ?class {{ {classes} }}
 }}"""
 
 

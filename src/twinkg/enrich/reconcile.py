@@ -35,7 +35,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from twinkg.curated.records import Dataset, Place
 from twinkg.enrich.cache import atomic_write
 from twinkg.enrich.client import SparqlClient
-from twinkg.enrich.queries import BASE_LANGUAGES, WD, candidate_facts_query, candidates_query
+from twinkg.enrich.queries import BASE_LANGUAGES, SETTLEMENT_CLASSES, WD, candidate_facts_query, candidates_query
 from twinkg.vocab import QID_RE
 
 WEIGHTS = {"name": 0.35, "country": 0.35, "type": 0.10, "partners": 0.20}
@@ -121,14 +121,16 @@ def reconcile(data: Dataset, client: SparqlClient, threshold: float = THRESHOLD,
             qid = item.value[len(WD):]
             key = (name.value, name.language or "")
             via = row["via"].value  # type: ignore[union-attr]
-            settlement = row.get("settlement") is not None and row["settlement"].value in ("true", "1")
+            settlement = row["class"].value == WD + SETTLEMENT_CLASSES[0]  # type: ignore[union-attr]
             for pid, names in names_of.items():
                 if key in names:
                     how = names[key] if via == "label" else "alias"
                     old = matches[pid].get(qid)
                     rank = {"label": 2, "name": 1, "alias": 0}
                     if old is None or rank[how] > rank[old[0]]:
-                        matches[pid][qid] = (how, f'{via} "{name.value}"@{name.language}', settlement)
+                        matches[pid][qid] = (how, f'{via} "{name.value}"@{name.language}', settlement or bool(old and old[2]))
+                    elif settlement and not old[2]:
+                        matches[pid][qid] = (old[0], old[1], True)
         progress(min((done + 1) * batch_size, len(places)), len(places))
     facts = _facts(client, sorted({q for m in matches.values() for q in m}, key=lambda q: int(q[1:])), places)
     for pid, found in matches.items():
