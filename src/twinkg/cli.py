@@ -200,6 +200,9 @@ def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = Endpo
     settings = settings_from(data, None, None)
     dataset = curated_data(settings)
     review_path = review or settings.wikidata_dir / "reconcile-review.yaml"
+    if review_path.resolve().parent == settings.data_dir.resolve() and review_path.suffix in (".yaml", ".yml"):
+        fail(f"--review {review_path}: the loader reads every YAML file directly in {settings.data_dir}; "
+             "put the review file elsewhere (default: data/wikidata/reconcile-review.yaml)")
     try:
         if apply:
             written = write_ids(dataset, read_review(review_path))

@@ -201,9 +201,12 @@ def _first(twinning: Twinning, types: tuple[str, ...], last: bool = False) -> Ev
 
 
 def _source(event: Event | None, twinning: Twinning, sources: dict[str, Source]) -> Source | None:
-    ids = [*(event.sources if event else ()), *twinning.sources]
-    found = [sources[i] for i in ids if i in sources]
-    return next((s for s in found if s.url), found[0] if found else None)
+    """The source of the fact itself (the event's) where it has one, else the twinning's; one with a URL first."""
+    for ids in ((event.sources if event else ()), twinning.sources):
+        found = [sources[i] for i in ids if i in sources]
+        if found:
+            return next((s for s in found if s.url), found[0])
+    return None
 
 
 def _qs_time(date: Date) -> str | None:
