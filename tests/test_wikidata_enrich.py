@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
-from wikidata_support import REPO, FaultProxy, proxy, wikidata_endpoint  # noqa: F401 - fixtures
+from wikidata_support import REPO, data_dir, FaultProxy, proxy, wikidata_endpoint  # noqa: F401 - fixtures
 
 from twinkg import __version__
 from twinkg.build import load_data, run
@@ -31,12 +30,6 @@ PROV = "http://www.w3.org/ns/prov#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 runner = CliRunner()
 
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
-    return target
 
 
 def store_of(directory: Path) -> ox.Store:

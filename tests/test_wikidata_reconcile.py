@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
-from wikidata_support import REPO, wikidata_endpoint  # noqa: F401 - fixture
+from wikidata_support import REPO, data_dir, wikidata_endpoint  # noqa: F401 - fixture
 
 from twinkg.build import load_data
 from twinkg.cli import app
@@ -21,12 +20,6 @@ from twinkg.enrich.reconcile import ReviewError, reconcile, write_ids
 DATA = REPO / "tests" / "fixtures" / "wikidata" / "data"
 runner = CliRunner()
 
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
-    return target
 
 
 @pytest.fixture(scope="module")

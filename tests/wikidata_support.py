@@ -23,6 +23,7 @@ Nothing here touches an outside address: the server and the proxy bind to
 from __future__ import annotations
 
 import http.server
+import shutil
 import socket
 import subprocess
 import sys
@@ -221,6 +222,16 @@ def start_oxigraph(work: Path) -> OxigraphServer:
 
 
 _server: OxigraphServer | None = None
+CURATED = REPO / "tests" / "fixtures" / "wikidata" / "data"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A writable copy of the curated test data (tests/fixtures/wikidata/data); the cache goes to its wikidata/."""
+    target = tmp_path / "data"
+    shutil.copytree(CURATED, target)
+    return target
+
 
 
 @pytest.fixture(scope="session")
