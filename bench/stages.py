@@ -1,0 +1,138 @@
+"""One build, stage by stage, in this process: wall time and peak RSS of each stage.
+
+Run by bench/run.py in a fresh subprocess per scale, so that each scale's
+memory is its own. Prints one JSON object on its last line.
+
+Peak RSS per stage: the kernel's high-water mark (VmHWM) is reset before each
+stage by writing 5 to /proc/self/clear_refs, and read after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import gzip
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pyoxigraph as ox
+
+from twinkg import build
+from twinkg.config import Settings
+from twinkg.publish import publish
+from twinkg.validate import Report, load_shapes
+from twinkg.vocab import Iris
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> None:
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+class Meter:
+    def __init__(self) -> None:
+        self.stages: dict[str, dict[str, float]] = {}
+
+    def run(self, name: str, fn: Callable[[], Any]) -> Any:
+        gc.collect()
+        _reset_peak()
+        before = _status_kb("VmRSS")
+        start, cpu = time.perf_counter(), time.process_time()
+        value = fn()
+        seconds = time.perf_counter() - start
+        self.stages[name] = {"seconds": round(seconds, 3), "cpu_seconds": round(time.process_time() - cpu, 3),
+                             "peak_rss_mb": round(_status_kb("VmHWM") / 1024, 1),
+                             "rss_before_mb": round(before / 1024, 1)}
+        print(f"  {name}: {seconds:.2f} s, peak RSS {_status_kb('VmHWM') / 1024:.0f} MB", file=sys.stderr, flush=True)
+        return value
+
+
+def load_store(nq_gz: Path, store_dir: Path) -> int:
+    """What `twinkg serve` does before answering: bulk-load the N-Quads dump into an on-disk store."""
+    try:
+        from twinkg import store as twinkg_store
+        loader = getattr(twinkg_store, "_load", None)
+    except ImportError:
+        loader = None
+    if store_dir.exists():
+        shutil.rmtree(store_dir)
+    if loader is not None:
+        loader(str(nq_gz), str(store_dir))
+    else:  # the same steps, before the store module existed
+        store = ox.Store(str(store_dir))
+        with gzip.open(nq_gz, "rb") as f:
+            store.bulk_load(f, format=ox.RdfFormat.N_QUADS)
+        store.optimize()
+        store.flush()
+        del store
+    return len(ox.Store.read_only(str(store_dir)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data", type=Path)
+    parser.add_argument("work", type=Path, help="scratch folder for the dumps and the store")
+    parser.add_argument("--validators", default="build,sparql",
+                        help="comma-separated: build (twinkg.build.check), pyshacl (classic, rdflib copy), "
+                             "sparql (bench/shacl_sparql.py), none")
+    parser.add_argument("--proposed", action="store_true", help="apply the loader changes of bench/proposals.py")
+    args = parser.parse_args()
+    validators = [v for v in args.validators.split(",") if v and v != "none"]
+
+    settings = Settings(data_dir=args.data, out_dir=args.work / "dist")
+    meter = Meter()
+    applied = {}
+    if args.proposed:
+        from bench import proposals
+        applied = proposals.install()
+    data = meter.run("load", lambda: build.load_data(settings))
+    graphs = meter.run("map", lambda: build.map_graphs(data, settings))
+    counts = {"places": len(data.places), "twinnings": len(data.twinnings),
+              "events": sum(len(t.events) for t in data.twinnings), "actors": len(data.actors),
+              "sources": len(data.sources), "triples": sum(len(g) for g in graphs.values()),
+              "curated_triples": len(graphs["curated"])}
+    del data
+    violations: dict[str, int] = {}
+    report = Report(())
+    if "build" in validators:
+        report = meter.run("validate", lambda: build.check(graphs, settings))
+        violations["build"] = sum(1 for r in report.results if r.severity == "Violation")
+    data_triples = graphs["curated"] | graphs["ontology"]
+    if "pyshacl" in validators:
+        from bench import seeded
+        shapes = load_shapes(settings.shapes_dir)
+        classic = meter.run("validate_pyshacl", lambda: seeded.engine_report("pyshacl", data_triples, shapes))
+        violations["pyshacl"] = len(seeded.report_keys(classic))
+    if "sparql" in validators:
+        from bench import shacl_sparql
+        checks = shacl_sparql.compile_shapes(settings.shapes_dir)
+        found = meter.run("validate_sparql", lambda: shacl_sparql.validate(data_triples, checks))
+        violations["sparql"] = len(found)
+    del data_triples
+    report_ttl = ox.serialize(report.triples(), format=ox.RdfFormat.TURTLE, prefixes={"sh": "http://www.w3.org/ns/shacl#"})
+    meter.run("write_dumps", lambda: publish(graphs, report_ttl, Iris(settings.base), settings.built_at, settings.out_dir))
+    del graphs
+    quads = meter.run("load_store", lambda: load_store(settings.out_dir / "twinkg.nq.gz", args.work / "store"))
+    counts["store_quads"] = quads
+    dump_sizes = {p.name: p.stat().st_size for p in settings.out_dir.iterdir() if p.is_file()}
+    print(json.dumps({"stages": meter.stages, "counts": counts, "violations": violations, "dumps": dump_sizes,
+                      "proposals": applied}))
+
+
+if __name__ == "__main__":
+    main()
