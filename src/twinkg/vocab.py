@@ -121,6 +121,10 @@ class Iris:
     def graph(self, name: str) -> str:
         return f"{self.base}graph/{name}"
 
+    def wikidata_fetch(self, batch_id: str) -> str:
+        """One `twinkg enrich` request, the provenance of the Wikidata triples it brought."""
+        return f"{self.base}graph/wikidata/fetch/{batch_id}"
+
     def dataset(self) -> str:
         return f"{self.base}dataset"
 

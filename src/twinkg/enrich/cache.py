@@ -56,11 +56,6 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def fetch_iri(base: str, batch_id: str) -> str:
-    """The IRI of one fetch activity, inside the wikidata graph's namespace."""
-    return f"{Iris(base).graph('wikidata')}/fetch/{batch_id}"
-
-
 def batch_id(qids: Iterable[str]) -> str:
     return hashlib.sha256(" ".join(sorted(set(qids))).encode()).hexdigest()[:16]
 
@@ -76,7 +71,7 @@ class Fetch:
 
     def triples(self, base: str) -> list[ox.Triple]:
         n = ox.NamedNode
-        act = n(fetch_iri(base, batch_id(self.qids)))
+        act = n(Iris(base).wikidata_fetch(batch_id(self.qids)))
         when = self.retrieved.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         out = [
             ox.Triple(act, n(RDF + "type"), n(PROV + "Activity")),
