@@ -224,8 +224,8 @@ def measure_endpoints(dist: Path, data: Path, work: Path, duration: float, log, 
 
 def measure_pages(base: str, place: str, duration: float, log) -> dict:
     slug = place.rsplit("/", 1)[-1]
-    reqs = [Request("page", f"/page/place/{slug}", "text/html"),
-            Request("data-ttl", f"/data/place/{slug}.ttl", "text/turtle"),
+    reqs = [Request("page", f"/page/id/place/{slug}", "text/html"),
+            Request("data-ttl", f"/data/id/place/{slug}.ttl", "text/turtle"),
             Request("id-303", f"/id/place/{slug}", "text/html")]
     result = {}
     for clients in (1, 4):

@@ -194,7 +194,7 @@ def main() -> None:
         from bench.endpoints import measure_endpoints
         scale = scales[0]
         dist = WORK / f"run-x{scale}-proposed" / "dist"
-        if not (dist / "twinkg.nq.gz").is_file():
+        if "build" not in parts or not (dist / "twinkg.nq.gz").is_file():  # dumps of exactly this input
             stage_run(scale, "proposed", "none", args.stage_timeout)
         servers = args.servers.split(",")
         if not (REPO / "src" / "twinkg" / "server").is_dir():
@@ -209,6 +209,8 @@ def main() -> None:
             results["enrich"] = {"error": str(exc)}
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     name = "results-quick" if quick else "results"
+    if parts != {"build", "shacl", "endpoint", "enrich"} and not quick:
+        name += "-" + "-".join(sorted(parts))
     (WORK / f"{name}.json").write_text(json.dumps(results, indent=2))
     (WORK / f"{name}.md").write_text(render(results))
     log(f"done in {results['total_seconds']} s: {WORK / (name + '.md')}")
