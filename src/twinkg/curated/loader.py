@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from twinkg import dates
+from twinkg.curated import yaml_reader
 from twinkg.concepts import Codes, country_name
 from twinkg.curated.records import (
     Actor,
@@ -70,10 +68,8 @@ class _Record:
         return Where(self.file, self.line)
 
     def line_of(self, key: str) -> int:
-        try:
-            return self.node.lc.key(key)[0] + 1
-        except (AttributeError, KeyError, TypeError):
-            return self.line
+        lines = getattr(self.node, "lines", None)
+        return lines.key(key) if lines is not None else self.line
 
     def problem(self, key: str, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.file, line or self.line_of(key), self.id, key, message))
@@ -155,10 +151,8 @@ class _Record:
 
 
 def _line(node: Any, default: int) -> int:
-    try:
-        return node.lc.line + 1
-    except AttributeError:
-        return default
+    lines = getattr(node, "lines", None)
+    return lines.line if lines is not None else default
 
 
 def _items(rec: _Record, key: str) -> Iterator[tuple[Any, int]]:
@@ -168,32 +162,18 @@ def _items(rec: _Record, key: str) -> Iterator[tuple[Any, int]]:
     if not isinstance(value, list):
         rec.problem(key, "expected a list")
         return
+    lines = getattr(value, "lines", None)
     for index, item in enumerate(value):
-        try:
-            line = value.lc.item(index)[0] + 1
-        except (AttributeError, KeyError):
-            line = rec.line_of(key)
-        yield item, line
-
-
-class _Constructor(RoundTripConstructor):
-    """Keeps dates as the text written, so the date module alone judges them (1944-02-30 included)."""
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+        yield item, lines.item(index) if lines is not None else rec.line_of(key)
 
 
 def _read_file(path: Path, label: str, problems: list[Problem]) -> dict[str, list[tuple[Any, int]]]:
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"))
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problems.append(Problem(label, line, "-", "-", f"malformed YAML: {exc.problem or exc.context}"))
+        document = yaml_reader.read(path.read_text(encoding="utf-8"))
+    except yaml_reader.YAMLReadError as exc:
+        problems.append(Problem(label, exc.line, "-", "-", str(exc)))
         return {}
-    except (YAMLError, UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, OSError) as exc:
         problems.append(Problem(label, 1, "-", "-", f"cannot read: {exc}"))
         return {}
     if document is None:
@@ -203,7 +183,7 @@ def _read_file(path: Path, label: str, problems: list[Problem]) -> dict[str, lis
         return {}
     out: dict[str, list[tuple[Any, int]]] = {}
     for key, value in document.items():
-        line = document.lc.key(key)[0] + 1
+        line = document.lines.key(key)
         if key not in SECTIONS:
             problems.append(Problem(label, line, "-", str(key), f"unknown section (allowed: {', '.join(SECTIONS)})"))
             continue
@@ -211,7 +191,7 @@ def _read_file(path: Path, label: str, problems: list[Problem]) -> dict[str, lis
             problems.append(Problem(label, line, "-", str(key), "expected a list of records"))
             continue
         for index, item in enumerate(value):
-            out.setdefault(key, []).append((item, value.lc.item(index)[0] + 1))
+            out.setdefault(key, []).append((item, value.lines.item(index)))
     return out
 
 
@@ -401,7 +381,7 @@ def _check_references(data: Dataset, problems: list[Problem]) -> None:
     source_ids = {s.id for s in data.sources}
     place_ids = {p.id for p in data.places}
     actor_ids = {a.id for a in data.actors}
-    events = {e.id: e for t in data.twinnings for e in t.events}
+    event_ids = {e.id for t in data.twinnings for e in t.events}
 
     def report(where: Where, record: str, field: str, message: str) -> None:
         problems.append(Problem(where.file, where.line, record, field, message))
@@ -426,7 +406,7 @@ def _check_references(data: Dataset, problems: list[Problem]) -> None:
         for event in twinning.events:
             need(event.where, event.id, "sources", event.sources, source_ids, "source")
             need(event.where, event.id, "agents", event.agents, actor_ids, "actor")
-            need(event.where, event.id, "conflicts_with", event.conflicts_with, set(events), "event")
+            need(event.where, event.id, "conflicts_with", event.conflicts_with, event_ids, "event")
             for partner in event.initiated_by:
                 if partner not in twinning.partners:
                     report(event.where, event.id, "initiated_by", f"{partner!r} is not a partner of {twinning.slug}")

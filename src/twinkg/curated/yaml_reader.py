@@ -1,0 +1,124 @@
+"""Reading YAML with the line of every key and item, fast.
+
+The loader needs line numbers for its error report. libyaml's composer (through
+PyYAML) gives them on every node and parses about ten times faster than a
+pure-Python round-trip parser, which matters at world scale (bench/RESULTS.md).
+Plain scalars are resolved by the YAML 1.2 core schema, not PyYAML's YAML 1.1
+one, so `country: NO` stays Norway and `1944-10-06` stays text for the date
+module to judge.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_TRUE = re.compile(r"^(?:true|True|TRUE)$")
+_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?(?:\.inf|\.Inf|\.INF)$")
+_NAN = re.compile(r"^(?:\.nan|\.NaN|\.NAN)$")
+
+
+class YAMLReadError(Exception):
+    """The text is not YAML; `line` is 1-based."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        super().__init__(message)
+
+
+class Lines:
+    """Where a mapping's keys or a sequence's items start (1-based lines)."""
+
+    __slots__ = ("line", "_keys", "_items")
+
+    def __init__(self, line: int, keys: dict[Any, int] | None = None, items: list[int] | None = None):
+        self.line = line
+        self._keys = keys or {}
+        self._items = items or []
+
+    def key(self, key: Any) -> int:
+        return self._keys.get(key, self.line)
+
+    def item(self, index: int) -> int:
+        return self._items[index] if index < len(self._items) else self.line
+
+
+class Mapping(dict):  # type: ignore[type-arg]
+    """A dict that knows the line of each of its keys."""
+
+    lines: Lines
+
+
+class Sequence(list):  # type: ignore[type-arg]
+    """A list that knows the line of each of its items."""
+
+    lines: Lines
+
+
+def _plain(text: str) -> Any:
+    if _NULL.match(text):
+        return None
+    if _TRUE.match(text):
+        return True
+    if _FALSE.match(text):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """Quoted and block scalars are text; plain ones resolve by the core schema."""
+    return _plain(node.value) if not node.style else node.value  # libyaml says "", PyYAML None
+
+
+def _build(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        mapping = Mapping()
+        keys: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = _build(key_node)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise YAMLReadError(key_node.start_mark.line + 1, "a mapping key must be a plain value")
+            mapping[key] = _build(value_node)
+            keys[key] = key_node.start_mark.line + 1
+        mapping.lines = Lines(node.start_mark.line + 1, keys=keys)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        sequence = Sequence(_build(item) for item in node.value)
+        sequence.lines = Lines(node.start_mark.line + 1, items=[item.start_mark.line + 1 for item in node.value])
+        return sequence
+    return _scalar(node)  # type: ignore[arg-type]
+
+
+def read(text: str) -> Any:
+    """The document as Mapping, Sequence and scalars, or raise YAMLReadError naming the line."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YAMLReadError(mark.line + 1 if mark else 1, f"malformed YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise YAMLReadError(1, f"malformed YAML: {exc}") from None
+    return None if root is None else _build(root)

@@ -1,0 +1,44 @@
+"""The loader's YAML reader: YAML 1.2 scalars, and the line of every key and item."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, strategies as st
+from ruamel.yaml import YAML
+
+from twinkg.curated.yaml_reader import YAMLReadError, read
+
+
+def test_core_schema_scalars() -> None:
+    doc = read("a: NO\nb: yes\nc: true\nd: 1944\ne: 1944-10-06\nf: '1944'\ng: ~\nh: 1.5\ni: 0x1F\nj: on\n")
+    assert doc == {"a": "NO", "b": "yes", "c": True, "d": 1944, "e": "1944-10-06", "f": "1944", "g": None,
+                   "h": 1.5, "i": 31, "j": "on"}
+
+
+def test_lines_of_keys_and_items() -> None:
+    doc = read("places:\n  - id: a\n    label: A\n\n  - id: b\n    label: B\n")
+    assert doc.lines.key("places") == 1
+    assert doc["places"].lines.item(0) == 2 and doc["places"].lines.item(1) == 5
+    assert doc["places"][1].lines.key("label") == 6
+
+
+def test_malformed_yaml_names_the_line() -> None:
+    with pytest.raises(YAMLReadError) as info:
+        read("a: 1\nb: [unclosed\nc: 2\n")
+    assert info.value.line >= 2 and "malformed YAML" in str(info.value)
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=12),
+                    st.sampled_from(["NO", "yes", "off", "1944-10", "2022-03-22", "1e3", ".5", "0o17"]))
+documents = st.recursive(scalars, lambda children: st.one_of(
+    st.lists(children, max_size=4), st.dictionaries(st.text(min_size=1, max_size=6), children, max_size=4)), max_leaves=12)
+
+
+@given(documents)
+def test_agrees_with_a_yaml_1_2_parser(document: object) -> None:
+    buffer = io.StringIO()
+    YAML(typ="safe", pure=True).dump({"root": document}, buffer)
+    text = buffer.getvalue()
+    assert read(text) == YAML(typ="safe", pure=True).load(text)
