@@ -6,7 +6,7 @@ graph is the example UNION ontology + concepts, validated with inference 'none',
 as the build does.
 
 Every case runs on two engines: pyshacl, the reference implementation, and the
-build's own validator (twinkg.validate, on pyshacl-turbo over pyoxigraph); they
+build's own validator (twinkg.validate: shapes compiled to SPARQL, run on pyoxigraph); they
 must agree on conformance and on every message.
 """
 

@@ -1,0 +1,228 @@
+"""SHACL shapes compiled to whole-graph SPARQL queries, run once each on pyoxigraph.
+
+Validators that check node by node (pyshacl; pyshacl-turbo's SPARQL
+constraints) cost minutes at world scale (bench/RESULTS.md); a query that
+returns every failing node at once costs well under a second on pyoxigraph.
+Each targeted node shape becomes one SELECT per property shape and one for its
+node-level constraints: `SELECT DISTINCT ?this WHERE { <target> FILTER
+(!<conforms>) }`, where a shape's conformance is one SPARQL expression (EXISTS
+/ NOT EXISTS over its path), recursively for sh:node, sh:or, sh:xone, sh:not
+and qualified value shapes. `sh:sparql` constraints run as written, once,
+with `$this` bound to their target node.
+
+It covers the SHACL Core subset that twinkg's shapes use and raises ShapesError
+on anything else, so a new construct cannot be silently ignored; the shapes
+tests check, case by case, that it reports what pyshacl (the reference
+implementation) reports.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import rdflib
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+
+
+class ShapesError(Exception):
+    """The shapes themselves are broken or use what the compiler does not handle."""
+
+
+SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+HANDLED = {SH.path, SH.message, SH.property, SH.maxCount, SH.minCount, SH["class"], SH.node, SH.nodeKind,
+           SH.hasValue, SH["or"], SH.datatype, SH.qualifiedValueShape, SH.qualifiedMinCount,
+           SH.qualifiedMaxCount, SH["not"], SH.pattern, SH.uniqueLang, SH.equals, SH.xone,
+           SH.lessThanOrEquals, SH.languageIn, SH["in"], SH["and"], SH.targetClass, SH.targetNode,
+           SH.sparql, SH.name, SH.description, SH.severity, SH.declare, SH.flags}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One query whose rows are violations.
+
+    Core checks return ?this, the failing focus node. SPARQL constraints return
+    their own bindings, which fill the `{?var}` slots of the message; their
+    focus is the target node bound to $this."""
+
+    query: str
+    message: str
+    severity: str = "Violation"
+    path: str = ""
+    sparql: bool = False
+    focus: str | None = None
+
+
+def _iri(term: rdflib.term.Node) -> str:
+    if isinstance(term, rdflib.URIRef):
+        return f"<{term}>"
+    if isinstance(term, rdflib.Literal):
+        return term.n3()
+    raise ShapesError(f"unsupported term in shapes: {term!r}")
+
+
+class _Compiler:
+    def __init__(self, shapes: rdflib.Graph):
+        self.g = shapes
+        self.fresh = itertools.count()
+
+    def var(self) -> str:
+        return f"?v{next(self.fresh)}"
+
+    def items(self, node: rdflib.term.Node) -> list[rdflib.term.Node]:
+        return list(Collection(self.g, node))
+
+    def path(self, node: rdflib.term.Node) -> str:
+        if isinstance(node, rdflib.URIRef):
+            return _iri(node)
+        inverse = self.g.value(node, SH.inversePath)
+        if inverse is not None:
+            return f"^{self.path(inverse)}"
+        raise ShapesError(f"unsupported sh:path {node!r}")
+
+    def check_handled(self, shape: rdflib.term.Node) -> None:
+        for p in self.g.predicates(shape, None):
+            if p not in HANDLED and p != RDF.type and not str(p).startswith(str(rdflib.RDFS)):
+                raise ShapesError(f"shape {shape}: unsupported {p}")
+
+    def conforms(self, shape: rdflib.term.Node, x: str) -> str:
+        """A SPARQL expression: the node bound to x conforms to the shape."""
+        self.check_handled(shape)
+        if self.g.value(shape, SH.path) is not None:
+            return self.property(shape, x)
+        return self.node_level(shape, x, include_properties=True)
+
+    def node_level(self, shape: rdflib.term.Node, x: str, include_properties: bool) -> str:
+        g = self.g
+        parts = self.value_constraints(shape, x)
+        if include_properties:
+            parts += [self.property(p, x) for p in g.objects(shape, SH.property)]
+        return " && ".join(parts) if parts else "true"
+
+    def value_constraints(self, shape: rdflib.term.Node, x: str) -> list[str]:
+        """Constraints on the value node itself (node shapes, or each value of a property shape)."""
+        g = self.g
+        parts: list[str] = []
+        for c in g.objects(shape, SH["class"]):
+            parts.append(f"EXISTS {{ {x} {TYPE}/{SUBCLASS}* {_iri(c)} }}")
+        for d in g.objects(shape, SH.datatype):
+            parts.append(f"(isLiteral({x}) && datatype({x}) = {_iri(d)})")
+        for k in g.objects(shape, SH.nodeKind):
+            parts.append({SH.IRI: f"isIRI({x})", SH.Literal: f"isLiteral({x})", SH.BlankNode: f"isBlank({x})",
+                          SH.BlankNodeOrIRI: f"!isLiteral({x})"}[k])
+        for pattern in g.objects(shape, SH.pattern):
+            flags = g.value(shape, SH.flags)
+            regex = rdflib.Literal(str(pattern)).n3()
+            extra = f", {rdflib.Literal(str(flags)).n3()}" if flags else ""
+            parts.append(f"(!isBlank({x}) && REGEX(STR({x}), {regex}{extra}))")
+        for langs in g.objects(shape, SH.languageIn):
+            tests = " || ".join(f"langMatches(lang({x}), {rdflib.Literal(str(t)).n3()})" for t in self.items(langs))
+            parts.append(f"({tests or 'false'})")
+        for values in g.objects(shape, SH["in"]):
+            parts.append(f"({x} IN ({', '.join(_iri(v) for v in self.items(values))}))")
+        for node in g.objects(shape, SH.node):
+            parts.append(f"({self.conforms(node, x)})")
+        for members in g.objects(shape, SH["or"]):
+            parts.append("(" + " || ".join(f"({self.conforms(m, x)})" for m in self.items(members)) + ")")
+        for members in g.objects(shape, SH["and"]):
+            parts.append("(" + " && ".join(f"({self.conforms(m, x)})" for m in self.items(members)) + ")")
+        for members in g.objects(shape, SH.xone):
+            parts.append("((" + " + ".join(f"IF({self.conforms(m, x)}, 1, 0)" for m in self.items(members)) + ") = 1)")
+        for negated in g.objects(shape, SH["not"]):
+            parts.append(f"!({self.conforms(negated, x)})")
+        if self.g.value(shape, SH.path) is None:
+            for v in g.objects(shape, SH.hasValue):
+                parts.append(f"sameTerm({x}, {_iri(v)})")
+        return parts
+
+    def property(self, shape: rdflib.term.Node, x: str) -> str:
+        g = self.g
+        self.check_handled(shape)
+        path = self.path(g.value(shape, SH.path))
+        parts: list[str] = []
+        low = g.value(shape, SH.minCount)
+        if low is not None and int(low) > 0:
+            vs = [self.var() for _ in range(int(low))]
+            distinct = " && ".join(f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2))
+            parts.append(f"EXISTS {{ {x} {path} {', '.join(vs)} {f'FILTER ({distinct})' if distinct else ''} }}")
+        high = g.value(shape, SH.maxCount)
+        if high is not None:
+            vs = [self.var() for _ in range(int(high) + 1)]
+            distinct = " && ".join(f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2))
+            parts.append(f"NOT EXISTS {{ {x} {path} {', '.join(vs)} {f'FILTER ({distinct})' if distinct else ''} }}")
+        v = self.var()
+        each = self.value_constraints(shape, v)
+        if each:
+            parts.append(f"NOT EXISTS {{ {x} {path} {v} FILTER (!({' && '.join(each)})) }}")
+        for value in g.objects(shape, SH.hasValue):
+            parts.append(f"EXISTS {{ {x} {path} {_iri(value)} }}")
+        if g.value(shape, SH.uniqueLang) == rdflib.Literal(True):
+            a, b = self.var(), self.var()
+            parts.append(f"NOT EXISTS {{ {x} {path} {a}, {b} FILTER (!sameTerm({a}, {b}) && lang({a}) != \"\" "
+                         f"&& lang({a}) = lang({b})) }}")
+        for other in g.objects(shape, SH.equals):
+            a = self.var()
+            parts.append(f"NOT EXISTS {{ {x} {path} {a} FILTER NOT EXISTS {{ {x} {_iri(other)} {a} }} }}")
+            parts.append(f"NOT EXISTS {{ {x} {_iri(other)} {a} FILTER NOT EXISTS {{ {x} {path} {a} }} }}")
+        for other in g.objects(shape, SH.lessThanOrEquals):
+            a, b = self.var(), self.var()
+            parts.append(f"NOT EXISTS {{ {x} {path} {a} . {x} {_iri(other)} {b} FILTER (!COALESCE({a} <= {b}, false)) }}")
+        qualified = g.value(shape, SH.qualifiedValueShape)
+        if qualified is not None:
+            q = self.var()
+            test = self.conforms(qualified, q)
+            qmin, qmax = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
+            if qmin is not None:
+                if int(qmin) != 1:
+                    raise ShapesError("only sh:qualifiedMinCount 1 is supported")
+                parts.append(f"EXISTS {{ {x} {path} {q} FILTER ({test}) }}")
+            if qmax is not None:
+                if int(qmax) != 0:
+                    raise ShapesError("only sh:qualifiedMaxCount 0 is supported")
+                parts.append(f"NOT EXISTS {{ {x} {path} {q} FILTER ({test}) }}")
+        return " && ".join(parts) if parts else "true"
+
+    def checks(self) -> list[Check]:
+        g = self.g
+        out: list[Check] = []
+        shapes = set(g.subjects(SH.targetClass, None)) | set(g.subjects(SH.targetNode, None))
+        for shape in sorted(shapes, key=str):
+            self.check_handled(shape)
+            severity = str(g.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+            targets = [f"{{ ?this {TYPE}/{SUBCLASS}* {_iri(c)} }}" for c in g.objects(shape, SH.targetClass)]
+            targets += [f"{{ VALUES ?this {{ {_iri(n)} }} }}" for n in g.objects(shape, SH.targetNode)]
+            target = " UNION ".join(targets)
+            message = str(g.value(shape, SH.message) or shape)
+            node_test = self.node_level(shape, "?this", include_properties=False)
+            if node_test != "true":
+                out.append(Check(f"SELECT DISTINCT ?this WHERE {{ {target} FILTER (!({node_test})) }}", message, severity))
+            for prop in sorted(g.objects(shape, SH.property), key=str):
+                test = self.property(prop, "?this")
+                path = g.value(prop, SH.path)
+                out.append(Check(f"SELECT DISTINCT ?this WHERE {{ {target} FILTER (!({test})) }}",
+                                 str(g.value(prop, SH.message) or prop), severity,
+                                 path=str(path) if isinstance(path, rdflib.URIRef) else ""))
+            constraints = sorted(g.objects(shape, SH.sparql), key=lambda c: str(g.value(c, SH.select)))
+            if constraints and any(True for _ in g.objects(shape, SH.targetClass)):
+                raise ShapesError(f"shape {shape}: sh:sparql runs once per target node; target the class IRI with sh:targetNode")
+            for constraint in constraints:
+                out.extend(self.sparql(constraint, sorted(g.objects(shape, SH.targetNode), key=str), severity))
+        return out
+
+    def sparql(self, constraint: rdflib.term.Node, nodes: list[rdflib.term.Node], severity: str) -> list[Check]:
+        g = self.g
+        prefixes = ""
+        for ontology in g.objects(constraint, SH.prefixes):
+            for decl in g.objects(ontology, SH.declare):
+                prefixes += f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>\n"
+        select = str(g.value(constraint, SH.select))
+        message = str(g.value(constraint, SH.message) or "")
+        return [Check(prefixes + select, message, severity, sparql=True, focus=str(n)) for n in nodes]
+
+
+def compile_shapes(shapes: rdflib.Graph) -> list[Check]:
+    """Every check of the shapes graph, in a stable order."""
+    return _Compiler(shapes).checks()

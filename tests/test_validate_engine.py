@@ -1,0 +1,40 @@
+"""The build's SHACL engine refuses what it cannot compile instead of ignoring it."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+
+from twinkg.shacl_sparql import ShapesError, compile_shapes
+from twinkg.validate import validate
+
+PREFIXES = "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+
+
+def shapes(text: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=PREFIXES + text, format="turtle")
+
+
+@pytest.mark.parametrize("text", [
+    "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .",
+    "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ] .",
+    "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:D ] ; sh:qualifiedMinCount 2 ] .",
+    "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select 'SELECT $this WHERE { }' ] .",
+])
+def test_unsupported_constructs_raise(text: str) -> None:
+    with pytest.raises(ShapesError):
+        compile_shapes(shapes(text))
+
+
+def test_sparql_constraint_message_slots_are_filled() -> None:
+    import pyoxigraph as ox
+
+    g = shapes("""ex:S a sh:NodeShape ; sh:targetNode ex:p ; sh:sparql [ a sh:SPARQLConstraint ;
+        sh:message "{?value} points at {?other} via {$this}" ;
+        sh:select "SELECT $this ?value ?other WHERE { ?value $this ?other }" ] .""")
+    n = ox.NamedNode
+    report = validate([ox.Triple(n("http://example.org/a"), n("http://example.org/p"), n("http://example.org/b"))], g)
+    (result,) = report.results
+    assert not report.conforms
+    assert result.message == "http://example.org/a points at http://example.org/b via http://example.org/p"
+    assert result.focus == "http://example.org/p" and result.value == "http://example.org/a"
