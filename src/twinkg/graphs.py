@@ -123,8 +123,9 @@ def assemble(ontology: set[ox.Triple], curated: set[ox.Triple], wikidata: set[ox
 
 
 def quads(graphs: Graphs, iris: Iris) -> list[ox.Quad]:
-    """Every quad, in a stable order so serialisations are byte-identical across builds."""
-    out = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iris.graph(name)))
-           for name, triples in graphs.items() for t in triples]
-    out.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    """Every quad, each triple in its named graph (unordered: publish orders what it writes)."""
+    out = []
+    for name, triples in graphs.items():
+        graph = ox.NamedNode(iris.graph(name))
+        out.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return out
