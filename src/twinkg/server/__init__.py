@@ -22,6 +22,7 @@ class ServeOptions:
     timeout: float = 5.0
     max_rows: int = 10_000
     workers: int = 2
+    fast_workers: int = 2
     max_request_bytes: int = 1 << 20
     access_log: bool = True
 
@@ -57,7 +58,8 @@ def make_config(settings, options: ServeOptions, progress: Progress):  # type: i
     else:
         out_dir = settings.out_dir
         progress(f"loading {out_dir / 'twinkg.nq.gz'} into the embedded store")
-        store = EmbeddedStore(store_for_dump(out_dir), workers=options.workers, timeout=options.timeout)
+        store = EmbeddedStore(store_for_dump(out_dir), workers=options.workers, timeout=options.timeout,
+                              fast_workers=options.fast_workers)
     return ServerConfig(store=store, base=settings.base, out_dir=out_dir, queries_dir=settings.queries_dir,
                         timeout=options.timeout, max_rows=options.max_rows,
                         max_request_bytes=options.max_request_bytes)
