@@ -16,7 +16,15 @@ from typing import Any
 
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser with tag resolution skipped: scalars are resolved by `_plain` below."""
+
+    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+        return kind.__name__
+
+
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
