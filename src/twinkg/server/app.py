@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import hashlib
 import json
 import logging
 import sys
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,8 @@ class ServerConfig:
     timeout: float = 5.0
     max_rows: int = 10_000
     max_request_bytes: int = 1 << 20
+    page_cache_bytes: int = 32 << 20
+    """Bound of the cache of rendered pages and data documents (0: no cache)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -106,6 +110,115 @@ def configure_access_log(stream: Any = None) -> None:
     access_log.addHandler(handler)
     access_log.setLevel(logging.INFO)
     access_log.propagate = False
+
+
+# --------------------------------------------------------------------------- cache of rendered responses
+
+class ResponseCache:
+    """Rendered pages and data documents by (dump digest, path, query, Accept), least recently used out first.
+
+    Everything in it is derived from the store, which only changes with the dump: the key starts with the
+    dump's SHA-256 (from SHA256SUMS, re-read when that file changes), so a new dump is never answered from an
+    old page. Only for the embedded store: a remote store can change without the dump changing."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[tuple[str, ...], tuple[int, bytes, list[tuple[bytes, bytes]]]] = OrderedDict()
+        self._sums: tuple[tuple[int, int, int], str] | None = None
+        self.hits = self.misses = 0
+
+    def digest(self, config: ServerConfig) -> str | None:
+        if self.max_bytes <= 0 or config.out_dir is None or config.store.description != "embedded":
+            return None
+        try:
+            st = (config.out_dir / "SHA256SUMS").stat()
+        except OSError:
+            return None
+        mark = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if self._sums is None or self._sums[0] != mark:
+            self._sums = (mark, dump_files(config.out_dir).get("twinkg.nq.gz", ""))
+            self.entries.clear()
+            self.size = 0
+        return self._sums[1] or None
+
+    def get(self, key: tuple[str, ...]) -> tuple[int, bytes, list[tuple[bytes, bytes]]] | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+        else:
+            self.misses += 1
+        return found
+
+    def put(self, key: tuple[str, ...], value: tuple[int, bytes, list[tuple[bytes, bytes]]]) -> None:
+        cost = len(value[1]) + 200
+        if cost > self.max_bytes // 8:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old[1]) + 200
+        self.entries[key] = value
+        self.size += cost
+        while self.size > self.max_bytes:
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped[1]) + 200
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    inm = request.headers.get("if-none-match")
+    if inm is None:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+    return etag in tags or "*" in tags
+
+
+def cached(handler: Any) -> Any:
+    """Serve a GET from the response cache; store 200 answers; give them an ETag and answer If-None-Match."""
+
+    async def wrapped(request: Request) -> Response:
+        config: ServerConfig = request.app.state.config
+        cache: ResponseCache = request.app.state.cache
+        digest = cache.digest(config) if request.method in ("GET", "HEAD") else None
+        if digest is None:
+            return await handler(request)
+        key = (digest, request.url.path, request.url.query, request.headers.get("accept", ""))
+        found = cache.get(key)
+        if found is None:
+            response = await handler(request)
+            if response.status_code != 200 or not hasattr(response, "body"):
+                return response
+            body = bytes(response.body)
+            etag = '"' + hashlib.blake2b(digest.encode() + body, digest_size=12).hexdigest() + '"'
+            headers = [(k, v) for k, v in response.raw_headers if k not in (b"content-length", b"etag")]
+            headers.append((b"etag", etag.encode()))
+            found = (200, body, headers)
+            cache.put(key, found)
+        status, body, headers = found
+        etag = next(v for k, v in headers if k == b"etag").decode()
+        if _not_modified(request, etag):
+            response = Response(status_code=304)
+            response.raw_headers = [(k, v) for k, v in headers if k in (b"etag", b"vary", b"link", b"cache-control")]
+            return response
+        response = Response(body, status_code=status)
+        response.raw_headers = [*headers, (b"content-length", str(len(body)).encode())]
+        return response
+
+    wrapped.__name__ = handler.__name__
+    wrapped.__doc__ = handler.__doc__
+    return wrapped
+
+
+async def _cached_exists(request: Request, config: ServerConfig, iri: str) -> bool:
+    cache: ResponseCache = request.app.state.cache
+    digest = cache.digest(config)
+    key = (digest or "", "exists", iri, "")
+    if digest is not None and cache.get(key) is not None:
+        return True
+    found = await exists(config, iri)
+    if found and digest is not None:
+        cache.put(key, (200, b"", []))
+    return found
 
 
 # --------------------------------------------------------------------------- the SPARQL protocol
@@ -343,7 +456,7 @@ async def dereference(request: Request) -> Response:
     """/id/…, /vocab/…: 303 to the HTML page or the data document, by Accept; 404 for what is not in the graph."""
     config: ServerConfig = request.app.state.config
     local = request.url.path.lstrip("/")
-    if not _safe_local(local) or not await exists(config, iri_for_path(config, local)):
+    if not _safe_local(local) or not await _cached_exists(request, config, iri_for_path(config, local)):
         return await not_found(request)
     accept = request.headers.get("accept")
     if conneg.prefers_html(accept, conneg.GRAPH_OFFERS) or not accept:
@@ -369,7 +482,7 @@ async def data_document(request: Request) -> Response:
     if media is None or not _safe_local(local):
         return await not_found(request)
     iri = iri_for_path(config, local)
-    if not await exists(config, iri):
+    if not await _cached_exists(request, config, iri):
         return await not_found(request)
     answer = await run_query(config, resource_construct(iri), media)
     if answer.status == 200:
@@ -491,16 +604,16 @@ def create_app(config: ServerConfig) -> Any:
     from twinkg.server import pages
 
     routes = [
-        Route("/", pages.home, name="home"),
+        Route("/", cached(pages.home), name="home"),
         Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"], name="sparql"),
         Route("/sparql/", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         Route("/query", pages.query_page, name="query"),
         Route("/id/{rest:path}", dereference),
         Route("/vocab/{rest:path}", dereference),
-        Route("/page/{local:path}", pages.resource_page, name="page"),
-        Route("/data/{local:path}.{ext:str}", data_document, name="data"),
-        Route("/ontology", pages.ontology_page, name="ontology"),
-        Route("/dataset", pages.dataset_page, name="dataset"),
+        Route("/page/{local:path}", cached(pages.resource_page), name="page"),
+        Route("/data/{local:path}.{ext:str}", cached(data_document), name="data"),
+        Route("/ontology", cached(pages.ontology_page), name="ontology"),
+        Route("/dataset", cached(pages.dataset_page), name="dataset"),
         Route("/dumps/", pages.dataset_page),
         Route("/dumps/{name:str}", dump, name="dump"),
         Route("/void", void, name="void"),
@@ -523,6 +636,7 @@ def create_app(config: ServerConfig) -> Any:
                                            allow_headers=["Accept", "Content-Type"], allow_credentials=False,
                                            expose_headers=list(ROW_HEADERS), max_age=86400)])
     app.state.config = config
+    app.state.cache = ResponseCache(config.page_cache_bytes)
     return AccessLog(app)
 
 

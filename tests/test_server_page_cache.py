@@ -1,0 +1,80 @@
+"""Pages and data documents: cached by the dump's digest, with ETag and 304 on If-None-Match."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import MINI
+from conftest_server import Server, start_twinkg
+from twinkg.server.app import ResponseCache
+
+
+@pytest.fixture(scope="module")
+def server(mini_build, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
+    settings, _ = mini_build
+    srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp("cache"))
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize("path,accept", [("/page/id/place/alpha-town", "text/html"),
+                                         ("/data/id/place/alpha-town.ttl", "text/turtle"),
+                                         ("/", "text/html"), ("/ontology", "text/html")])
+def test_etag_and_304(server: Server, path: str, accept: str) -> None:
+    with server.client() as c:
+        first = c.get(path, headers={"Accept": accept})
+        assert first.status_code == 200 and first.headers["etag"].startswith('"')
+        again = c.get(path, headers={"Accept": accept})
+        assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+        assert again.headers["content-type"] == first.headers["content-type"]
+        assert int(again.headers["content-length"]) == len(again.content)
+        r = c.get(path, headers={"Accept": accept, "If-None-Match": first.headers["etag"]})
+        assert r.status_code == 304 and r.content == b"" and r.headers["etag"] == first.headers["etag"]
+        r = c.get(path, headers={"Accept": accept, "If-None-Match": '"other"'})
+        assert r.status_code == 200 and r.content == first.content
+
+
+def test_unknown_pages_stay_404(server: Server) -> None:
+    with server.client() as c:
+        for _ in range(2):
+            assert c.get("/page/id/place/no-such-place").status_code == 404
+            assert c.get("/data/id/place/no-such-place.ttl").status_code == 404
+            assert c.get("/id/place/no-such-place", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+@dataclass
+class _Store:
+    description: str = "embedded"
+
+
+@dataclass
+class _Config:
+    out_dir: Path
+    store: _Store
+
+
+def test_a_new_dump_empties_the_cache(tmp_path: Path) -> None:
+    sums = tmp_path / "SHA256SUMS"
+    sums.write_text("a" * 64 + "  twinkg.nq.gz\n")
+    cache = ResponseCache(1 << 20)
+    config = _Config(tmp_path, _Store())
+    digest = cache.digest(config)  # type: ignore[arg-type]
+    assert digest == "a" * 64
+    cache.put((digest, "/page/x", "", ""), (200, b"old", []))
+    assert cache.get((digest, "/page/x", "", "")) is not None
+    sums.write_text("b" * 64 + "  twinkg.nq.gz\n")
+    new = cache.digest(config)  # type: ignore[arg-type]
+    assert new == "b" * 64 and not cache.entries
+    assert cache.get((new, "/page/x", "", "")) is None
+    assert ResponseCache(1 << 20).digest(_Config(tmp_path, _Store("remote"))) is None  # type: ignore[arg-type]
+
+
+def test_the_cache_is_bounded() -> None:
+    cache = ResponseCache(10_000)
+    for i in range(100):
+        cache.put(("d", f"/page/{i}", "", ""), (200, b"x" * 500, []))
+    assert cache.size <= 10_000 and len(cache.entries) < 100
+    assert cache.get(("d", "/page/99", "", "")) is not None and cache.get(("d", "/page/0", "", "")) is None
