@@ -169,18 +169,40 @@ def maplib_inprocess(ttl: Path, mix: dict[str, str], seconds: float) -> dict:
     for name, text in mix.items():
         times: list[float] = []
         error = ""
+        rows = None
         end = time.perf_counter() + seconds
         while not times or (time.perf_counter() < end and len(times) < 200):
             t = time.perf_counter()
             try:
-                model.query(text)
+                answer = model.query(text)
             except Exception as exc:  # noqa: BLE001 - an unsupported query is a result, not a crash
                 error = f"{type(exc).__name__}: {str(exc)[:120]}"
                 break
             times.append(time.perf_counter() - t)
+            if rows is None:
+                try:
+                    rows = len(answer)
+                except TypeError:
+                    rows = None
         per[name] = {"n": len(times), "p50_ms": round(percentile(times, 50) * 1000, 3) if times else None,
-                     "p99_ms": round(percentile(times, 99) * 1000, 3) if times else None, "error": error}
+                     "p99_ms": round(percentile(times, 99) * 1000, 3) if times else None, "error": error, "rows": rows}
     return {"load_s": round(load_s, 2), "per_request": per}
+
+
+def rows_vs_oxigraph(location: Path, mix: dict[str, str], maplib_per: dict[str, dict]) -> dict:
+    """Row counts of each SELECT in maplib and in Oxigraph over the same data (union default graph)."""
+    import pyoxigraph as ox
+    store = ox.Store.read_only(str(location))
+    out = {}
+    for name, text in mix.items():
+        try:
+            answer = store.query(text, use_default_graph_as_union=True)
+            rows = sum(1 for _ in answer) if isinstance(answer, ox.QuerySolutions) else None
+        except Exception as exc:  # noqa: BLE001
+            rows = f"error: {exc}"[:80]
+        mine = maplib_per.get(name, {}).get("rows")
+        out[name] = {"oxigraph": rows, "maplib": mine, "same": rows == mine}
+    return out
 
 
 def measure_endpoints(dist: Path, data: Path, work: Path, duration: float, log, servers_wanted: list[str]) -> dict:
@@ -217,6 +239,9 @@ def measure_endpoints(dist: Path, data: Path, work: Path, duration: float, log, 
                 out["maplib"] = maplib_inprocess(dist / "twinkg.ttl", mix, min(duration / 10, 3.0))
             except Exception as exc:  # noqa: BLE001
                 out["maplib"] = {"error": str(exc)}
+            location = work / "oxigraph-db"
+            if "per_request" in out.get("maplib", {}) and location.is_dir():
+                out["maplib"]["rows_vs_oxigraph"] = rows_vs_oxigraph(location, mix, out["maplib"]["per_request"])
     finally:
         servers.stop_all()
     return out

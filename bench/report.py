@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-STAGES = ("load", "map", "validate", "validate_sparql", "validate_pyshacl", "write_dumps", "load_store")
+STAGES = ("load", "map", "validate", "validate_pyshacl", "write_dumps", "load_store")
 
 
 def _f(value, digits: int = 2) -> str:
@@ -72,6 +72,11 @@ def render(r: dict) -> str:
             lines.append(f"| {q} | " + " | ".join(row) + " |")
         if ml:
             lines.append(f"\nmaplib load of the Turtle dump: {e['maplib'].get('load_s')} s")
+            rows = e["maplib"].get("rows_vs_oxigraph", {})
+            if rows:
+                differ = {q: (v["maplib"], v["oxigraph"]) for q, v in rows.items() if not v["same"]}
+                lines.append(f"maplib row counts equal to Oxigraph's on {len(rows) - len(differ)} of {len(rows)} queries"
+                             + (f"; differ (maplib, oxigraph): {differ}" if differ else ""))
         twinkg = e["servers"].get("twinkg", {})
         if "pages" in twinkg:
             lines += ["", "## Pages and data (twinkg serve)", "", "| request | clients | n | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]

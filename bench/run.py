@@ -4,7 +4,8 @@
     .venv/bin/python bench/run.py --quick    # CI smoke run: small input, every part once, < 2 minutes
 
 Parts: input generation (bench/gen.py), the build stage by stage at each scale
-(bench/stages.py, one subprocess per scale and variant), SHACL correctness on
+(bench/stages.py: twinkg.build's own stages, one subprocess per scale), classic
+pyshacl as the SHACL peer (bounded by --classic-timeout) and SHACL correctness on
 a seeded-bad graph (bench/seeded.py), the SPARQL endpoints and pages
 (bench/endpoints.py, bench/client.py) and enrichment. Everything generated
 goes under bench/work/ (gitignored); the figures go to
@@ -46,7 +47,7 @@ def machine() -> dict:
             if line.startswith("MemTotal:"):
                 mem_kb = int(line.split()[1])
     versions = {}
-    for pkg in ("pyoxigraph", "oxigraph", "rdflib", "pyshacl", "pyshacl-turbo", "ruamel.yaml", "PyYAML", "maplib",
+    for pkg in ("pyoxigraph", "oxigraph", "rdflib", "pyshacl", "ruamel.yaml", "PyYAML", "maplib",
                 "rdflib-endpoint", "uvicorn", "starlette"):
         try:
             versions[pkg] = metadata.version(pkg)
@@ -91,13 +92,14 @@ def generate(scales: list[int], limit: int | None, with_curated: bool) -> dict:
     return out
 
 
-def stage_run(scale: int, variant: str, validators: str, timeout: float) -> dict:
+def stage_run(scale: int, name: str, validators: str, timeout: float, validate_only: bool = False) -> dict:
+    """One build of crawl x`scale` in a fresh process (bench/stages.py), killed after `timeout` seconds."""
     data = WORK / f"crawl-x{scale}"
-    work = WORK / f"run-x{scale}-{variant}"
+    work = WORK / f"run-x{scale}-{name}"
     args = [PYTHON, "-m", "bench.stages", str(data), str(work), "--validators", validators]
-    if variant != "as-is":
-        args.append("--proposed")
-    log(f"build x{scale} ({variant}, validators {validators})")
+    if validate_only:
+        args.append("--validate-only")
+    log(f"build x{scale} ({name}, validators {validators})")
     t0 = time.perf_counter()
     try:
         done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=timeout)
@@ -113,35 +115,28 @@ def stage_run(scale: int, variant: str, validators: str, timeout: float) -> dict
     return result
 
 
-def shacl_correctness(scale: int | None) -> dict:
-    """Seeded faults in the curated data (and the crawl at `scale`): pyshacl, pyshacl-turbo and SPARQL agree?"""
-    from bench import seeded, shacl_sparql
+def shacl_correctness() -> dict:
+    """Seeded faults in the curated data: does the build's validator report exactly what classic pyshacl reports?"""
+    from bench import seeded
     from twinkg import build
     from twinkg.config import Settings
-    from twinkg.validate import load_shapes
-    out = {}
-    targets = [("curated data/", REPO / "data")] + ([(f"crawl x{scale}", WORK / f"crawl-x{scale}")] if scale else [])
-    for label, data_dir in targets:
-        settings = Settings(data_dir=data_dir)
-        from bench import proposals
-        proposals.install()
-        graphs = build.map_graphs(build.load_data(settings), settings)
-        bad, faults = seeded.seed_faults(graphs["curated"] | graphs["ontology"])
-        shapes = load_shapes(settings.shapes_dir)
-        keys, seconds = {}, {}
-        engines = ["turbo", "sparql"] + (["pyshacl"] if data_dir == REPO / "data" else [])
-        for engine in engines:
-            t0 = time.perf_counter()
-            if engine == "sparql":
-                keys[engine] = shacl_sparql.validate(bad, shacl_sparql.compile_shapes(settings.shapes_dir))
-            else:
-                keys[engine] = seeded.report_keys(seeded.engine_report(engine, bad, shapes))
-            seconds[engine] = round(time.perf_counter() - t0, 2)
-        reference = keys["pyshacl"] if "pyshacl" in keys else keys["turbo"]
-        out[label] = {"faults": len(faults), "results": {e: len(k) for e, k in keys.items()}, "seconds": seconds,
-                      "agree_with_reference": {e: k == reference for e, k in keys.items()},
-                      "differences": {e: sorted(map(list, k ^ reference))[:10] for e, k in keys.items() if k != reference}}
-        log(f"shacl seeded ({label}): {out[label]['results']} agree {out[label]['agree_with_reference']}")
+    from twinkg.validate import load_shapes, validate
+    settings = Settings(data_dir=REPO / "data")
+    graphs = build.map_graphs(build.load_data(settings), settings)
+    bad, faults = seeded.seed_faults(graphs["curated"] | graphs["ontology"])
+    shapes = load_shapes(settings.shapes_dir)
+    t0 = time.perf_counter()
+    ours = seeded.build_keys(validate(bad, shapes))
+    build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    reference = seeded.pyshacl_keys(seeded.pyshacl_report(bad, shapes))
+    pyshacl_s = time.perf_counter() - t0
+    out = {"curated data/ + seeded faults": {
+        "faults": len(faults), "triples": len(bad), "results": {"build": len(ours), "pyshacl": len(reference)},
+        "seconds": {"build": round(build_s, 3), "pyshacl": round(pyshacl_s, 3)},
+        "agree_with_reference": {"build": ours == reference},
+        "only_build": sorted(map(list, ours - reference))[:10], "only_pyshacl": sorted(map(list, reference - ours))[:10]}}
+    log(f"shacl seeded: {out['curated data/ + seeded faults']['results']} agree {ours == reference}")
     return out
 
 
@@ -178,24 +173,25 @@ def main() -> None:
     if "build" in parts:
         build: dict = {}
         for scale in scales:
-            build[f"x{scale}/proposed"] = stage_run(scale, "proposed", "build,sparql", args.stage_timeout)
-            peak = max((s.get("peak_rss_mb", 0) for s in build[f"x{scale}/proposed"].get("stages", {}).values()), default=0)
+            build[f"x{scale}"] = stage_run(scale, "build", "build", args.stage_timeout)
+            peak = max((s.get("peak_rss_mb", 0) for s in build[f"x{scale}"].get("stages", {}).values()), default=0)
             if peak > 8000:
                 log(f"x{scale} peaked at {peak:.0f} MB: larger scales skipped")
                 break
-        for scale in [s for s in scales if s <= 4]:
-            build[f"x{scale}/as-is"] = stage_run(scale, "as-is", "build", args.stage_timeout)
-        if not quick:
-            build["x1/pyshacl-classic"] = stage_run(1, "proposed", "pyshacl", args.classic_timeout)
+        # classic pyshacl, the peer: a separate process, killed after --classic-timeout
+        scale = scales[0]
+        build[f"x{scale}/pyshacl-classic"] = stage_run(scale, "pyshacl", "build,pyshacl",
+                                                       min(args.classic_timeout, 90.0) if quick else args.classic_timeout,
+                                                       validate_only=True)
         results["build"] = build
     if "shacl" in parts:
-        results["shacl_correctness"] = shacl_correctness(None if quick else 1)
+        results["shacl_correctness"] = shacl_correctness()
     if "endpoint" in parts:
         from bench.endpoints import measure_endpoints
         scale = scales[0]
-        dist = WORK / f"run-x{scale}-proposed" / "dist"
+        dist = WORK / f"run-x{scale}-build" / "dist"
         if "build" not in parts or not (dist / "twinkg.nq.gz").is_file():  # dumps of exactly this input
-            stage_run(scale, "proposed", "none", args.stage_timeout)
+            stage_run(scale, "build", "none", args.stage_timeout)
         servers = args.servers.split(",")
         if not (REPO / "src" / "twinkg" / "server").is_dir():
             servers = [s for s in servers if s != "twinkg"]

@@ -1,6 +1,6 @@
 """A seeded-bad graph: the built graph with one violation of each kind the shapes check.
 
-Used to check that a faster validator finds exactly what pyshacl finds. The
+Used to check that the build's validator (twinkg.validate) finds exactly what pyshacl finds. The
 faults are injected into the mapped triples (the loader would refuse most of
 them in YAML), each on a resource picked deterministically.
 """
@@ -14,6 +14,7 @@ from pyshacl import validate as pyshacl_validate
 import rdflib
 from rdflib.namespace import SH
 
+from twinkg.validate import Report
 from twinkg.vocab import DCT, GEO, OWL, RDF, RDFS, TW, XSD
 
 N = ox.NamedNode
@@ -72,27 +73,29 @@ def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     return graph
 
 
-def engine_report(engine: str, triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> rdflib.Graph:
-    """The SHACL report of `pyshacl` (over an rdflib copy) or `turbo` (pyshacl-turbo over a pyoxigraph store)."""
-    if engine == "turbo":
-        import pyshacl_turbo
-        data = ox.Store()
-        data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        _, report, _ = pyshacl_turbo.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                              allow_warnings=True)
-    else:
-        _, report, _ = pyshacl_validate(to_rdflib(triples), shacl_graph=shapes, inference="none",
-                                        advanced=True, allow_warnings=True)
+def pyshacl_report(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> rdflib.Graph:
+    """Classic pyshacl's report over an rdflib copy of the triples (inference 'none', as the build validates)."""
+    _, report, _ = pyshacl_validate(to_rdflib(triples), shacl_graph=shapes, inference="none",
+                                    advanced=True, allow_warnings=True)
     return report
 
 
-def report_keys(report: rdflib.Graph) -> set[tuple[str, str, str]]:
-    """A report's top-level results in the comparison form of bench/shacl_sparql.py."""
+def pyshacl_keys(report: rdflib.Graph) -> set[tuple[str, str, str]]:
+    """pyshacl's top-level results as (focus, message, value): value only for sh:sparql results.
+
+    Core constraints are compared on (focus, message) because the build's
+    engine reports the failing focus node, not each failing value."""
     keys = set()
     for node in report.objects(None, SH.result):
         focus = str(report.value(node, SH.focusNode))
+        message = str(report.value(node, SH.resultMessage))
         if report.value(node, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent:
-            keys.add((focus, "sparql", str(report.value(node, SH.value))))
+            keys.add((focus, message, str(report.value(node, SH.value))))
         else:
-            keys.add((focus, str(report.value(node, SH.resultMessage)), ""))
+            keys.add((focus, message, ""))
     return keys
+
+
+def build_keys(report: Report) -> set[tuple[str, str, str]]:
+    """The build's report (twinkg.validate) in the same form."""
+    return {(r.focus, r.message, r.value) for r in report.results}
