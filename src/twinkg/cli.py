@@ -278,6 +278,9 @@ def serve(
                                  help="Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer; "
                                       "announced in X-SPARQL-Max-Rows, X-SPARQL-Truncated says when it applied."),
     workers: int = typer.Option(2, "--workers", min=1, help="Query worker processes of the embedded store."),
+    fast_workers: int = typer.Option(
+        2, "--fast-workers", min=0,
+        help="Extra workers kept for queries that ran fast last time, so lookups never queue behind slow queries."),
     max_request: int = typer.Option(1 << 20, "--max-request-bytes", min=1024, help="Largest request body (413 above)."),
     quiet: bool = typer.Option(False, "--quiet", help="No access log (one JSON line per request on stderr)."),
     data: Optional[Path] = DataOption,
@@ -300,7 +303,8 @@ def serve(
 
     settings = settings_from(data, out, base)
     options = ServeOptions(host=host, port=port, sparql_endpoint=sparql_endpoint, timeout=timeout, max_rows=max_rows,
-                           workers=workers, max_request_bytes=max_request, access_log=not quiet)
+                           workers=workers, fast_workers=fast_workers, max_request_bytes=max_request,
+                           access_log=not quiet)
     if not sparql_endpoint and build_is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir, settings.shapes_dir]):
         progress(f"{settings.out_dir} is missing or older than the data: building")
         run_pipeline(settings, write=True)
