@@ -153,5 +153,5 @@ def test_enrich_refuses_a_bad_endpoint(data_dir: Path) -> None:
 
 def test_default_policy_suits_wikidata() -> None:
     client = SparqlClient()
-    assert client.endpoint == "https://query.wikidata.org/sparql" and client.timeout == 60
+    assert client.endpoint == "https://query.wikidata.org/sparql" and client.timeout == 60  # the default; never contacted
     assert RetryPolicy().retries > 0
