@@ -38,3 +38,18 @@ def test_sparql_constraint_message_slots_are_filled() -> None:
     assert not report.conforms
     assert result.message == "http://example.org/a points at http://example.org/b via http://example.org/p"
     assert result.focus == "http://example.org/p" and result.value == "http://example.org/a"
+
+
+def test_target_class_reaches_instances_of_subclasses() -> None:
+    import pyoxigraph as ox
+
+    g = shapes("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message 'needs p' ] .")
+    n = ox.NamedNode
+    sub = n("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    data = [ox.Triple(n("http://example.org/E"), sub, n("http://example.org/D")),
+            ox.Triple(n("http://example.org/D"), sub, n("http://example.org/C")),
+            ox.Triple(n("http://example.org/x"), a, n("http://example.org/E")),
+            ox.Triple(n("http://example.org/y"), a, n("http://example.org/F"))]
+    report = validate(data, g)
+    assert [(r.focus, r.message) for r in report.results] == [("http://example.org/x", "needs p")]
