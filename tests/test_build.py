@@ -160,3 +160,24 @@ def test_shacl_violation_fails_the_build_and_writes_nothing(tmp_path: Path) -> N
         run(replace(settings, shapes_dir=shapes))
     assert "test: every twinning needs a comment" in info.value.report.summary()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my own notes")
+    proc = subprocess.run([sys.executable, "-m", "twinkg", "build", "--data", str(MINI), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "is not the output of a twinkg build" in proc.stderr
+    assert (out / "notes.txt").read_text() == "my own notes"
+
+
+def test_rebuild_keeps_hidden_entries_of_the_output(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    run(settings_for(MINI, out))
+    (out / ".store-abc").mkdir()
+    (out / ".store-abc" / "db").write_text("store")
+    run(settings_for(MINI, out))
+    assert (out / ".store-abc" / "db").read_text() == "store"
+    assert (out / "SHA256SUMS").is_file()

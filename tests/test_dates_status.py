@@ -33,7 +33,7 @@ def test_approximate_date_keeps_text_and_bounds() -> None:
     assert (d.earliest, d.latest) == (dt.date(1985, 1, 1), dt.date(1989, 12, 31))
 
 
-@pytest.mark.parametrize("bad", ["1944-02-30", "1944-00", "44", "1944/03", "March 1944", None, True, "2022-03-22T10:00",
+@pytest.mark.parametrize("bad", ["0000", "0000-05", "1944-02-30", "1944-00", "44", "1944/03", "March 1944", None, True, "2022-03-22T10:00",
                                  {"text": "x"}, {"text": "x", "earliest": 1990, "latest": 1980, "extra": 1}])
 def test_bad_dates_raise_date_error(bad: object) -> None:
     with pytest.raises(dates.DateError):

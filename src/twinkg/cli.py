@@ -18,6 +18,7 @@ from twinkg.build import ValidationFailed, run
 from twinkg.config import Settings
 from twinkg.curated.loader import LoadError
 from twinkg.graphs import InputError
+from twinkg.publish import OutputError
 from twinkg.validate import ShapesError
 
 app = typer.Typer(
@@ -59,7 +60,7 @@ def run_pipeline(settings: Settings, write: bool) -> None:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         fail(f"{len(exc.problems)} problem(s) in the curated data; nothing was written")
-    except (InputError, ShapesError) as exc:
+    except (InputError, ShapesError, OutputError) as exc:
         fail(f"{exc}; nothing was written")
     except ValidationFailed as exc:
         print(exc.report.summary(), file=sys.stderr)

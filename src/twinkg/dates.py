@@ -50,6 +50,8 @@ def parse_exact(value: object) -> Date:
     if isinstance(value, bool) or value is None:
         raise DateError(f"expected a date like 1944, 1944-11 or 1944-11-14, got {value!r}")
     text = str(value).strip()
+    if text.startswith("0000"):
+        raise DateError(f"there is no year 0 in {text!r}")
     if m := _YEAR.match(text):
         year = int(m[1])
         return Date(dt.date(year, 1, 1), dt.date(year, 12, 31), text, XSD + "gYear")

@@ -113,9 +113,24 @@ def checksums(files: dict[str, bytes]) -> bytes:
     return "".join(f"{sha256(data)}  {name}\n" for name, data in sorted(files.items())).encode()
 
 
+class OutputError(Exception):
+    """The output folder cannot be replaced safely; the message says why."""
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    """Only an empty folder or an earlier build's output may be replaced: never a user's own folder."""
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / SUMS).is_file())):
+        raise OutputError(f"{out_dir} exists and is not the output of a twinkg build (no {SUMS}); "
+                          "choose an empty or new folder for --out")
+
+
 def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Write all files into a temporary folder, then swap it in for `out_dir` in one rename."""
+    """Write all files into a temporary folder, then swap it in for `out_dir` in one rename.
+
+    Hidden entries of the old output (a server's `.store-*` folders) move over
+    to the new one, so a running server keeps its store."""
     out_dir = out_dir.resolve()
+    _check_replaceable(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
@@ -135,6 +150,9 @@ def _swap(staging: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         staging.rename(out_dir)
         return
+    for kept in out_dir.iterdir():
+        if kept.name.startswith(".") and not (staging / kept.name).exists():
+            kept.rename(staging / kept.name)
     old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
     old.rmdir()
     out_dir.rename(old)

@@ -177,8 +177,8 @@ def _modifiers(toks: list[Token], start: int, text_end: int, info: QueryInfo) ->
         if tok.depth != 0 or tok.kind != "word":
             continue
         word = tok.text.upper()
-        if word == "LIMIT" and k + 1 < len(toks) and toks[k + 1].kind == "number":
-            info.limit = int(float(toks[k + 1].text))
+        if word == "LIMIT" and k + 1 < len(toks) and toks[k + 1].text.isdigit():  # anything else the engine rejects
+            info.limit = int(toks[k + 1].text)
             info.limit_span = (toks[k + 1].start, toks[k + 1].end)
             return
         if word == "VALUES":

@@ -101,20 +101,27 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return _plain(node.value) if not node.style else node.value  # libyaml says "", PyYAML None
 
 
-def _build(node: yaml.Node) -> Any:
+def _build(node: yaml.Node, seen: set[int]) -> Any:
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in seen:  # an alias: curated records are written out, and a self-alias would never end
+            raise YAMLReadError(node.start_mark.line + 1, "anchors and aliases (&name, *name) are not supported")
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         mapping = Mapping()
         keys: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            key = _build(key_node)
+            key = _build(key_node, seen)
+            line = key_node.start_mark.line + 1
             if not isinstance(key, (str, int, float, bool)) and key is not None:
-                raise YAMLReadError(key_node.start_mark.line + 1, "a mapping key must be a plain value")
-            mapping[key] = _build(value_node)
-            keys[key] = key_node.start_mark.line + 1
+                raise YAMLReadError(line, "a mapping key must be a plain value")
+            if key in keys:
+                raise YAMLReadError(line, f"duplicate key {key!r} (first on line {keys[key]})")
+            mapping[key] = _build(value_node, seen)
+            keys[key] = line
         mapping.lines = Lines(node.start_mark.line + 1, keys=keys)
         return mapping
     if isinstance(node, yaml.SequenceNode):
-        sequence = Sequence(_build(item) for item in node.value)
+        sequence = Sequence(_build(item, seen) for item in node.value)
         sequence.lines = Lines(node.start_mark.line + 1, items=[item.start_mark.line + 1 for item in node.value])
         return sequence
     return _scalar(node)  # type: ignore[arg-type]
@@ -129,4 +136,4 @@ def read(text: str) -> Any:
         raise YAMLReadError(mark.line + 1 if mark else 1, f"malformed YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise YAMLReadError(1, f"malformed YAML: {exc}") from None
-    return None if root is None else _build(root)
+    return None if root is None else _build(root, set())

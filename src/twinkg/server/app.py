@@ -12,6 +12,7 @@ import email.utils
 import hashlib
 import json
 import logging
+import re
 import sys
 import time
 from collections import OrderedDict
@@ -44,6 +45,8 @@ DUMP_TYPES = {
     ".trig": "application/trig",
 }
 access_log = logging.getLogger("twinkg.access")
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
 
 
 @dataclass
@@ -324,6 +327,9 @@ async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]
                                      f"available: {', '.join(served)}")
     default = tuple(v for k, v in params if k == "default-graph-uri")
     named = tuple(v for k, v in params if k == "named-graph-uri")
+    for graph in default + named:
+        if not _ABSOLUTE_IRI.match(graph):
+            raise ProtocolError(400, f"default-graph-uri and named-graph-uri take absolute IRIs, got {graph!r}")
     text = query
     cap = max_rows or config.max_rows
     if info.form == "SELECT" and (info.limit is None or info.limit > cap):

@@ -56,7 +56,9 @@ def choose(offers: tuple[tuple[str, str], ...], accept: str | None, fmt: str | N
     if fmt:
         wanted = FORMAT_NAMES.get(fmt.lower(), fmt.lower())
         served = {served for _, served in offers}
-        return wanted if wanted in served else _best(offers, wanted)
+        if wanted in served:
+            return wanted
+        return _best(offers, wanted) if "/" in wanted else None  # an unknown name is a 406, not a default
     if not accept or not accept.strip():
         return offers[-1][1]
     return _best(offers, accept)

@@ -1,0 +1,37 @@
+"""Odd requests get the right 4xx with a message, never a 500 or a silent default."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from conftest import MINI
+from conftest_server import Server, start_twinkg
+
+
+@pytest.fixture(scope="module")
+def server(mini_build, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
+    settings, _ = mini_build
+    srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp("bad"))
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/sparql", {"query": "ASK {}", "format": "xyz"}),
+    ("/void", {"format": "xyz"}),
+])
+def test_unknown_format_name_is_406(server: Server, path: str, params: dict[str, str]) -> None:
+    response = httpx.get(server.url + path, params=params)
+    assert response.status_code == 406, response.text
+
+
+def test_relative_graph_iri_is_400(server: Server) -> None:
+    response = httpx.get(server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+                                                          "default-graph-uri": "x"})
+    assert response.status_code == 400 and "absolute IRIs" in response.text
+
+
+def test_absurd_limit_is_not_a_server_error(server: Server) -> None:
+    response = httpx.get(server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1e999"})
+    assert response.status_code == 400, response.text
