@@ -35,3 +35,10 @@ def test_relative_graph_iri_is_400(server: Server) -> None:
 def test_absurd_limit_is_not_a_server_error(server: Server) -> None:
     response = httpx.get(server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1e999"})
     assert response.status_code == 400, response.text
+
+
+def test_if_modified_since_in_the_future_is_ignored(server: Server) -> None:
+    response = httpx.get(server.url + "/dumps/twinkg.ttl", headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"})
+    assert response.status_code == 200
+    last = response.headers["Last-Modified"]
+    assert httpx.get(server.url + "/dumps/twinkg.ttl", headers={"If-Modified-Since": last}).status_code == 304

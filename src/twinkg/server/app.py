@@ -551,7 +551,8 @@ async def dump(request: Request) -> Response:
         not_modified = etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
     elif ims is not None:
         try:
-            not_modified = int(stat.st_mtime) <= email.utils.parsedate_to_datetime(ims).timestamp()
+            since = email.utils.parsedate_to_datetime(ims).timestamp()
+            not_modified = int(stat.st_mtime) <= since <= time.time()  # a date in the future is invalid (RFC 9110)
         except (TypeError, ValueError):
             not_modified = False
     if not_modified:
