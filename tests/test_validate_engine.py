@@ -20,6 +20,7 @@ def shapes(text: str) -> rdflib.Graph:
     "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ] .",
     "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:D ] ; sh:qualifiedMinCount 2 ] .",
     "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select 'SELECT $this WHERE { }' ] .",
+    "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:property [ sh:path ex:q ; sh:minCount 1 ] ] .",
 ])
 def test_unsupported_constructs_raise(text: str) -> None:
     with pytest.raises(ShapesError):
@@ -53,3 +54,24 @@ def test_target_class_reaches_instances_of_subclasses() -> None:
             ox.Triple(n("http://example.org/y"), a, n("http://example.org/F"))]
     report = validate(data, g)
     assert [(r.focus, r.message) for r in report.results] == [("http://example.org/x", "needs p")]
+
+
+def test_in_and_language_in_follow_shacl() -> None:
+    import pyoxigraph as ox
+
+    g = shapes("""ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ex:n ; sh:in ( 1 ) ; sh:message 'n is 1' ] ;
+        sh:property [ sh:path ex:l ; sh:languageIn ( "en" ) ; sh:message 'l is English' ] .""")
+    n = ox.NamedNode
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    data = [ox.Triple(n("http://example.org/x"), a, n("http://example.org/C")),
+            ox.Triple(n("http://example.org/x"), n("http://example.org/n"), ox.Literal("1.0", datatype=n(xsd + "decimal"))),
+            ox.Triple(n("http://example.org/x"), n("http://example.org/l"), n("http://example.org/not-a-literal"))]
+    assert {r.message for r in validate(data, g).results} == {"n is 1", "l is English"}
+
+
+def test_wkt_coordinates_are_never_in_exponent_form() -> None:
+    from twinkg.mapping import _plain_number
+
+    assert _plain_number(0.00001) == "0.00001" and _plain_number(-1.5) == "-1.5" and _plain_number(52.4) == "52.4"

@@ -7,6 +7,7 @@ Superclass types are materialised here (a place is also a `schema:Place` and a
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from itertools import combinations
 from typing import Iterator
 
@@ -52,6 +53,11 @@ def _lit(text: str, lang: str | None = None) -> ox.Literal:
 
 def _typed(text: str, datatype: str) -> ox.Literal:
     return ox.Literal(text, datatype=_n(datatype))
+
+
+def _plain_number(x: float) -> str:
+    """A coordinate as WKT writes it: never in exponent form (1e-05)."""
+    return format(Decimal(repr(x)), "f")
 
 
 def _day(day: dt.date) -> ox.Literal:
@@ -127,7 +133,7 @@ class _Mapper:
             lat, lon = place.coordinates
             yield Triple(p, _n(GEO + "hasGeometry"), g)
             yield Triple(g, A, _n(GEO + "Geometry"))
-            yield Triple(g, _n(GEO + "asWKT"), _typed(f"POINT({lon} {lat})", GEO + "wktLiteral"))
+            yield Triple(g, _n(GEO + "asWKT"), _typed(f"POINT({_plain_number(lon)} {_plain_number(lat)})", GEO + "wktLiteral"))
         if place.comment:
             yield Triple(p, COMMENT, _lit(place.comment, "en"))
         yield from self.sources(p, place.sources)

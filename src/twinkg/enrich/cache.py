@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from twinkg.enrich.queries import P, PQ, PS, SCHEMA_ORG, WD, WDS, WDT, WIKIBASE
 from twinkg.vocab import DCT, PROV, RDF, RDFS, XSD, Iris
 
 MANIFEST = "manifest.json"
+_BATCH_NAME = re.compile(r"^batch-[0-9a-f]{16}\.ttl$")
 FORMAT = 1
 CACHE_PREFIXES = {
     "wd": WD, "wdt": WDT, "p": P, "ps": PS, "pq": PQ, "wds": WDS, "wikibase": WIKIBASE,
@@ -110,7 +112,11 @@ class Cache:
                 recorded = json.loads(manifest.read_text(encoding="utf-8")).get("items", {})
             except (ValueError, AttributeError):
                 recorded = {}  # rebuilt from the files below
-            self.items = {q: f for q, f in recorded.items() if (self.dir / f).is_file()}
+            if not isinstance(recorded, dict):
+                recorded = {}
+            # Only names the cache itself writes: a hand-edited manifest must never point `--refresh` elsewhere.
+            self.items = {q: f for q, f in recorded.items()
+                          if isinstance(q, str) and isinstance(f, str) and _BATCH_NAME.match(f) and (self.dir / f).is_file()}
         known = set(self.items.values())
         changed = False
         for path in sorted(self.dir.glob("batch-*.ttl")) if self.dir.is_dir() else []:

@@ -87,6 +87,8 @@ class SparqlClient:
             raise QueryTimeout(f"{self.endpoint}: no answer within {self.timeout:g} s") from None
         except requests.ConnectionError as exc:
             raise _Retryable(f"connection failed ({_short(exc)})") from None
+        except requests.RequestException as exc:  # an unusable URL (InvalidURL, MissingSchema …): no retry helps
+            raise EndpointError(f"{self.endpoint}: {_short(exc)}") from None
         status = response.status_code
         if status == 200:
             try:

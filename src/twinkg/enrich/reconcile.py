@@ -234,8 +234,13 @@ def read_review(path: Path) -> dict[str, str]:
         document = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
     except Exception as exc:  # noqa: BLE001 - any YAML or I/O problem is reported the same way
         raise ReviewError(f"{path}: cannot read the review file: {exc}") from None
+    places = document.get("places") if isinstance(document, dict) else None
+    if not isinstance(places, list):
+        raise ReviewError(f"{path}: expected a mapping with a list `places:` (as `twinkg reconcile` writes it)")
     accepted = {}
-    for index, entry in enumerate(document.get("places") or []):
+    for index, entry in enumerate(places):
+        if not isinstance(entry, dict) or not isinstance(entry.get("place"), str):
+            raise ReviewError(f"{path}: places[{index}]: expected a mapping with `place: <place id>`")
         qid = entry.get("accept")
         if qid in (None, ""):
             continue
