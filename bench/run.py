@@ -92,16 +92,13 @@ def generate(scales: list[int], limit: int | None, with_curated: bool) -> dict:
     return out
 
 
-def stage_run(scale: int, name: str, validators: str, timeout: float, validate_only: bool = False,
-              gc_off: bool = False) -> dict:
+def stage_run(scale: int, name: str, validators: str, timeout: float, validate_only: bool = False) -> dict:
     """One build of crawl x`scale` in a fresh process (bench/stages.py), killed after `timeout` seconds."""
     data = WORK / f"crawl-x{scale}"
     work = WORK / f"run-x{scale}-{name}"
     args = [PYTHON, "-m", "bench.stages", str(data), str(work), "--validators", validators]
     if validate_only:
         args.append("--validate-only")
-    if gc_off:
-        args.append("--gc-off")
     log(f"build x{scale} ({name}, validators {validators})")
     t0 = time.perf_counter()
     try:
@@ -181,10 +178,6 @@ def main() -> None:
             if peak > 8000:
                 log(f"x{scale} peaked at {peak:.0f} MB: larger scales skipped")
                 break
-        # proposal: the same build with Python's cyclic GC off (the loader's millions of objects make
-        # every full collection longer: load grows faster than the input with it on)
-        for scale in [s for s in scales if s <= 4]:
-            build[f"x{scale}/gc-off"] = stage_run(scale, "gc-off", "build", args.stage_timeout, gc_off=True)
         # classic pyshacl, the peer: a separate process, killed after --classic-timeout
         scale = scales[0]
         build[f"x{scale}/pyshacl-classic"] = stage_run(scale, "pyshacl", "build,pyshacl",

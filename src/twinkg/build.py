@@ -59,7 +59,7 @@ def check(graphs: graph_parts.Graphs, settings: Settings) -> Report:
 
 
 @contextmanager
-def _without_cycle_collector() -> Iterator[None]:
+def without_cycle_collector() -> Iterator[None]:
     """Pause Python's cycle collector while the build allocates millions of small objects.
 
     They hold no reference cycles, so its passes free nothing; at the crawl's
@@ -76,7 +76,7 @@ def _without_cycle_collector() -> Iterator[None]:
 
 def run(settings: Settings, progress: Progress = lambda _: None, write: bool = True) -> Built:
     """Run the stages; with `write`, publish into the output folder (stage 4)."""
-    with _without_cycle_collector():
+    with without_cycle_collector():
         return _run(settings, progress, write)
 
 
