@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from twinkg.config import PROJECT_ROOT
+
+from conftest import MINI
 
 BIN = Path(sys.executable).parent
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -132,3 +135,17 @@ def write_dump(out_dir: Path, graphs: dict[str, str]) -> None:
     data = gzip.compress("".join(lines).encode(), mtime=0)
     (out_dir / "twinkg.nq.gz").write_bytes(data)
     (out_dir / "SHA256SUMS").write_text(f"{hashlib.sha256(data).hexdigest()}  twinkg.nq.gz\n")
+
+
+def mini_server(name: str, *args: str):  # type: ignore[no-untyped-def]
+    """A module-scoped fixture: `twinkg serve` (with extra options) over the mini fixture's build."""
+
+    @pytest.fixture(scope="module")
+    def server(mini_build, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+        settings, _ = mini_build
+        srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp(name), *args)
+        srv.extra["out_dir"] = settings.out_dir
+        yield srv
+        srv.stop()
+
+    return server

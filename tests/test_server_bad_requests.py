@@ -5,16 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from conftest import MINI
-from conftest_server import Server, start_twinkg
+from conftest_server import mini_server, Server
 
 
-@pytest.fixture(scope="module")
-def server(mini_build, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
-    settings, _ = mini_build
-    srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp("bad"))
-    yield srv
-    srv.stop()
+server = mini_server("bad")
 
 
 @pytest.mark.parametrize("path, params", [

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI
-from conftest_server import Server, start_twinkg
+from conftest_server import mini_server, Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -20,12 +19,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make browser)")
 
 
-@pytest.fixture(scope="module")
-def server(mini_build, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
-    settings, _ = mini_build
-    srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp("browser"))
-    yield srv
-    srv.stop()
+server = mini_server("browser")
 
 
 def test_a_person_browses_and_queries(server: Server) -> None:

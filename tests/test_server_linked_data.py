@@ -8,20 +8,13 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from conftest import MINI
-from conftest_server import Server, start_twinkg
+from conftest_server import mini_server, Server
 
 BASE = "https://w3id.org/twinkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-@pytest.fixture(scope="module")
-def server(mini_build, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
-    settings, _ = mini_build
-    srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp("ld"))
-    srv.extra["out_dir"] = settings.out_dir
-    yield srv
-    srv.stop()
+server = mini_server("ld")
 
 
 @pytest.mark.parametrize("accept,target", [

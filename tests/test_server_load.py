@@ -9,10 +9,8 @@ import asyncio
 import time
 
 import httpx
-import pytest
 
-from conftest import MINI
-from conftest_server import Server, children, rss_kib, start_twinkg
+from conftest_server import mini_server, Server, children, rss_kib
 
 REQUESTS = 3000
 CONCURRENCY = 8
@@ -29,12 +27,7 @@ MIX = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(mini_build, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
-    settings, _ = mini_build
-    srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp("load"), "--quiet")
-    yield srv
-    srv.stop()
+server = mini_server("load", "--quiet")
 
 
 def total_rss(pid: int) -> int:

@@ -7,17 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI
-from conftest_server import Server, start_twinkg
+from conftest_server import mini_server, Server
 from twinkg.server.app import ResponseCache
 
 
-@pytest.fixture(scope="module")
-def server(mini_build, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
-    settings, _ = mini_build
-    srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp("cache"))
-    yield srv
-    srv.stop()
+server = mini_server("cache")
 
 
 @pytest.mark.parametrize("path,accept", [("/page/id/place/alpha-town", "text/html"),

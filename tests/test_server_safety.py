@@ -11,19 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest_server import Server, children, start_twinkg
-from conftest import MINI
+from conftest_server import mini_server, Server, children
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
 
-@pytest.fixture(scope="module")
-def server(mini_build, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
-    settings, _ = mini_build
-    srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp("safety"), "--timeout", "2", "--max-rows", "5",
-                       "--max-request-bytes", "4096", "--workers", "2")
-    yield srv
-    srv.stop()
+server = mini_server("safety", "--timeout", "2", "--max-rows", "5", "--max-request-bytes", "4096", "--workers", "2")
 
 
 class Listener:

@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 from typer.testing import CliRunner
 from wikidata_support import REPO, data_dir, FaultProxy, proxy, wikidata_endpoint  # noqa: F401 - fixtures
 

@@ -65,8 +65,6 @@ QID_RE = re.compile(r"^Q[1-9][0-9]*$")
 
 GRAPH_NAMES = ("ontology", "curated", "wikidata", "meta")
 
-CONCEPT_SCHEMES = ("kind", "status", "event-type", "reason", "country", "place-type", "actor-type")
-"""Concept schemes under `{base}vocab/{scheme}/{code}`."""
 
 
 def is_slug(text: str) -> bool:

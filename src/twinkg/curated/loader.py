@@ -373,9 +373,6 @@ def _read_twinning(rec: _Record, codes: Codes) -> Twinning | None:
     return twinning if len(set(partners)) >= 2 and twinning.kind else None
 
 
-Reader = Callable[[_Record], Any]
-
-
 def _check_references(data: Dataset, problems: list[Problem]) -> None:
     """Check that every id a record names exists, and that ids are unique."""
     source_ids = {s.id for s in data.sources}

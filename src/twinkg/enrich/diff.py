@@ -35,6 +35,7 @@ from twinkg.dates import Date
 from twinkg.enrich.cache import atomic_write
 from twinkg.enrich.queries import P, PQ, PS, WD, WIKIBASE
 from twinkg.status import derive, ever_concluded, ordered
+from twinkg.vocab import XSD
 
 CATEGORIES = {
     "both": "In both twinkg and Wikidata",
@@ -43,7 +44,6 @@ CATEGORIES = {
     "end-missing": "Suspended or ended in twinkg, no end time (P582) in Wikidata",
     "one-directional": "One-directional P190 statements",
 }
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass(frozen=True)

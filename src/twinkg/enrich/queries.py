@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-WD = "http://www.wikidata.org/entity/"
+from twinkg.vocab import WD
+
 WDT = "http://www.wikidata.org/prop/direct/"
 P = "http://www.wikidata.org/prop/"
 PS = "http://www.wikidata.org/prop/statement/"

@@ -34,7 +34,7 @@ from twinkg import __version__
 from twinkg.query_text import QueryTextError, analyse
 from twinkg.server import conneg
 from twinkg.store import GRAPH_FORMATS, Answer, QueryRequest, Store
-from twinkg.vocab import PREFIXES, SD, Iris
+from twinkg.vocab import PREFIXES, RDF, SD, Iris
 
 HERE = Path(__file__).parent
 ROW_HEADERS = ("X-SPARQL-Max-Rows", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-Time-Ms")
@@ -383,7 +383,7 @@ async def select(config: ServerConfig, query: str) -> list[dict[str, dict[str, s
 
 def service_description(config: ServerConfig, endpoint: str, graphs: frozenset[str]) -> list[ox.Triple]:
     n = ox.NamedNode
-    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    a = n(RDF + "type")
     svc = n(endpoint)
     ds = ox.BlankNode("dataset")
     dg = ox.BlankNode("default")
