@@ -124,6 +124,20 @@ def _check_replaceable(out_dir: Path) -> None:
                           "choose an empty or new folder for --out")
 
 
+def read_checksums(out_dir: Path) -> dict[str, str]:
+    """File name → SHA-256 as the build recorded them in SHA256SUMS; empty when there is none."""
+    try:
+        text = (out_dir / SUMS).read_text()
+    except OSError:
+        return {}
+    sums = {}
+    for line in text.splitlines():
+        digest, _, name = line.partition("  ")
+        if name and "/" not in name:
+            sums[name] = digest
+    return sums
+
+
 def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
     """Write all files into a temporary folder, then swap it in for `out_dir` in one rename.
 

@@ -36,6 +36,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from twinkg.publish import read_checksums
+
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -231,7 +233,8 @@ def store_for_dump(out_dir: Path) -> Path:
     dump = out_dir / NQ_DUMP
     if not dump.is_file():
         raise StoreError(f"{dump} does not exist; run `twinkg build` first")
-    digest = hashlib.sha256(dump.read_bytes()).hexdigest()[:16]
+    # The build recorded the digest; hash the dump only when it came without SHA256SUMS.
+    digest = (read_checksums(out_dir).get(NQ_DUMP) or hashlib.sha256(dump.read_bytes()).hexdigest())[:16]
     target = out_dir / f".store-{digest}"
     if (target / ".complete").is_file():
         return target

@@ -31,6 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from twinkg import __version__
+from twinkg.publish import SUMS, read_checksums
 from twinkg.query_text import QueryTextError, analyse
 from twinkg.server import conneg
 from twinkg.store import GRAPH_FORMATS, Answer, QueryRequest, Store
@@ -514,16 +515,9 @@ def _http_date(ts: float) -> str:
 
 def dump_files(out_dir: Path) -> dict[str, str]:
     """The build's files with their SHA-256 (from SHA256SUMS), by file name."""
-    sums: dict[str, str] = {}
-    try:
-        for line in (out_dir / "SHA256SUMS").read_text().splitlines():
-            digest, _, name = line.partition("  ")
-            if name and "/" not in name:
-                sums[name] = digest
-    except OSError:
+    if not (out_dir / SUMS).is_file():
         return {}
-    sums["SHA256SUMS"] = ""
-    return sums
+    return {**read_checksums(out_dir), SUMS: ""}
 
 
 async def dump(request: Request) -> Response:
