@@ -15,7 +15,7 @@ import pytest
 from twinkg.build import Built, ValidationFailed, run
 from twinkg.config import Settings
 from twinkg.graphs import canonical, quads
-from twinkg.publish import DUMPS
+from twinkg.output import DUMPS
 from twinkg.vocab import Iris
 
 from conftest import BUILT_AT, MINI, settings_for
@@ -36,7 +36,7 @@ def read(path: Path) -> bytes:
 def test_output_files(mini_build: tuple[Settings, Built]) -> None:
     settings, _ = mini_build
     names = sorted(p.name for p in settings.out_dir.iterdir())
-    assert names == sorted([d.filename for d in DUMPS] + ["void.ttl", "shacl-report.ttl", "SHA256SUMS"])
+    assert names == sorted([d.name for d in DUMPS] + ["void.ttl", "shacl-report.ttl", "SHA256SUMS"])
 
 
 @pytest.mark.parametrize("filename", list(FORMATS))
@@ -74,8 +74,8 @@ def test_void_describes_every_distribution(mini_build: tuple[Settings, Built]) -
           dcat:mediaType ?type ; spdx:checksum/spdx:checksumValue ?sum }""")}
     import hashlib
     for dump in DUMPS:
-        data = (settings.out_dir / dump.filename).read_bytes()
-        assert rows[dump.filename] == (len(data), hashlib.sha256(data).hexdigest(),
+        data = (settings.out_dir / dump.name).read_bytes()
+        assert rows[dump.name] == (len(data), hashlib.sha256(data).hexdigest(),
                                        f"https://www.iana.org/assignments/media-types/{dump.media_type}")
     counts = {r["g"].value.rsplit("/", 1)[-1]: int(r["n"].value) for r in store.query(
         "SELECT ?g ?n WHERE { ?ds <http://rdfs.org/ns/void#subset> ?g . ?g <http://rdfs.org/ns/void#triples> ?n }")}
@@ -126,7 +126,8 @@ def test_failed_build_leaves_previous_output(tmp_path: Path) -> None:
                           capture_output=True, text=True)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist")], "staging folders left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.builds", "data", "dist"], "staging folders left behind"
+    assert len(list((tmp_path / ".dist.builds").iterdir())) == 2  # the lock and the current build
 
 
 def test_shacl_violation_fails_the_build_and_writes_nothing(tmp_path: Path) -> None:
@@ -173,11 +174,16 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path: Path) -> None
     assert (out / "notes.txt").read_text() == "my own notes"
 
 
-def test_rebuild_keeps_hidden_entries_of_the_output(tmp_path: Path) -> None:
+def test_rebuild_keeps_the_store_of_an_unchanged_dump_only(tmp_path: Path) -> None:
+    from twinkg.output import NQ_DUMP, read_checksums, store_dir
+
     out = tmp_path / "dist"
     run(settings_for(MINI, out))
-    (out / ".store-abc").mkdir()
-    (out / ".store-abc" / "db").write_text("store")
+    store = store_dir(out, read_checksums(out)[NQ_DUMP])
+    store.mkdir()
+    (store / ".complete").write_text("store")
+    (out / ".store-abc").mkdir()  # of a dump no longer current
     run(settings_for(MINI, out))
-    assert (out / ".store-abc" / "db").read_text() == "store"
+    assert (store / ".complete").read_text() == "store"
+    assert not (out / ".store-abc").exists()
     assert (out / "SHA256SUMS").is_file()

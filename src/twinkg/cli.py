@@ -18,7 +18,7 @@ from twinkg.build import ValidationFailed, run
 from twinkg.config import Settings
 from twinkg.curated.loader import LoadError
 from twinkg.graphs import InputError
-from twinkg.publish import OutputError
+from twinkg.output import OutputError
 from twinkg.validate import ShapesError
 
 app = typer.Typer(
@@ -299,19 +299,20 @@ def serve(
     /dumps/…, /void, /healthz. With --sparql-endpoint the web layer keeps no
     store of its own and can run as several replicas.
     """
-    from twinkg.server import ServeOptions, build_is_stale, make_config, run as run_server
+    from twinkg.output import is_stale
+    from twinkg.server import ServeOptions, make_config, run as run_server
     from twinkg.store import StoreError
 
     settings = settings_from(data, out, base)
     options = ServeOptions(host=host, port=port, sparql_endpoint=sparql_endpoint, timeout=timeout, max_rows=max_rows,
                            workers=workers, fast_workers=fast_workers, max_request_bytes=max_request,
                            access_log=not quiet)
-    if not sparql_endpoint and build_is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir, settings.shapes_dir]):
+    if not sparql_endpoint and is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir, settings.shapes_dir]):
         progress(f"{settings.out_dir} is missing or older than the data: building")
         run_pipeline(settings, write=True)
     try:
         config = make_config(settings, options, progress)
-    except StoreError as exc:
+    except (StoreError, OutputError) as exc:
         fail(str(exc))
     err.print(f"[green]serving[/green] http://{host}:{port}/ ({'remote store ' + sparql_endpoint if sparql_endpoint else 'embedded store'})")
     run_server(config, options)

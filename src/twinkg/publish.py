@@ -1,46 +1,23 @@
 """Writing the dumps: the files a researcher downloads, their checksums and VoID/DCAT.
 
-Everything is written into a fresh folder beside the output and swapped in
-only when all of it succeeded, so a failed build leaves the previous output
-as it was. Output bytes depend only on the data and the build time, so two
-builds of the same data with `SOURCE_DATE_EPOCH` set are identical.
+What the files are called and how they replace the previous output is the
+output folder's contract (twinkg.output); this module renders their bytes.
+Output bytes depend only on the data and the build time, so two builds of the
+same data with `SOURCE_DATE_EPOCH` set are identical.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
-import hashlib
 import io
-import os
-import shutil
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 
 from twinkg.graphs import LICENSE, Graphs, quads
+from twinkg.output import DUMPS, REPORT, SUMS, VOID_FILE, Progress, checksums, sha256, write_output
 from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, XSD, Iris
-
-
-@dataclass(frozen=True)
-class Dump:
-    filename: str
-    media_type: str
-    title: str
-
-
-DUMPS = (
-    Dump("twinkg.ttl", "text/turtle", "All graphs merged, Turtle"),
-    Dump("twinkg.nt.gz", "application/n-triples", "All graphs merged, N-Triples, gzip"),
-    Dump("twinkg.jsonld", "application/ld+json", "All graphs merged, JSON-LD"),
-    Dump("twinkg.nq.gz", "application/n-quads", "Named graphs, N-Quads, gzip"),
-)
-REPORT = "shacl-report.ttl"
-VOID_FILE = "void.ttl"
-SUMS = "SHA256SUMS"
 
 
 def _gzip(data: bytes, built_at: dt.datetime) -> bytes:
@@ -75,10 +52,6 @@ def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str,
     }
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def void_description(graphs: Graphs, files: dict[str, bytes], iris: Iris) -> bytes:
     """The meta graph plus one DCAT distribution per dump, with size, media type and checksum."""
     n = ox.NamedNode
@@ -86,9 +59,9 @@ def void_description(graphs: Graphs, files: dict[str, bytes], iris: Iris) -> byt
     ds = n(iris.dataset())
     triples = set(graphs["meta"])
     for dump in DUMPS:
-        data = files[dump.filename]
-        dist = n(iris.distribution(dump.filename))
-        checksum = ox.BlankNode(f"sha256-{dump.filename.replace('.', '-')}")
+        data = files[dump.name]
+        dist = n(iris.distribution(dump.name))
+        checksum = ox.BlankNode(f"sha256-{dump.name.replace('.', '-')}")
         triples |= {
             ox.Triple(ds, n(DCAT + "distribution"), dist),
             ox.Triple(dist, a, n(DCAT + "Distribution")),
@@ -102,83 +75,10 @@ def void_description(graphs: Graphs, files: dict[str, bytes], iris: Iris) -> byt
             ox.Triple(checksum, n(SPDX_NS + "algorithm"), n(SPDX_NS + "checksumAlgorithm_sha256")),
             ox.Triple(checksum, n(SPDX_NS + "checksumValue"), ox.Literal(sha256(data), datatype=n(XSD + "hexBinary"))),
         }
-        if dump.filename.endswith(".gz"):
+        if dump.name.endswith(".gz"):
             triples.add(ox.Triple(dist, n(DCAT + "compressFormat"), n("https://www.iana.org/assignments/media-types/application/gzip")))
     ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES, "spdx": SPDX_NS})
-
-
-def checksums(files: dict[str, bytes]) -> bytes:
-    """`sha256sum -c`-compatible lines, sorted by file name."""
-    return "".join(f"{sha256(data)}  {name}\n" for name, data in sorted(files.items())).encode()
-
-
-class OutputError(Exception):
-    """The output folder cannot be replaced safely; the message says why."""
-
-
-def _check_replaceable(out_dir: Path) -> None:
-    """Only an empty folder or an earlier build's output may be replaced: never a user's own folder."""
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / SUMS).is_file())):
-        raise OutputError(f"{out_dir} exists and is not the output of a twinkg build (no {SUMS}); "
-                          "choose an empty or new folder for --out")
-
-
-def read_checksums(out_dir: Path) -> dict[str, str]:
-    """File name → SHA-256 as the build recorded them in SHA256SUMS; empty when there is none."""
-    try:
-        text = (out_dir / SUMS).read_text()
-    except OSError:
-        return {}
-    sums = {}
-    for line in text.splitlines():
-        digest, _, name = line.partition("  ")
-        if name and "/" not in name:
-            sums[name] = digest
-    return sums
-
-
-def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Write all files into a temporary folder, then swap it in for `out_dir` in one rename.
-
-    Hidden entries of the old output (a server's `.store-*` folders) move over
-    to the new one, so a running server keeps its store."""
-    out_dir = out_dir.resolve()
-    _check_replaceable(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        for name, data in files.items():
-            with open(staging / name, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        os.chmod(staging, 0o755)
-        _swap(staging, out_dir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        staging.rename(out_dir)
-        return
-    for kept in out_dir.iterdir():
-        if kept.name.startswith(".") and not (staging / kept.name).exists():
-            kept.rename(staging / kept.name)
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    old.rmdir()
-    out_dir.rename(old)
-    try:
-        staging.rename(out_dir)
-    except OSError:
-        old.rename(out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-Progress = Callable[[str], None]
 
 
 def publish(graphs: Graphs, report_ttl: bytes, iris: Iris, built_at: dt.datetime, out_dir: Path,
@@ -191,5 +91,5 @@ def publish(graphs: Graphs, report_ttl: bytes, iris: Iris, built_at: dt.datetime
     files[VOID_FILE] = void_description(graphs, files, iris)
     files[SUMS] = checksums(files)
     progress(f"writing {out_dir}")
-    write_atomically(out_dir, files)
+    write_output(out_dir, files, progress)
     return files

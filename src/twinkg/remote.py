@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from twinkg.store import NQ_DUMP
+from twinkg.output import NQ_DUMP
 
 
 class PublishError(Exception):

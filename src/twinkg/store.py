@@ -36,7 +36,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from twinkg.publish import read_checksums
+from twinkg.output import NQ_DUMP, read_checksums, store_dir
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -50,7 +50,6 @@ GRAPH_FORMATS = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
-NQ_DUMP = "twinkg.nq.gz"
 _HEADER = struct.Struct("!Q")
 
 
@@ -234,8 +233,8 @@ def store_for_dump(out_dir: Path) -> Path:
     if not dump.is_file():
         raise StoreError(f"{dump} does not exist; run `twinkg build` first")
     # The build recorded the digest; hash the dump only when it came without SHA256SUMS.
-    digest = (read_checksums(out_dir).get(NQ_DUMP) or hashlib.sha256(dump.read_bytes()).hexdigest())[:16]
-    target = out_dir / f".store-{digest}"
+    digest = read_checksums(out_dir).get(NQ_DUMP) or hashlib.sha256(dump.read_bytes()).hexdigest()
+    target = store_dir(out_dir, digest)
     if (target / ".complete").is_file():
         return target
     staging = Path(tempfile.mkdtemp(prefix=".store-loading-", dir=out_dir))

@@ -8,7 +8,6 @@ under uvicorn.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 Progress = Callable[[str], None]
@@ -27,42 +26,31 @@ class ServeOptions:
     access_log: bool = True
 
 
-def newest_input(paths: list[Path]) -> float:
-    """The latest modification time of any file under the given folders (0 if none)."""
-    latest = 0.0
-    for root in paths:
-        if root.is_file():
-            latest = max(latest, root.stat().st_mtime)
-        elif root.is_dir():
-            for path in root.rglob("*"):
-                if path.is_file():
-                    latest = max(latest, path.stat().st_mtime)
-    return latest
-
-
-def build_is_stale(out_dir: Path, inputs: list[Path]) -> bool:
-    marker = out_dir / "SHA256SUMS"
-    if not (out_dir / "twinkg.nq.gz").is_file() or not marker.is_file():
-        return True
-    return newest_input(inputs) > marker.stat().st_mtime
-
-
 def make_config(settings, options: ServeOptions, progress: Progress):  # type: ignore[no-untyped-def]
-    """The store and app configuration for `twinkg serve` (building and loading as needed)."""
+    """The store and app configuration for `twinkg serve` (building and loading as needed).
+
+    The server pins the build it starts with (twinkg.output): it serves that build as a whole, its
+    files and its store, until it is restarted, and no rebuild removes it meanwhile."""
+    from twinkg import output
     from twinkg.server.app import ServerConfig
     from twinkg.store import EmbeddedStore, RemoteStore, store_for_dump
 
+    extra = {}
     if options.sparql_endpoint:
         store = RemoteStore(options.sparql_endpoint, timeout=options.timeout)
-        out_dir = settings.out_dir if (settings.out_dir / "SHA256SUMS").is_file() else None
+        out_dir = None
+        if output.current(settings.out_dir) is not None:
+            extra["pin"] = output.pin(settings.out_dir)
+            out_dir = extra["pin"].path
     else:
-        out_dir = settings.out_dir
+        extra["pin"] = output.pin(settings.out_dir)
+        out_dir = extra["pin"].path
         progress(f"loading {out_dir / 'twinkg.nq.gz'} into the embedded store")
         store = EmbeddedStore(store_for_dump(out_dir), workers=options.workers, timeout=options.timeout,
                               fast_workers=options.fast_workers)
     return ServerConfig(store=store, base=settings.base, out_dir=out_dir, queries_dir=settings.queries_dir,
                         timeout=options.timeout, max_rows=options.max_rows,
-                        max_request_bytes=options.max_request_bytes)
+                        max_request_bytes=options.max_request_bytes, extra=extra)
 
 
 def run(config, options: ServeOptions) -> None:  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from twinkg import __version__
-from twinkg.publish import SUMS, read_checksums
+from twinkg.output import FILES, NQ_DUMP, SUMS, read_checksums
 from twinkg.query_text import QueryTextError, analyse
 from twinkg.server import conneg
 from twinkg.store import GRAPH_FORMATS, Answer, QueryRequest, Store
@@ -39,12 +39,6 @@ from twinkg.vocab import PREFIXES, RDF, SD, Iris
 
 HERE = Path(__file__).parent
 ROW_HEADERS = ("X-SPARQL-Max-Rows", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-Time-Ms")
-DUMP_TYPES = {
-    ".ttl": "text/turtle; charset=utf-8",
-    ".jsonld": "application/ld+json",
-    ".gz": "application/gzip",
-    ".trig": "application/trig",
-}
 access_log = logging.getLogger("twinkg.access")
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
@@ -136,12 +130,12 @@ class ResponseCache:
         if self.max_bytes <= 0 or config.out_dir is None or config.store.description != "embedded":
             return None
         try:
-            st = (config.out_dir / "SHA256SUMS").stat()
+            st = (config.out_dir / SUMS).stat()
         except OSError:
             return None
         mark = (st.st_mtime_ns, st.st_size, st.st_ino)
         if self._sums is None or self._sums[0] != mark:
-            self._sums = (mark, dump_files(config.out_dir).get("twinkg.nq.gz", ""))
+            self._sums = (mark, dump_files(config.out_dir).get(NQ_DUMP, ""))
             self.entries.clear()
             self.size = 0
         return self._sums[1] or None
@@ -551,7 +545,7 @@ async def dump(request: Request) -> Response:
             not_modified = False
     if not_modified:
         return Response(status_code=304, headers=headers)
-    media = "text/plain; charset=utf-8" if name == "SHA256SUMS" else DUMP_TYPES.get(path.suffix, "application/octet-stream")
+    media = FILES[name].content_type if name in FILES else "application/octet-stream"
     response = FileResponse(path, media_type=media, headers=headers, stat_result=stat)
     return response
 
