@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 
 from twinkg import dates
 from twinkg.curated.records import Event, Where
-from twinkg.status import derive, ever_concluded
+from twinkg.status import alternatives, derive, ever_concluded
 from twinkg.vocab import XSD
 
 HERE = Where("test.yaml", 1)
@@ -25,6 +25,14 @@ HERE = Where("test.yaml", 1)
 def test_precision(value: object, lexical: str, datatype: str, earliest: str, latest: str) -> None:
     d = dates.parse(value)
     assert (d.lexical, d.datatype, d.earliest.isoformat(), d.latest.isoformat()) == (lexical, XSD + datatype, earliest, latest)
+
+
+def test_a_date_bounded_on_one_side_stays_open_on_the_other() -> None:
+    before = dates.parse({"text": "before January 2020", "latest": "2020-01"})
+    assert (before.known_earliest, before.known_latest) == (None, dt.date(2020, 1, 31))
+    after = dates.parse({"text": "after the war", "earliest": 1945})
+    assert (after.known_earliest, after.known_latest) == (dt.date(1945, 1, 1), None)
+    assert before < after  # open starts sort first, like undated beginnings
 
 
 def test_approximate_date_keeps_text_and_bounds() -> None:
@@ -59,8 +67,9 @@ def test_parse_never_raises_anything_but_date_error(text: str) -> None:
         pass
 
 
-def ev(type_: str, date: object = None, eid: str = "e") -> Event:
-    return Event(id=eid, type=type_, sources=("s",), where=HERE, date=dates.parse(date) if date is not None else None)
+def ev(type_: str, date: object = None, eid: str = "e", conflicts: tuple[str, ...] = ()) -> Event:
+    return Event(id=eid, type=type_, sources=("s",), where=HERE, date=dates.parse(date) if date is not None else None,
+                 conflicts_with=conflicts)
 
 
 TODAY = dt.date(2026, 11, 1)
@@ -94,3 +103,18 @@ def test_ever_concluded() -> None:
     assert not ever_concluded([ev("proposal", 1990)], TODAY)
     assert ever_concluded([ev("establishment"), ev("termination", 2000)], TODAY)
     assert not ever_concluded([ev("establishment", 2030)], TODAY)
+
+
+def test_status_resting_on_conflicting_claims_names_the_alternative() -> None:
+    """Milan: broken off in 2012 (one source) or suspended in 2013 (another): suspended, or else terminated."""
+    milan = [ev("establishment", eid="a"), ev("termination", 2012, "b", ("c",)), ev("suspension", 2013, "c")]
+    assert derive(milan, TODAY) == "suspended"
+    assert alternatives(milan, TODAY) == {"terminated"}
+
+
+def test_conflicts_that_do_not_change_the_status_are_not_marked() -> None:
+    rival_foundings = [ev("establishment", 1943, "a", ("b",)), ev("establishment", 1944, "b"), ev("suspension", 2022, "c")]
+    assert alternatives(rival_foundings, TODAY) == set()
+    letters = [ev("exchange", 1941, "a", ("b",)), ev("exchange", 1942, "b"), ev("establishment", 1944, "c")]
+    assert alternatives(letters, TODAY) == set()
+    assert alternatives([ev("establishment", 1944, "a", ("elsewhere",))], TODAY) == set()

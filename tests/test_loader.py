@@ -174,3 +174,13 @@ def test_loader_never_crashes_on_odd_records(tmp_path_factory: pytest.TempPathFa
         load(data, CODES)
     except LoadError as exc:
         assert exc.problems
+
+
+def test_order_claims_and_translations_are_checked(data: Path) -> None:
+    edit(data / "twinnings.yaml", "after: [alpha-town--beta-city]", "after: [alpha-town--atlantis]")
+    edit(data / "twinnings.yaml", "rank: first", "rank: first\n        after: [alpha-town--gamma]")
+    edit(data / "sources.yaml", "translation: machine", "translation: magic")
+    problems = problems_of(data)
+    assert any(": alpha-town--gamma: order: unknown twinning 'alpha-town--atlantis'" in p for p in problems)
+    assert any(": alpha-town--beta-city: after: a claim of rank after names the earlier link" in p for p in problems)
+    assert any(": doc-b: translation: unknown translation code 'magic'" in p for p in problems)

@@ -95,3 +95,40 @@ def test_configurable_base(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert not any(s.startswith("https://w3id.org/twinkg/id/") for s in subjects)
     concepts = {t.subject.value for t in graphs["ontology"] if isinstance(t.subject, ox.NamedNode)}
     assert "http://localhost:8080/vocab/reason/armed-conflict" in concepts
+
+
+def test_role_and_name_periods_keep_precision_text_and_bounds(store: ox.Store) -> None:
+    """'In the 1980s' is not 1980-01-01: an approximate period end keeps its wording and only the bounds it gives."""
+    role = "act:jane-doe tw:holdsRole ?r . ?r rdfs:label 'Chair of the Alpha Twinning Committee'@en . "
+    assert ask(store, role + "?r tw:validFromText 'in the 1980s' ; tw:validFromLatest '1989-12-31'^^xsd:date ; "
+               "tw:validUntilText 'in the 1980s' ; tw:validUntilEarliest '1980-01-01'^^xsd:date")
+    assert not ask(store, role + "?r tw:validFrom ?any")
+    assert not ask(store, role + "?r tw:validUntil ?any")
+    assert not ask(store, role + "?r tw:validFromEarliest ?any")  # the source gives no earliest start
+    assert not ask(store, role + "?r tw:validUntilLatest ?any")
+    exact = "act:jane-doe tw:holdsRole [ rdfs:label 'Mayor of Alpha Town'@en ; tw:validFrom '1943'^^xsd:gYear ; "
+    assert ask(store, exact + "tw:validFromEarliest '1943-01-01'^^xsd:date ; tw:validUntilLatest '1944-12-31'^^xsd:date ]")
+    assert ask(store, "place:alpha-town tw:historicalName [ rdfs:label 'Alpha-in-the-Marsh' ; tw:validUntilText 'late 1890s' ; "
+               "tw:validUntilEarliest '1896-01-01'^^xsd:date ; tw:validUntilLatest '1899-12-31'^^xsd:date ]")
+    assert not ask(store, "?x tw:validFrom ?d FILTER (datatype(?d) = xsd:date)")  # nothing more precise than stated
+
+
+def test_order_claims_are_facts_with_sources(store: ox.Store) -> None:
+    ranks = "PREFIX rank: <https://w3id.org/twinkg/vocab/order-rank/> "
+    assert ask(store, "twn:alpha-town--beta-city tw:orderClaim ?c . ?c a tw:OrderClaim ; "
+               "tw:rank <https://w3id.org/twinkg/vocab/order-rank/first> ; tw:amongLinksOf place:alpha-town ; "
+               "rdfs:comment ?quote ; dct:source src:doc-a")
+    assert select(store, ranks + "SELECT ?earlier WHERE { twn:alpha-town--gamma tw:orderClaim [ tw:rank rank:after ; tw:after ?earlier ] }") == [
+        ("https://w3id.org/twinkg/id/twinning/alpha-town--beta-city",)]
+
+
+def test_translated_sources_say_from_what_and_how(store: ox.Store) -> None:
+    assert ask(store, "src:doc-b dct:language 'en' ; tw:originalLanguage 'ru' ; tw:translation <https://w3id.org/twinkg/vocab/translation/machine>")
+    assert not ask(store, "src:doc-a tw:translation ?any")
+
+
+def test_a_status_resting_on_conflicting_claims_is_marked(store: ox.Store) -> None:
+    """Alpha–Gamma is active only if its 1995 resumption is believed over the claim that it ended in 1990."""
+    assert ask(store, "twn:alpha-town--gamma tw:status <https://w3id.org/twinkg/vocab/status/active> ; "
+               "tw:statusRestsOnConflict true ; tw:alternativeStatus <https://w3id.org/twinkg/vocab/status/terminated>")
+    assert not ask(store, "twn:alpha-town--beta-city tw:statusRestsOnConflict ?any")  # its conflict is about letters

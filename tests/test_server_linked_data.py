@@ -77,6 +77,8 @@ def test_place_page(server: Server) -> None:
         html = c.get("/page/id/place/alpha-town").text
     assert "<h1>Alpha Town</h1>" in html
     assert "Old Alpha" in html  # historical name
+    assert "Alpha-in-the-Marsh" in html and "late 1890s" in html  # an approximate end keeps its wording
+    assert "rests on conflicting claims" in html  # Alpha–Gamma's status
     assert "https://www.wikidata.org/" in html or "http://www.wikidata.org/entity/Q6225" in html
     assert 'class="timeline"' in html and "status-suspended" in html
     assert "<svg class=\"map\"" in html and "Alpha Town" in html
@@ -96,6 +98,10 @@ def test_twinning_page_orders_events_and_marks_conflicts(server: Server) -> None
     assert "Jane Doe" in html and "Alpha Town Council" in html  # actors
     assert "Document A" in html  # sources
     assert "war" in html.lower()  # reason
+    assert "rests on conflicting claims" not in html  # its conflict does not touch its status
+    with server.client() as c:
+        contested = c.get("/page/id/twinning/alpha-town--gamma").text
+    assert re.search(r"⚠ rests on conflicting claims \(otherwise <a [^>]*>terminated</a>\)", contested)
 
 
 @pytest.mark.parametrize("path,needle", [

@@ -57,6 +57,7 @@ EST = "ev:cov-vol-est"
 STALINGRAD = "<https://w3id.org/twinkg/id/place/volgograd/name/1>"
 ROLE = "<https://w3id.org/twinkg/id/actor/mayor/role/1>"
 GEOMETRY = "<https://w3id.org/twinkg/id/place/coventry/geometry>"
+ORDER = "<https://w3id.org/twinkg/id/twinning/coventry--volgograd/order/1>"
 
 
 def replace(subject: str, prop: str, new: str) -> str:
@@ -182,6 +183,11 @@ CASES = [
     ("role-of-class", replace(ROLE, "tw:roleOf", "actor:mayor"), "tw:roleOf is at most one"),
     ("role-order", replace(ROLE, "tw:validUntil", '"1942"^^xsd:gYear'), "its period ends"),
     ("role-from-two", add(f'{ROLE} tw:validFrom "1942"^^xsd:gYear .'), "tw:validFrom is at most"),
+    # OrderClaim
+    ("order-rank-none", delete(ORDER, "tw:rank"), "exactly one tw:rank"),
+    ("order-rank-scheme", replace(ORDER, "tw:rank", "status:active"), "exactly one tw:rank"),
+    ("order-after-class", add(f"{ORDER} tw:after {COV} ."), "tw:after values"),
+    ("order-no-source", delete(ORDER, "dct:source"), "Cites at least one source"),
     # Source
     ("src-title-none", delete("src:archive", "dct:title"), "exactly one dct:title"),
     ("src-title-two", add('src:archive dct:title "Another title" .'), "exactly one dct:title"),

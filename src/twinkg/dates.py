@@ -40,6 +40,22 @@ class Date:
     def is_approximate(self) -> bool:
         return self.lexical is None
 
+    @property
+    def known_earliest(self) -> dt.date | None:
+        """The earliest bound, or None when the source gives only a latest one ("before January 2020")."""
+        return None if self.earliest == OPEN_START else self.earliest
+
+    @property
+    def known_latest(self) -> dt.date | None:
+        """The latest bound, or None when the source gives only an earliest one ("after the war")."""
+        return None if self.latest == OPEN_END else self.latest
+
+
+OPEN_START = dt.date.min
+"""The earliest bound of a date the source bounds only from above; sorts before every real date."""
+OPEN_END = dt.date.max
+"""The latest bound of a date the source bounds only from below."""
+
 
 def parse_exact(value: object) -> Date:
     """Read a year, year-month or full date given as YAML scalar."""
@@ -75,16 +91,19 @@ def parse(value: object) -> Date:
 
     An approximate date is `{text: "late 1980s", earliest: 1985, latest: 1989}`:
     the wording is kept, and the bounds (each any exact date) make it queryable.
+    A source may bound a date on one side only ("after the war",
+    "before January 2020"): then one of earliest and latest is left out, and
+    the date is open on that side rather than given an invented bound.
     """
     if isinstance(value, dict):
         unknown = set(value) - {"text", "earliest", "latest"}
         if unknown:
             raise DateError(f"unknown keys {sorted(unknown)} in an approximate date (allowed: text, earliest, latest)")
-        missing = [k for k in ("text", "earliest", "latest") if value.get(k) in (None, "")]
-        if missing:
-            raise DateError(f"an approximate date needs text, earliest and latest; missing {', '.join(missing)}")
-        earliest = parse_exact(value["earliest"]).earliest
-        latest = parse_exact(value["latest"]).latest
+        given = {k for k in ("text", "earliest", "latest") if value.get(k) not in (None, "")}
+        if "text" not in given or not given & {"earliest", "latest"}:
+            raise DateError("an approximate date needs text and at least one of earliest and latest")
+        earliest = parse_exact(value["earliest"]).earliest if "earliest" in given else OPEN_START
+        latest = parse_exact(value["latest"]).latest if "latest" in given else OPEN_END
         if latest < earliest:
             raise DateError(f"latest ({latest}) is before earliest ({earliest})")
         return Date(earliest, latest, None, None, str(value["text"]))

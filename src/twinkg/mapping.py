@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from twinkg import status as status_rules
 from twinkg.concepts import country_name
-from twinkg.curated.records import Actor, Dataset, Event, Place, Source, Twinning
+from twinkg.curated.records import Actor, Dataset, Event, OrderClaim, Place, Source, Twinning
 from twinkg.dates import Date
 from twinkg.vocab import DCT, FOAF, GEO, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, TW, XSD, Iris, wikidata_entity
 
@@ -79,17 +79,30 @@ class _Mapper:
             yield Triple(subject, SOURCE, _n(self.iris.source(sid)))
 
     def period(self, subject: ox.NamedNode, start: Date | None, end: Date | None) -> Iterator[Triple]:
+        """A name's or role's period: each end as precise as stated, with its wording and bounds, like an event date."""
         if start is not None:
-            yield from self.stated_date(subject, TW + "validFrom", start)
+            yield from self.when(subject, start, "validFrom")
         if end is not None:
-            yield from self.stated_date(subject, TW + "validUntil", end)
+            yield from self.when(subject, end, "validUntil")
+
+    def when(self, subject: ox.NamedNode, date: Date, stated: str) -> Iterator[Triple]:
+        """A date as the source states it: `tw:{stated}` at its precision (exact dates only), else its
+        wording as `tw:{stated}Text`; and the bounds the source gives as `tw:{stated}Earliest`/`Latest`
+        (for events `tw:date`, `tw:dateText`, `tw:earliest`, `tw:latest`)."""
+        names = ("date", "dateText", "earliest", "latest") if stated == "date" else (
+            stated, stated + "Text", stated + "Earliest", stated + "Latest")
+        yield from self.stated_date(subject, TW + names[0], date)
+        if date.text:
+            yield Triple(subject, _n(TW + names[1]), _lit(date.text))
+        if date.known_earliest is not None:
+            yield Triple(subject, _n(TW + names[2]), _day(date.known_earliest))
+        if date.known_latest is not None:
+            yield Triple(subject, _n(TW + names[3]), _day(date.known_latest))
 
     def stated_date(self, subject: ox.NamedNode, predicate: str, date: Date) -> Iterator[Triple]:
-        """An exact date as stated; an approximate one by its earliest bound, the only exact fact it gives."""
+        """An exact date at its stated precision; nothing for an approximate one, which has no exact value."""
         if date.lexical is not None and date.datatype is not None:
             yield Triple(subject, _n(predicate), _typed(date.lexical, date.datatype))
-        else:
-            yield Triple(subject, _n(predicate), _day(date.earliest))
 
     def source(self, source: Source) -> Iterator[Triple]:
         s = _n(self.iris.source(source.id))
@@ -104,6 +117,10 @@ class _Mapper:
             yield from self.stated_date(s, DCT + "issued", source.date)
         if source.url:
             yield Triple(s, _n(SCHEMA + "url"), _n(source.url))
+        if source.original_language:
+            yield Triple(s, _n(TW + "originalLanguage"), _lit(source.original_language))
+        if source.translation:
+            yield Triple(s, _n(TW + "translation"), self.concept("translation", source.translation))
 
     def place(self, place: Place) -> Iterator[Triple]:
         p = _n(self.iris.place(place.id))
@@ -173,6 +190,11 @@ class _Mapper:
         yield Triple(t, _n(TW + "kind"), self.concept("kind", twinning.kind))
         current = status_rules.derive(twinning.events, self.as_of)
         yield Triple(t, _n(TW + "status"), self.concept("status", current))
+        alternatives = status_rules.alternatives(twinning.events, self.as_of)
+        for other in sorted(alternatives):
+            yield Triple(t, _n(TW + "alternativeStatus"), self.concept("status", other))
+        if alternatives:
+            yield Triple(t, _n(TW + "statusRestsOnConflict"), _typed("true", XSD + "boolean"))
         if twinning.variant:
             yield Triple(t, _n(TW + "variant"), _lit(twinning.variant))
         yield from self.lifespan(t, twinning, current)
@@ -184,9 +206,29 @@ class _Mapper:
         if twinning.comment:
             yield Triple(t, COMMENT, _lit(twinning.comment, "en"))
         yield from self.sources(t, twinning.sources)
+        for index, claim in enumerate(twinning.order, start=1):
+            yield from self.order_claim(t, twinning, names, index, claim)
         for event in twinning.events:
             yield Triple(t, _n(TW + "event"), _n(self.iris.event(event.id)))
             yield from self.event(event, t)
+
+    def order_claim(self, t: ox.NamedNode, twinning: Twinning, names: str, index: int, claim: OrderClaim) -> Iterator[Triple]:
+        c = _n(self.iris.order_claim(twinning.slug, index))
+        yield Triple(t, _n(TW + "orderClaim"), c)
+        yield Triple(c, A, _n(TW + "OrderClaim"))
+        scope = (f" of {self.places[claim.among].label}'s links" if claim.among
+                 else f" of the links in {country_name(claim.among_country) or claim.among_country}" if claim.among_country
+                 else "")
+        yield Triple(c, LABEL, _lit(f"{names}: {claim.rank.replace('-', ' ')}{scope}", "en"))
+        yield Triple(c, _n(TW + "rank"), self.concept("order-rank", claim.rank))
+        if claim.among:
+            yield Triple(c, _n(TW + "amongLinksOf"), _n(self.iris.place(claim.among)))
+        if claim.among_country:
+            yield Triple(c, _n(TW + "amongLinksIn"), self.concept("country", claim.among_country))
+        for earlier in claim.after:
+            yield Triple(c, _n(TW + "after"), _n(self.iris.twinning(earlier)))
+        yield Triple(c, COMMENT, _lit(claim.text, "en"))
+        yield from self.sources(c, claim.sources)
 
     def lifespan(self, t: ox.NamedNode, twinning: Twinning, current: str) -> Iterator[Triple]:
         """Start from the first establishment, end from the last termination if the link has ended.
@@ -208,12 +250,7 @@ class _Mapper:
         if event.label:
             yield Triple(e, LABEL, _lit(event.label, "en"))
         if event.date is not None:
-            if event.date.lexical is not None:
-                yield from self.stated_date(e, TW + "date", event.date)
-            if event.date.text:
-                yield Triple(e, _n(TW + "dateText"), _lit(event.date.text))
-            yield Triple(e, _n(TW + "earliest"), _day(event.date.earliest))
-            yield Triple(e, _n(TW + "latest"), _day(event.date.latest))
+            yield from self.when(e, event.date, "date")
         for agent in event.agents:
             yield Triple(e, _n(TW + "agent"), _n(self.iris.actor(agent)))
         for place in event.initiated_by:
@@ -248,7 +285,8 @@ def curated_triples(data: Dataset, iris: Iris, as_of: dt.date) -> set[Triple]:
 
 def country_triples(data: Dataset, iris: Iris) -> set[Triple]:
     """The country concepts the data uses, labelled from ISO 3166 (pycountry)."""
-    codes = {p.country for p in data.places if p.country} | {a.country for a in data.actors if a.country}
+    codes = ({p.country for p in data.places if p.country} | {a.country for a in data.actors if a.country}
+             | {c.among_country for t in data.twinnings for c in t.order if c.among_country})
     scheme = _n(iris.scheme("country"))
     triples: set[Triple] = {Triple(scheme, A, _n(SKOS + "ConceptScheme"))}
     for code in sorted(codes):

@@ -51,3 +51,22 @@ def ever_concluded(events: Iterable[Event], as_of: dt.date) -> bool:
     return any(
         e.type == "establishment" and (e.date is None or e.date.earliest <= as_of) for e in events
     )
+
+
+def alternatives(events: Iterable[Event], as_of: dt.date) -> set[str]:
+    """The other statuses the link would have if one of two conflicting claims were dropped.
+
+    A status that rests on a claim another source contradicts (Milan broke with
+    Saint Petersburg in 2012, or suspended the link in 2013) is only as good as
+    that claim; an empty set means the conflicts, if any, do not change it.
+    """
+    events = tuple(events)
+    by_id = {e.id: e for e in events}
+    status = derive(events, as_of)
+    found: set[str] = set()
+    for event in events:
+        for other in (by_id[i] for i in event.conflicts_with if i in by_id):
+            for dropped in (event, other):
+                if dropped.type in LIFECYCLE or dropped.type == "proposal":
+                    found.add(derive([e for e in events if e is not dropped], as_of))
+    return found - {status}

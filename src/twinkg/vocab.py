@@ -107,6 +107,9 @@ class Iris:
     def name(self, place_slug: str, index: int) -> str:
         return f"{self.base}id/place/{place_slug}/name/{index}"
 
+    def order_claim(self, twinning_slug: str, index: int) -> str:
+        return f"{self.base}id/twinning/{twinning_slug}/order/{index}"
+
     def geometry(self, place_slug: str) -> str:
         return f"{self.base}id/place/{place_slug}/geometry"
 

@@ -20,6 +20,7 @@ from twinkg.curated.records import (
     Actor,
     Dataset,
     Event,
+    OrderClaim,
     Place,
     PlaceName,
     Role,
@@ -210,8 +211,9 @@ def _checked_id(rec: _Record) -> str | None:
     return value
 
 
-def _read_source(rec: _Record) -> Source | None:
-    fields = {"id", "title", "author", "publisher", "language", "date", "url", "comment"}
+def _read_source(rec: _Record, codes: Codes) -> Source | None:
+    fields = {"id", "title", "author", "publisher", "language", "date", "url", "comment", "original_language",
+              "translation"}
     sid = _checked_id(rec)
     title = rec.text("title", required=True)
     url = rec.text("url")
@@ -220,8 +222,11 @@ def _read_source(rec: _Record) -> Source | None:
     source = Source(
         id=sid or "", title=title or "", where=rec.where(), author=rec.text("author"),
         publisher=rec.text("publisher"), language=rec.text("language"), date=rec.date("date"),
-        url=url, comment=rec.text("comment"),
+        url=url, comment=rec.text("comment"), original_language=rec.text("original_language"),
+        translation=rec.code("translation", "translation", codes),
     )
+    if bool(source.original_language) != bool(source.translation):
+        rec.problem("translation", "a translated source gives both original_language and translation (machine, human or unspecified)")
     rec.check_unused(fields)
     return source if sid and title else None
 
@@ -345,8 +350,30 @@ def _read_event(rec: _Record, codes: Codes) -> Event | None:
     return event if eid and kind else None
 
 
+def _read_order(rec: _Record, codes: Codes) -> tuple[OrderClaim, ...]:
+    claims = []
+    for node, line in _items(rec, "order"):
+        child = rec.child(node, line, "order")
+        if child is None:
+            continue
+        rank = child.code("rank", "order-rank", codes, required=True)
+        text = child.text("text", required=True)
+        country = child.text("among_country")
+        if country and country_name(country) is None:
+            child.problem("among_country", f"unknown country code {country!r}")
+        after = child.texts("after")
+        if (rank == "after") != bool(after):
+            child.problem("after", "a claim of rank after names the earlier link(s) in after, and only such a claim does")
+        claim = OrderClaim(rank=rank or "", text=text or "", sources=child.sources(), among=child.text("among"),
+                           among_country=country, after=after)
+        child.check_unused({"rank", "text", "among", "among_country", "after", "sources"})
+        if rank and text:
+            claims.append(claim)
+    return tuple(claims)
+
+
 def _read_twinning(rec: _Record, codes: Codes) -> Twinning | None:
-    fields = {"partners", "variant", "kind", "comment", "sources", "events"}
+    fields = {"partners", "variant", "kind", "comment", "sources", "events", "order"}
     partners = rec.texts("partners")
     variant = rec.text("variant")
     if variant and not is_slug(variant):
@@ -367,7 +394,7 @@ def _read_twinning(rec: _Record, codes: Codes) -> Twinning | None:
     twinning = Twinning(
         slug=slug, partners=tuple(partners), kind=rec.code("kind", "kind", codes, required=True) or "",
         sources=rec.sources(), where=rec.where(), events=tuple(events), variant=variant,
-        comment=rec.text("comment"),
+        comment=rec.text("comment"), order=_read_order(rec, codes),
     )
     rec.check_unused(fields)
     return twinning if len(set(partners)) >= 2 and twinning.kind else None
@@ -379,6 +406,7 @@ def _check_references(data: Dataset, problems: list[Problem]) -> None:
     place_ids = {p.id for p in data.places}
     actor_ids = {a.id for a in data.actors}
     event_ids = {e.id for t in data.twinnings for e in t.events}
+    twinning_ids = {t.slug for t in data.twinnings}
 
     def report(where: Where, record: str, field: str, message: str) -> None:
         problems.append(Problem(where.file, where.line, record, field, message))
@@ -407,6 +435,11 @@ def _check_references(data: Dataset, problems: list[Problem]) -> None:
             for partner in event.initiated_by:
                 if partner not in twinning.partners:
                     report(event.where, event.id, "initiated_by", f"{partner!r} is not a partner of {twinning.slug}")
+        for claim in twinning.order:
+            need(twinning.where, twinning.slug, "order", claim.sources, source_ids, "source")
+            need(twinning.where, twinning.slug, "order", claim.after, twinning_ids, "twinning")
+            if claim.among and claim.among not in twinning.partners:
+                report(twinning.where, twinning.slug, "order", f"among: {claim.among!r} is not a partner of {twinning.slug}")
 
     by_kind = {
         "source": [(s.id, s.where) for s in data.sources],
@@ -430,7 +463,7 @@ def load(data_dir: Path, codes: Codes) -> Dataset:
     if not data_dir.is_dir():
         raise LoadError([Problem(str(data_dir), 0, "-", "-", "no such data folder")])
     readers: dict[str, Callable[[_Record], Any]] = {
-        "sources": _read_source,
+        "sources": lambda r: _read_source(r, codes),
         "places": lambda r: _read_place(r, codes),
         "actors": _read_actor,
         "twinnings": lambda r: _read_twinning(r, codes),

@@ -32,6 +32,10 @@ class Source:
     date: Date | None = None
     url: str | None = None
     comment: str | None = None
+    original_language: str | None = None
+    """The language the source was written in, when the text read is a translation."""
+    translation: str | None = None
+    """A code of the translation scheme (machine, human, unspecified) for a translated text."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,23 @@ class Event:
 
 
 @dataclass(frozen=True)
+class OrderClaim:
+    """A source's claim of where a link stands in an order: the first of Leningrad's, after Turku, ..."""
+
+    rank: str
+    """A code of the order-rank scheme: first, latest, after, not-first."""
+    text: str
+    """The source's words."""
+    sources: tuple[str, ...]
+    among: str | None = None
+    """The place whose links are ordered."""
+    among_country: str | None = None
+    """The country whose places' links are ordered."""
+    after: tuple[str, ...] = ()
+    """Slugs of twinnings formed before this one, by the claim."""
+
+
+@dataclass(frozen=True)
 class Twinning:
     slug: str
     partners: tuple[str, ...]
@@ -116,6 +137,7 @@ class Twinning:
     events: tuple[Event, ...] = ()
     variant: str | None = None
     comment: str | None = None
+    order: tuple[OrderClaim, ...] = ()
 
 
 @dataclass(frozen=True)
