@@ -187,3 +187,56 @@ def test_rebuild_keeps_the_store_of_an_unchanged_dump_only(tmp_path: Path) -> No
     assert (store / ".complete").read_text() == "store"
     assert not (out / ".store-abc").exists()
     assert (out / "SHA256SUMS").is_file()
+
+
+def test_a_full_disk_is_a_clear_message_and_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from typer.testing import CliRunner
+
+    from twinkg.cli import app
+
+    out = tmp_path / "dist"
+    run(settings_for(MINI, out))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(_: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = CliRunner().invoke(app, ["build", "--data", str(MINI), "--out", str(out)])
+    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "No space left on device; nothing was written" in " ".join(result.output.split())
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in (tmp_path / ".dist.builds").iterdir()) == sorted(["lock", out.resolve().name])
+
+
+@pytest.mark.parametrize("literal, message", [
+    ('"' + "x" * 17_000_000 + '"', "cannot parse Turtle: Reached the buffer maximal size"),
+    ('"""' + "\n" * 10_000_000 + '"""', "the graph cannot be serialised: a value is too large"),  # doubles as \n
+])
+def test_a_term_too_large_is_a_clear_message(tmp_path: Path, literal: str, message: str) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    (data / "wikidata").mkdir()
+    (data / "wikidata" / "batch-huge.ttl").write_text(
+        "<http://www.wikidata.org/entity/Q1> <http://www.w3.org/2000/01/rdf-schema#label> " + literal + "@en .\n")
+    proc = subprocess.run([sys.executable, "-m", "twinkg", "build", "--data", str(data), "--out", str(tmp_path / "dist")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert message in " ".join(proc.stderr.split()) and "nothing was written" in proc.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_link_out_of_the_wikidata_cache_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    (data / "wikidata").mkdir()
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("this is TOP-SECRET and not Turtle\n")
+    (data / "wikidata" / "batch-1.ttl").symlink_to(secret)
+    proc = subprocess.run([sys.executable, "-m", "twinkg", "build", "--data", str(data), "--out", str(tmp_path / "dist")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "a symbolic link to a file outside the data folder: not read" in proc.stderr
+    assert "TOP-SECRET" not in proc.stderr and not (tmp_path / "dist").exists()

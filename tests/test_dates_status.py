@@ -48,6 +48,14 @@ def test_bad_dates_raise_date_error(bad: object) -> None:
         dates.parse(bad)
 
 
+@pytest.mark.parametrize("digits", ["١٩٤٤", "１９４４", "१९४४", "1944-0３", "1944-03-2２", "١٩٤٤-١١-١٤"])
+def test_dates_need_ascii_digits(digits: str) -> None:
+    with pytest.raises(dates.DateError):
+        dates.parse(digits)
+    with pytest.raises(dates.DateError):
+        dates.parse({"text": "around then", "earliest": digits, "latest": "1950"})
+
+
 @given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
 def test_any_real_date_round_trips_at_every_precision(day: dt.date) -> None:
     full = dates.parse(day.isoformat())

@@ -184,3 +184,21 @@ def test_order_claims_and_translations_are_checked(data: Path) -> None:
     assert any(": alpha-town--gamma: order: unknown twinning 'alpha-town--atlantis'" in p for p in problems)
     assert any(": alpha-town--beta-city: after: a claim of rank after names the earlier link" in p for p in problems)
     assert any(": doc-b: translation: unknown translation code 'magic'" in p for p in problems)
+
+
+def test_a_link_out_of_the_data_folder_is_refused_unread(data: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("places:\n  - id: x\n    label: TOP-SECRET-VALUE\n    bogus: 1\n")
+    (data / "evil.yaml").symlink_to(secret)
+    (data / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    problems = problems_of(data)
+    assert problems == sorted([f"{data / 'dangling.yaml'}:0: -: -: a symbolic link to a file outside the data folder: not read",
+                               f"{data / 'evil.yaml'}:0: -: -: a symbolic link to a file outside the data folder: not read"])
+    assert not any("TOP-SECRET" in p for p in problems)
+
+
+def test_a_link_inside_the_data_folder_is_read(data: Path) -> None:
+    (data / "sub").mkdir()
+    (data / "places.yaml").rename(data / "sub" / "places.yaml")
+    (data / "places.yaml").symlink_to(data / "sub" / "places.yaml")
+    assert {p.id for p in load(data, CODES).places} == {"alpha-town", "beta-city", "gamma", "fableland"}

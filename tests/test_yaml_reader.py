@@ -50,9 +50,37 @@ def test_agrees_with_a_yaml_1_2_parser(document: object) -> None:
 @pytest.mark.parametrize("text, message", [
     ("places: &a [*a]\n", "aliases"),
     ("a: &x {k: 1}\nb: *x\n", "aliases"),
+    ("a: &x Coventry\nb: *x\n", "aliases"),
+    ("a: [&x 1944, *x]\n", "aliases"),
+    ("&k key: 1\nother: *k\n", "aliases"),
     ("place:\n  label: Z\n  label: Y\n", "duplicate key 'label' (first on line 2)"),
 ])
 def test_aliases_and_duplicate_keys_are_refused(text: str, message: str) -> None:
     with pytest.raises(YAMLReadError) as info:
         read(text)
     assert message in str(info.value)
+
+
+def test_an_alias_is_reported_where_it_is_used() -> None:
+    with pytest.raises(YAMLReadError) as info:
+        read("a: &x Coventry\nb: 1\nc: *x\n")
+    assert info.value.line == 3
+
+
+@pytest.mark.parametrize("depth", [33, 400, 999])
+def test_deep_nesting_is_refused_with_its_line(depth: int) -> None:
+    for text in ("a:\n  b: " + "[" * depth + "]" * depth + "\n", "a: " + "{k: " * depth + "1" + "}" * depth + "\n"):
+        with pytest.raises(YAMLReadError) as info:
+            read(text)
+        assert "nest" in str(info.value)  # ours, or libyaml's own limit (1000 flow levels)
+
+
+def test_nesting_that_records_use_is_read() -> None:
+    assert read("a: " + "[" * 30 + "]" * 30 + "\n")
+
+
+def test_a_huge_value_is_refused_before_anything_holds_it_twice() -> None:
+    with pytest.raises(YAMLReadError) as info:
+        read("places:\n  - id: x\n    label: " + "G" * 50_000_000 + "\n")
+    assert info.value.line == 3 and "a value of 50000000 characters (at most 65536)" in str(info.value)
+    assert read("label: " + "G" * 65_536 + "\n")["label"] == "G" * 65_536

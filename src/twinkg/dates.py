@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from twinkg.vocab import XSD
 
-_YEAR = re.compile(r"^(\d{4})$")
-_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits only: `\d` would take "١٩٤٤" or "１９４４", which are no XSD lexical forms.
+_YEAR = re.compile(r"([0-9]{4})")
+_YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 class DateError(ValueError):
@@ -68,16 +69,16 @@ def parse_exact(value: object) -> Date:
     text = str(value).strip()
     if text.startswith("0000"):
         raise DateError(f"there is no year 0 in {text!r}")
-    if m := _YEAR.match(text):
+    if m := _YEAR.fullmatch(text):
         year = int(m[1])
         return Date(dt.date(year, 1, 1), dt.date(year, 12, 31), text, XSD + "gYear")
-    if m := _YEAR_MONTH.match(text):
+    if m := _YEAR_MONTH.fullmatch(text):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
             raise DateError(f"month {month} is not between 1 and 12 in {text!r}")
         last = calendar.monthrange(year, month)[1]
         return Date(dt.date(year, month, 1), dt.date(year, month, last), text, XSD + "gYearMonth")
-    if m := _DATE.match(text):
+    if m := _DATE.fullmatch(text):
         try:
             day = dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError as exc:

@@ -16,6 +16,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from twinkg import __version__
+from twinkg.curated.loader import outside
 from twinkg.vocab import DCAT, DCT, DEFAULT_BASE, GRAPH_NAMES, PROV, RDF, TW, VOID, XSD, Iris
 
 Graphs = dict[str, set[ox.Triple]]
@@ -34,7 +35,7 @@ def read_turtle(path: Path) -> set[ox.Triple]:
     byte-identical across builds."""
     try:
         triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-    except (SyntaxError, ValueError, OSError) as exc:
+    except (SyntaxError, ValueError, OSError, MemoryError) as exc:  # MemoryError: a term over the parser's 16 MiB
         raise InputError(f"{path}: cannot parse Turtle: {exc}") from None
     scope = re.sub(r"[^A-Za-z0-9]", "", path.stem) or "file"
 
@@ -74,6 +75,8 @@ def wikidata_triples(wikidata_dir: Path) -> set[ox.Triple]:
     triples: set[ox.Triple] = set()
     if wikidata_dir.is_dir():
         for path in sorted(wikidata_dir.glob("*.ttl")):
+            if outside(path, wikidata_dir.parent):
+                raise InputError(f"{path}: a symbolic link to a file outside the data folder: not read")
             triples |= read_turtle(path)
     return triples
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from twinkg.graphs import LICENSE, Graphs, quads
-from twinkg.output import DUMPS, REPORT, SUMS, VOID_FILE, Progress, checksums, sha256, write_output
+from twinkg.output import DUMPS, REPORT, SUMS, VOID_FILE, OutputError, Progress, checksums, sha256, write_output
 from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, XSD, Iris
 
 
@@ -85,7 +85,10 @@ def publish(graphs: Graphs, report_ttl: bytes, iris: Iris, built_at: dt.datetime
             progress: Progress = lambda _: None) -> dict[str, bytes]:
     """Render every file of the build and swap them into `out_dir`; returns what was written."""
     progress("serialising dumps")
-    files = render_dumps(graphs, iris, built_at)
+    try:
+        files = render_dumps(graphs, iris, built_at)
+    except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
+        raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
     files[REPORT] = report_ttl
     progress("describing the dataset (VoID/DCAT)")
     files[VOID_FILE] = void_description(graphs, files, iris)

@@ -168,6 +168,16 @@ def _items(rec: _Record, key: str) -> Iterator[tuple[Any, int]]:
         yield item, lines.item(index) if lines is not None else rec.line_of(key)
 
 
+def outside(path: Path, root: Path) -> bool:
+    """Whether `path` (a file found in the folder `root`) is, once links are followed, somewhere else.
+
+    A link out of the data folder would publish, or echo in an error, whatever it points at."""
+    try:
+        return not path.resolve(strict=True).is_relative_to(root.resolve(strict=True))
+    except OSError:  # a dangling link or a loop: nothing to read there either
+        return True
+
+
 def _read_file(path: Path, label: str, problems: list[Problem]) -> dict[str, list[tuple[Any, int]]]:
     try:
         document = yaml_reader.read(path.read_text(encoding="utf-8"))
@@ -472,6 +482,9 @@ def load(data_dir: Path, codes: Codes) -> Dataset:
     files = sorted(data_dir.glob("*.yaml")) + sorted(data_dir.glob("*.yml"))
     for path in files:
         label = str(path)
+        if outside(path, data_dir):
+            problems.append(Problem(label, 0, "-", "-", "a symbolic link to a file outside the data folder: not read"))
+            continue
         for section, items in _read_file(path, label, problems).items():
             for node, line in items:
                 rec = _record(node, label, line, problems, section)

@@ -16,6 +16,10 @@ from typing import Any
 
 import yaml
 
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and sequences: records need a few levels; hundreds only exhaust the stack."""
+MAX_TEXT = 65_536
+"""Longest scalar in characters: far above any label or note, far below what a serialiser holds in one term."""
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -101,29 +105,34 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return _plain(node.value) if not node.style else node.value  # libyaml says "", PyYAML None
 
 
-def _build(node: yaml.Node, seen: set[int]) -> Any:
-    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-        if id(node) in seen:  # an alias: curated records are written out, and a self-alias would never end
-            raise YAMLReadError(node.start_mark.line + 1, "anchors and aliases (&name, *name) are not supported")
-        seen.add(id(node))
+def _build(node: yaml.Node, seen: set[int], depth: int = 0, used_at: int | None = None) -> Any:
+    """The value of `node`; `used_at` is the line of the key it is the value of (an alias's mark is its anchor's)."""
+    line = node.start_mark.line + 1
+    if id(node) in seen:  # an alias (to anything): curated records are written out, and a self-alias would never end
+        raise YAMLReadError(used_at or line, "anchors and aliases (&name, *name) are not supported")
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise YAMLReadError(line, f"nested more than {MAX_DEPTH} levels deep")
     if isinstance(node, yaml.MappingNode):
         mapping = Mapping()
         keys: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            key = _build(key_node, seen)
+            key = _build(key_node, seen, depth + 1)
             line = key_node.start_mark.line + 1
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise YAMLReadError(line, "a mapping key must be a plain value")
             if key in keys:
                 raise YAMLReadError(line, f"duplicate key {key!r} (first on line {keys[key]})")
-            mapping[key] = _build(value_node, seen)
+            mapping[key] = _build(value_node, seen, depth + 1, line)
             keys[key] = line
         mapping.lines = Lines(node.start_mark.line + 1, keys=keys)
         return mapping
     if isinstance(node, yaml.SequenceNode):
-        sequence = Sequence(_build(item, seen) for item in node.value)
+        sequence = Sequence(_build(item, seen, depth + 1) for item in node.value)
         sequence.lines = Lines(node.start_mark.line + 1, items=[item.start_mark.line + 1 for item in node.value])
         return sequence
+    if len(node.value) > MAX_TEXT:
+        raise YAMLReadError(line, f"a value of {len(node.value)} characters (at most {MAX_TEXT})")
     return _scalar(node)  # type: ignore[arg-type]
 
 
