@@ -603,6 +603,7 @@ def create_app(config: ServerConfig) -> Any:
         Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"], name="sparql"),
         Route("/sparql/", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         Route("/query", pages.query_page, name="query"),
+        Route("/query/vocabulary.json", cached(pages.query_vocabulary), name="query-vocabulary"),
         Route("/id/{rest:path}", dereference),
         Route("/vocab/{rest:path}", dereference),
         Route("/page/{local:path}", cached(pages.resource_page), name="page"),

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from twinkg import __version__
 from twinkg.server import conneg
@@ -26,6 +26,7 @@ env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), aut
                          trim_blocks=True, lstrip_blocks=True)
 LABEL_PATH = "rdfs:label|skos:prefLabel|dct:title"
 EVENT_TYPES = ("Establishment", "Suspension", "Termination", "Resumption", "Proposal", "Exchange")
+PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property", OWL + "AnnotationProperty"}
 
 
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -81,8 +82,13 @@ def _term(config: ServerConfig, b: dict[str, str]) -> Term:
         kind = "literal"
     t = Term(kind, b["value"], b.get("xml:lang", ""), b.get("datatype", ""))
     if kind == "uri":
-        t.href = page_href(config, t.value) or (t.value if t.value.startswith(("http://", "https://")) else None)
+        t.href = _href(config, t.value)
     return t
+
+
+def _href(config: ServerConfig, iri: str) -> str | None:
+    """Where a link to an IRI goes; only http(s) IRIs become links, never a `javascript:` one from the data."""
+    return page_href(config, iri) or (iri if iri.lower().startswith(("http://", "https://")) else None)
 
 
 @dataclass
@@ -367,9 +373,7 @@ async def ontology_page(request: Request) -> Response:
     schemes = await statements(config, f"GRAPH <{graph}> {{ ?s a skos:ConceptScheme ; ?p ?o }}")
     ontology = nodes.pop(TW[:-1], None)
     classes = sorted((n for n in nodes.values() if OWL + "Class" in n.types), key=lambda n: n.iri)
-    properties = sorted((n for n in nodes.values() if n.types & {OWL + "ObjectProperty", OWL + "DatatypeProperty",
-                                                                  RDF + "Property", OWL + "AnnotationProperty"}),
-                        key=lambda n: n.iri)
+    properties = sorted((n for n in nodes.values() if n.types & PROPERTY_TYPES), key=lambda n: n.iri)
     other = sorted((n for n in nodes.values() if n not in classes and n not in properties), key=lambda n: n.iri)
     return render(request, "ontology.html", {
         "title": "twinkg ontology", "ontology": ontology, "classes": classes, "properties": properties,
@@ -463,6 +467,21 @@ async def query_page(request: Request, query: str | None = None) -> Response:
     return render(request, "query.html", context, 400 if "error" in context else 200)
 
 
+async def query_vocabulary(request: Request) -> Response:
+    """What the query editor completes: the predeclared prefixes and the tw: classes and properties with their
+    labels and comments, read from the ontology graph the server holds (so completion needs nothing outside)."""
+    config: ServerConfig = request.app.state.config
+    nodes = await statements(config, f"""GRAPH <{config.iris.graph("ontology")}> {{ ?s ?p ?o }}
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{TW}"))""")
+    terms = []
+    for node in sorted(nodes.values(), key=lambda n: n.iri):
+        kind = "class" if OWL + "Class" in node.types else "property" if node.types & PROPERTY_TYPES else None
+        if kind:
+            terms.append({"name": _short(node.iri), "iri": node.iri, "kind": kind, "label": node.label,
+                          "comment": node.text(RDFS + "comment")})
+    return JSONResponse({"prefixes": PREFIXES, "terms": terms})
+
+
 def _cell_json(config: ServerConfig, b: dict[str, str]) -> dict[str, Any]:
     t = _term(config, b)
     return {"text": t.value if t.kind != "uri" else _short(t.value), "href": t.href, "lang": t.lang,
@@ -471,7 +490,7 @@ def _cell_json(config: ServerConfig, b: dict[str, str]) -> dict[str, Any]:
 
 def _cell(config: ServerConfig, term: Any) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
-        return {"text": _short(term.value), "href": page_href(config, term.value) or term.value, "lang": "", "datatype": ""}
+        return {"text": _short(term.value), "href": _href(config, term.value), "lang": "", "datatype": ""}
     if isinstance(term, ox.Literal):
         return {"text": term.value, "href": None, "lang": term.language or "", "datatype": ""}
     return {"text": str(term), "href": None, "lang": "", "datatype": ""}

@@ -1,0 +1,90 @@
+// The map view: the places of a result on an equirectangular graticule drawn as SVG, with no tiles and no
+// outside request. A row's coordinates come from a WKT point, from latitude/longitude columns, or from the
+// geometry of the places it names; two places in one row (a twinning's partners) are joined by a line.
+import { el, svg } from "./dom.js";
+import { hrefOf, isWkt, numberOf, textOf, wktPoint } from "./terms.js";
+
+const LAT = /^(lat|latitude)$/i;
+const LON = /^(lon|long|lng|longitude)$/i;
+
+/** The marks and lines a result puts on a map (none if it has no coordinates and names no located place). */
+export function mapData(vars, rows, ctx) {
+  const latVar = vars.find((v) => LAT.test(v));
+  const lonVar = vars.find((v) => LON.test(v));
+  const marks = new Map();
+  const lines = [];
+  for (const row of rows) {
+    const found = [];
+    const caption = vars.map((v) => row[v]).find((t) => t && !isWkt(t) && Number.isNaN(numberOf(t)));
+    const captionText = caption ? textOf(caption, ctx.labels, ctx.prefixes) : "";
+    for (const v of vars) {
+      const t = row[v];
+      if (!t) continue;
+      if (t.type === "uri" && ctx.points.has(t.value)) {
+        const [lon, lat] = ctx.points.get(t.value);
+        found.push({ key: t.value, lon, lat, label: textOf(t, ctx.labels, ctx.prefixes), href: hrefOf(t.value, ctx.base) });
+      } else if (isWkt(t)) {
+        const p = wktPoint(t.value);
+        if (p) found.push({ key: "wkt " + p, lon: p[0], lat: p[1], label: captionText, href: null });
+      }
+    }
+    if (latVar && lonVar) {
+      const lat = numberOf(row[latVar]), lon = numberOf(row[lonVar]);
+      if (Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
+        found.push({ key: `latlon ${lon} ${lat}`, lon, lat, label: captionText, href: null });
+      }
+    }
+    for (const f of found) if (!marks.has(f.key)) marks.set(f.key, f);
+    if (found.length >= 2 && found[0].key !== found[1].key) lines.push([found[0].key, found[1].key]);
+  }
+  return { marks: [...marks.values()], lines };
+}
+
+export function renderMap(container, data) {
+  const width = 900;
+  const lons = data.marks.map((m) => m.lon), lats = data.marks.map((m) => m.lat);
+  let west = Math.min(...lons) - 5, east = Math.max(...lons) + 5;
+  let south = Math.min(...lats) - 5, north = Math.max(...lats) + 5;
+  if (east - west < 30) { const mid = (east + west) / 2; west = mid - 15; east = mid + 15; }
+  if (north - south < 16) { const mid = (north + south) / 2; south = mid - 8; north = mid + 8; }
+  west = Math.max(-180, west); east = Math.min(180, east); south = Math.max(-90, south); north = Math.min(90, north);
+  const squash = Math.max(0.3, Math.cos(((north + south) / 2) * Math.PI / 180));
+  const height = Math.round(Math.min(560, Math.max(260, width * (north - south) / (east - west) / squash)));
+  const x = (lon) => ((lon - west) / (east - west) * width).toFixed(1);
+  const y = (lat) => ((north - lat) / (north - south) * height).toFixed(1);
+
+  const map = svg("svg", { class: "map result-map", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+    "aria-label": `Map of ${data.marks.length} places` });
+  map.appendChild(svg("rect", { class: "sea", x: 0, y: 0, width, height }));
+  const step = east - west > 120 ? 30 : east - west > 40 ? 10 : 5;
+  for (let lon = Math.ceil(west / step) * step; lon <= east; lon += step) {
+    map.appendChild(svg("line", { class: "grid", x1: x(lon), y1: 0, x2: x(lon), y2: height }));
+  }
+  for (let lat = Math.ceil(south / step) * step; lat <= north; lat += step) {
+    map.appendChild(svg("line", { class: "grid", x1: 0, y1: y(lat), x2: width, y2: y(lat) }));
+  }
+  const byKey = new Map(data.marks.map((m) => [m.key, m]));
+  for (const [a, b] of data.lines) {
+    const p = byKey.get(a), q = byKey.get(b);
+    map.appendChild(svg("line", { class: "link", x1: x(p.lon), y1: y(p.lat), x2: x(q.lon), y2: y(q.lat) }));
+  }
+  for (const m of data.marks) {
+    const g = svg("g", { class: "mark" });
+    g.appendChild(svg("circle", { class: "partner", cx: x(m.lon), cy: y(m.lat), r: 4.5 }));
+    g.appendChild(svg("title", {}, `${m.label} (${m.lat.toFixed(3)}, ${m.lon.toFixed(3)})`));
+    if (data.marks.length <= 60 && m.label) {
+      g.appendChild(svg("text", { x: (Number(x(m.lon)) + 6).toFixed(1), y: (Number(y(m.lat)) + 4).toFixed(1) }, m.label));
+    }
+    if (m.href) {
+      const a = svg("a", { href: m.href });
+      a.appendChild(g);
+      map.appendChild(a);
+    } else {
+      map.appendChild(g);
+    }
+  }
+  container.replaceChildren(map, el("p", `${data.marks.length} place${data.marks.length === 1 ? "" : "s"}` +
+    (data.lines.length ? `, ${data.lines.length} link${data.lines.length === 1 ? "" : "s"}` : "") +
+    `; ${west.toFixed(0)}°…${east.toFixed(0)}° E, ${south.toFixed(0)}°…${north.toFixed(0)}° N (equirectangular).`,
+  { class: "legend" }));
+}

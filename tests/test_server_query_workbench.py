@@ -1,0 +1,344 @@
+"""The query workbench in headless Chromium (Debian's): editor with located errors and completion, examples,
+sorting, downloads, shared addresses, map and chart views, the row cap and timeout in words, the page without
+JavaScript. Every page is served under a strict Content-Security-Policy (no inline script or style, no eval),
+and every request the browser makes is recorded: none may leave the server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from twinkg.config import PROJECT_ROOT
+
+from conftest_server import Server, mini_server, start_twinkg
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-default-apps"]
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+MAX_ROWS = 40
+DONE = re.compile(r" in \d+ ms$")
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make browser)")
+
+mini = mini_server("workbench-mini")
+
+
+@pytest.fixture(scope="module")
+def curated(curated_build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    """`twinkg serve` over the real curated data, with a small row cap to run into."""
+    settings, _ = curated_build
+    srv = start_twinkg(settings.out_dir, PROJECT_ROOT / "data", tmp_path_factory.mktemp("workbench"),
+                       "--max-rows", str(MAX_ROWS), "--quiet")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Session:
+    """A browser context whose every request is recorded and whose every answer carries the strict CSP."""
+
+    def __init__(self, browser: Any, server: Server, javascript: bool = True) -> None:
+        self.server = server
+        self.javascript = javascript
+        self.requests: list[str] = []
+        self.problems: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True,
+                                           java_script_enabled=javascript)
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.context.route("**/*", self._with_csp)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
+
+    def _with_csp(self, route: Any) -> None:
+        if not route.request.url.startswith(self.server.url):
+            route.abort()  # recorded by the request listener, and never sent
+            return
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+
+    def open(self, path: str) -> Any:
+        self.page.goto(self.server.url + path)
+        if self.javascript and path.startswith("/query"):
+            self.page.wait_for_selector("#workbench .cm-editor")
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+        outside = [u for u in self.requests if not u.startswith(self.server.url + "/")]
+        assert outside == [], f"requests left the server: {outside}"
+        blocked = [p for p in self.problems if "Content Security Policy" in p or "Refused" in p]
+        assert blocked == [], f"the page breaks its Content-Security-Policy: {blocked}"
+        # The browser logs the endpoint's own refusals (400, 503) that the tests ask for; nothing else may go wrong.
+        assert [p for p in self.problems if not p.startswith("Failed to load resource")] == [], self.problems
+
+
+@pytest.fixture
+def on_curated(browser: Any, curated: Server) -> Iterator[Session]:
+    s = Session(browser, curated)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def on_mini(browser: Any, mini: Server) -> Iterator[Session]:
+    s = Session(browser, mini)
+    yield s
+    s.close()
+
+
+def type_query(page: Any, text: str) -> None:
+    """Replace the editor's text as a person would: select all, delete, then type (inserted, so that the editor's
+    bracket closing does not double what the text already closes)."""
+    page.locator("#workbench .cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Backspace")
+    page.keyboard.insert_text(text)
+
+
+def run_and_wait(page: Any) -> None:
+    page.locator("#run").click()
+    wait_done(page)
+
+
+def wait_done(page: Any) -> None:
+    """Until the answer is shown and the labels and places of its IRIs are looked up."""
+    expect(page.locator("#status")).to_contain_text(DONE, timeout=15_000)
+    expect(page.locator("#workbench")).to_have_attribute("aria-busy", "false", timeout=15_000)
+
+
+def table_rows(page: Any) -> list[list[str]]:
+    page.wait_for_selector("#results table.results")
+    return page.eval_on_selector_all("#results table.results tbody tr",
+                                     "trs => trs.map(tr => [...tr.cells].map(td => td.innerText.trim()))")
+
+
+def expect(locator: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def test_a_typo_is_located_in_the_editor(on_curated: Session) -> None:
+    page = on_curated.open("/query")
+    type_query(page, "SELECT ?place ?label WHERE {\n  ?place a tw:Place ;\n    rdfs:label ?label .\n"
+                     "  FILTR (lang(?label) = \"en\")\n}")
+    page.locator("#run").click()
+    error = page.locator("#results .error")
+    assert "Syntax error at line 4" in error.inner_text(timeout=10_000)
+    marked = page.locator("#workbench .cm-lintRange-error")
+    assert marked.count() == 1
+    line = marked.evaluate("m => m.closest('.cm-line').textContent")
+    assert "FILTR" in line
+    page.screenshot(path=str(ARTIFACTS / "workbench-1-error.png"))
+
+
+def test_completion_offers_the_ontology_terms(on_curated: Session) -> None:
+    page = on_curated.open("/query")
+    type_query(page, "SELECT * WHERE { ?p a ")
+    page.keyboard.type("tw:Pla")
+    selected = page.locator(".cm-tooltip-autocomplete li[aria-selected=true]")
+    selected.wait_for(timeout=5000)
+    assert selected.inner_text().startswith("tw:Place")
+    assert page.locator(".cm-tooltip-autocomplete li", has_text="tw:placeType").count() == 1
+    page.wait_for_timeout(300)  # CodeMirror ignores Enter for 75 ms after the list opens (against typing through it)
+    page.keyboard.press("Enter")
+    assert "?p a tw:Place" in page.locator("#query").input_value()
+    type_query(page, "SELECT * WHERE { ?s ")
+    page.keyboard.type("sko")
+    page.locator(".cm-tooltip-autocomplete li", has_text="skos:").first.wait_for(timeout=5000)
+
+
+def test_example_sort_and_download(on_curated: Session) -> None:
+    page = on_curated.open("/query")
+    example = page.locator("#examples-menu option", has_text="Coventry")
+    page.locator("#examples-menu").select_option(example.get_attribute("value"))
+    wait_done(page)
+    rows = table_rows(page)
+    assert len(rows) >= 5
+    query = page.locator("#query").input_value()
+    assert query.startswith("# title: Coventry")
+    headers = page.locator("#results th button.sort").all_inner_texts()
+    column = headers.index("partnerName")
+
+    page.locator("#results th button.sort").nth(column).click()
+    ascending = [r[column] for r in table_rows(page)]
+    assert ascending == sorted(ascending, key=str.casefold) and ascending != [r[column] for r in rows]
+    page.locator("#results th button.sort").nth(column).click()
+    assert [r[column] for r in table_rows(page)] == ascending[::-1]
+    page.screenshot(path=str(ARTIFACTS / "workbench-2-example-sorted.png"), full_page=True)
+
+    with page.expect_download() as download:
+        page.locator("#downloads a[data-format=csv]").click()
+    downloaded = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename == "twinkg-result.csv"
+    direct = httpx.get(on_curated.server.url + "/sparql", params={"query": query, "format": "csv"})
+    assert direct.status_code == 200 and downloaded == direct.content
+    assert len(list(csv.reader(io.StringIO(downloaded.decode())))) == len(rows) + 1
+
+
+def test_a_shared_address_reruns_the_query_in_its_view(on_curated: Session, browser: Any) -> None:
+    page = on_curated.open("/query")
+    type_query(page, "SELECT ?country (COUNT(?place) AS ?places) WHERE {\n  ?place a tw:Place ; tw:country ?country\n}"
+                     " GROUP BY ?country ORDER BY ?country")
+    run_and_wait(page)
+    rows = table_rows(page)
+    assert rows
+    page.locator("#view-chart").click()
+    bars = page.locator("svg.chart rect.bar")
+    assert bars.count() == len(rows)
+    shared = page.url
+    params = parse_qs(urlsplit(shared).query)
+    assert params["view"] == ["chart"] and "COUNT(?place)" in params["query"][0]
+
+    other = Session(browser, on_curated.server)
+    try:
+        again = other.open(urlsplit(shared).path + "?" + urlsplit(shared).query)
+        wait_done(again)
+        assert again.locator("svg.chart rect.bar").count() == len(rows)
+        assert again.locator("#view-chart").get_attribute("aria-pressed") == "true"
+        again.locator("#view-table").click()
+        assert table_rows(again) == rows
+        assert again.locator("#query").input_value() == params["query"][0]
+        again.screenshot(path=str(ARTIFACTS / "workbench-3-shared.png"), full_page=True)
+    finally:
+        other.close()
+
+
+def test_labels_links_and_literals(on_mini: Session) -> None:
+    page = on_mini.open("/query")
+    type_query(page, "SELECT ?place ?name ?founded WHERE { ?place a tw:Place ; rdfs:label ?name .\n"
+                     "  FILTER(?place = <https://w3id.org/twinkg/id/place/alpha-town>)\n"
+                     "  BIND(\"1900\"^^xsd:gYear AS ?founded) BIND(IRI(\"javascript:alert(1)\") AS ?bad) }")
+    run_and_wait(page)
+    link = page.locator("#results tbody tr").first.locator("td").first.locator("a")
+    expect(link).to_have_text("Alpha Town")
+    assert link.get_attribute("href") == "/page/id/place/alpha-town"
+    cells = page.locator("#results tbody td").all_inner_texts()
+    assert any(c.endswith("@de") for c in cells) and any("^^xsd:gYear" in c for c in cells)
+    type_query(page, "SELECT ?bad WHERE { BIND(IRI(\"javascript:alert(1)\") AS ?bad) }")
+    run_and_wait(page)
+    assert page.locator("#results tbody td").first.inner_text() == "javascript:alert(1)"
+    assert page.locator("#results tbody a").count() == 0
+
+
+def test_map_view_of_coordinates_and_of_places(on_mini: Session) -> None:
+    page = on_mini.open("/query")
+    type_query(page, "SELECT ?name ?lat ?lon WHERE { VALUES (?name ?lat ?lon) {\n"
+                     "  (\"Coventry\" 52.41 -1.51) (\"Volgograd\" 48.71 44.51) (\"Dresden\" 51.05 13.74) } }")
+    run_and_wait(page)
+    page.locator("#view-map").click()
+    assert page.locator("svg.result-map circle").count() == 3
+    assert page.locator("svg.result-map text", has_text="Volgograd").count() == 1
+
+    type_query(page, "SELECT ?place ?partner WHERE { ?t tw:partner ?place, ?partner FILTER(?place != ?partner) }")
+    run_and_wait(page)
+    expect(page.locator("#view-map")).to_be_enabled(timeout=10_000)
+    page.locator("#view-map").click()
+    marks = page.locator("svg.result-map a[href='/page/id/place/alpha-town'] circle")
+    assert marks.count() == 1  # the one place of the fixture with coordinates, looked up and linked
+    page.screenshot(path=str(ARTIFACTS / "workbench-4-map.png"), full_page=True)
+
+    type_query(page, "SELECT ?label WHERE { ?place rdfs:label ?label } LIMIT 3")
+    run_and_wait(page)
+    assert page.locator("#view-map").is_disabled() and page.locator("#view-chart").is_disabled()
+
+
+def test_row_cap_and_timeout_are_said_in_words(on_curated: Session) -> None:
+    page = on_curated.open("/query")
+    type_query(page, "SELECT * WHERE { ?s ?p ?o }")
+    run_and_wait(page)
+    assert f"Only the first {MAX_ROWS} rows are shown" in page.locator("#notice").inner_text()
+    type_query(page, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    page.locator("#run").click()
+    error = page.locator("#results .error")
+    limit = page.locator("#workbench").get_attribute("data-timeout")
+    assert f"ran past the server's time limit of {limit} s" in error.inner_text(timeout=30_000)
+
+
+def test_construct_downloads_and_history_and_curl(on_mini: Session) -> None:
+    page = on_mini.open("/query")
+    type_query(page, "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a tw:Place ; rdfs:label ?l }")
+    run_and_wait(page)
+    rows = table_rows(page)
+    assert rows and all("rdfs:label" in r[1] for r in rows)
+    formats = page.locator("#downloads a").evaluate_all("as => as.map(a => a.dataset.format)")
+    assert formats == ["ttl", "jsonld", "nt"]
+    with page.expect_download() as download:
+        page.locator("#downloads a[data-format=jsonld]").click()
+    assert Path(download.value.path()).read_bytes().lstrip().startswith((b"[", b"{"))
+
+    type_query(page, "ASK { ?p a tw:Place }")
+    run_and_wait(page)
+    assert page.locator("#results .boolean").inner_text() == "Answer: yes"
+    page.locator("#history summary").click()
+    assert page.locator("#history-list li").count() == 2
+
+    page.locator("#copy-curl").click()
+    command = page.locator("#copied pre").inner_text()
+    assert command.startswith("curl -s '" + on_mini.server.url + "/sparql' --data-urlencode 'query=ASK")
+    curl = shutil.which("curl")
+    if curl:
+        out = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+        assert out.stdout.strip() == "true"
+
+
+def test_without_javascript_the_form_renders_on_the_server(browser: Any, mini: Server) -> None:
+    s = Session(browser, mini, javascript=False)
+    try:
+        page = s.open("/query")
+        assert page.locator(".cm-editor").count() == 0 and page.locator("#examples-menu").is_hidden()
+        page.locator("#query").fill("SELECT ?label WHERE { ?p a tw:Place ; rdfs:label ?label FILTER(lang(?label) = 'en') }")
+        page.locator("#run").click()
+        page.wait_for_url("**/query?query=*")
+        assert "Alpha Town" in page.locator("#results table.results").inner_text()
+        page.locator("a.example", has_text="historical names").click()
+        assert "Old Alpha" in page.locator("#results table.results").inner_text()
+    finally:
+        s.close()
+
+
+def test_vocabulary_lists_prefixes_and_ontology_terms(curated: Server) -> None:
+    data = httpx.get(curated.url + "/query/vocabulary.json").json()
+    assert data["prefixes"]["tw"] == "https://w3id.org/twinkg/ontology#"
+    names = {t["name"]: t for t in data["terms"]}
+    assert names["tw:Place"]["kind"] == "class" and names["tw:partner"]["kind"] == "property"
+    assert names["tw:Twinning"]["label"] and all(n.startswith("tw:") for n in names)
+
+
+def test_vendored_editor_is_listed_and_self_contained() -> None:
+    vendor = PROJECT_ROOT / "src" / "twinkg" / "server" / "static" / "vendor"
+    bundle = (vendor / "editor.js").read_text(encoding="utf-8")
+    listed = (vendor / "VENDORED.md").read_text(encoding="utf-8")
+    import json
+
+    lock = json.loads((PROJECT_ROOT / "web" / "package-lock.json").read_text())["packages"]
+    for name in ("@codemirror/view", "@codemirror/state", "codemirror-lang-sparql"):
+        assert f"| {name} | {lock['node_modules/' + name]['version']} | MIT |" in listed
+    assert f"`editor.js` ({len(bundle.encode())} bytes)" in listed
+    assert "eval(" not in bundle and "new Function" not in bundle and "fetch(" not in bundle
+    assert (vendor / "LICENSES.txt").read_text().count("MIT") >= listed.count("| MIT |")
+
