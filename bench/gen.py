@@ -26,7 +26,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-CRAWL_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference" / "wikidata-p190-2016"
+CRAWL_DIR = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "wikidata-p190-2016"
 CRAWL_SOURCE = "wikidata-p190-crawl-2016"
 CHUNK = 5000
 CRAWL_COMMENT = ("A 2016 snapshot of Wikidata P190 (all ranks, no qualifiers), not the truth of today: "

@@ -13,8 +13,30 @@ from twinkg.config import PROJECT_ROOT, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
-SHARED = PROJECT_ROOT.parent / "shared"
 BUILT_AT = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def required(path: Path, what: str) -> Path:
+    """The path of something a test needs; a clear failure (never a skip) when it is missing.
+
+    Data files are part of the repository; programs are installed by `make test`.
+    """
+    if not path.exists():
+        where = "it is part of the repository (git checkout -- it)" if PROJECT_ROOT in path.parents \
+            else "`make test` installs it"
+        pytest.fail(f"{what} is missing at {path}: {where}", pytrace=False)
+    return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """A skipped test is a failed test: a green run must have run everything (xfail is left alone)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped tests are not allowed; install what is missing with `make test`: {reason}"
 
 
 def settings_for(data: Path, out: Path, **extra: object) -> Settings:

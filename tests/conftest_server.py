@@ -20,8 +20,7 @@ from twinkg.config import PROJECT_ROOT
 from conftest import MINI
 
 BIN = Path(sys.executable).parent
-SHARED = PROJECT_ROOT.parent / "shared"
-CONFORMANCE = SHARED / "conformance" / "sparql11-protocol"
+CONFORMANCE = PROJECT_ROOT / "tests" / "conformance" / "sparql11-protocol"
 
 
 def free_port() -> int:

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import required
+
 REPO = Path(__file__).resolve().parents[1]
-CRAWL = REPO.parent / "shared" / "reference" / "wikidata-p190-2016"
 
 
 @pytest.mark.timeout(240)
 def test_quick_benchmark_runs(tmp_path: Path) -> None:
-    if not CRAWL.is_dir():
-        pytest.skip(f"the reference crawl is not at {CRAWL}")
+    required(REPO / "data" / "snapshots" / "wikidata-p190-2016", "the 2016 Wikidata P190 crawl")
     done = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--work", str(tmp_path)],
                           cwd=REPO, capture_output=True, text=True, timeout=230)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import required
 from conftest_server import mini_server, Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -16,13 +17,11 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-default-apps"]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make browser)")
-
-
 server = mini_server("browser")
 
 
 def test_a_person_browses_and_queries(server: Server) -> None:
+    required(Path(CHROMIUM), "Debian's chromium")
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)

@@ -1,6 +1,6 @@
 """The W3C SPARQL 1.1 Protocol tests, run over HTTP against a real `twinkg serve`, and content negotiation.
 
-The runner reads ../shared/conformance/sparql11-protocol/manifest.ttl. The test
+The runner reads tests/conformance/sparql11-protocol/manifest.ttl (W3C test suite licence). The test
 instance holds data1.nt, data2.nt and data3.nt as named graphs named by their
 manifest labels. Tests that perform a SPARQL Update do not apply to a
 read-only endpoint: for them the runner checks the opposite, that the update
@@ -18,6 +18,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
+from conftest import required
 from conftest_server import CONFORMANCE, Server, start_twinkg, write_dump
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -25,9 +26,6 @@ HT = rdflib.Namespace("http://www.w3.org/2011/http#")
 CNT = rdflib.Namespace("http://www.w3.org/2011/content#")
 UT = rdflib.Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 HTS = "http://www.w3.org/2011/http-statusCodes#StatusCode"
-
-pytestmark = pytest.mark.skipif(not (CONFORMANCE / "manifest.ttl").is_file(), reason="../shared/conformance is missing")
-
 
 @dataclass
 class HttpRequest:
@@ -57,7 +55,7 @@ class ProtocolTest:
 
 
 def load_manifest() -> tuple[list[ProtocolTest], dict[str, str]]:
-    g = rdflib.Graph().parse(CONFORMANCE / "manifest.ttl", format="turtle")
+    g = rdflib.Graph().parse(required(CONFORMANCE / "manifest.ttl", "the W3C SPARQL 1.1 Protocol manifest"), format="turtle")
     manifest = next(g.subjects(RDF.type, MF.Manifest))
     tests, graphs = [], {}
     for entry in Collection(g, g.value(manifest, MF.entries)):
@@ -88,7 +86,7 @@ def load_manifest() -> tuple[list[ProtocolTest], dict[str, str]]:
     return tests, graphs
 
 
-TESTS, GRAPHS = load_manifest() if (CONFORMANCE / "manifest.ttl").is_file() else ([], {})
+TESTS, GRAPHS = load_manifest()
 
 
 @pytest.fixture(scope="module")

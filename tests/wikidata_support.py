@@ -2,7 +2,7 @@
 
 The fixture has two parts, written to two files so they are never confused:
 
-* `crawl.nt`, generated at test time from `../shared/reference/wikidata-p190-2016/`
+* `crawl.nt`, generated at test time from `data/snapshots/wikidata-p190-2016/`
   (a real crawl of Wikidata's P190 statements, 2016-09-10, CC0): every item with
   its label, every P190 statement in Wikidata's RDF structure
   (`wd:Qx p:P190 ?st . ?st ps:P190 wd:Qy ; wikibase:rank wikibase:NormalRank .
@@ -37,9 +37,10 @@ from typing import Iterator
 import pytest
 import requests
 
+from conftest import required
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CRAWL = SHARED / "reference" / "wikidata-p190-2016"
+CRAWL = REPO / "data" / "snapshots" / "wikidata-p190-2016"
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
 WD = "http://www.wikidata.org/entity/"
@@ -115,7 +116,7 @@ def build_fixture(directory: Path) -> list[Path]:
     pairs = sorted({tuple(line.rstrip("\n").split("\t")[:2]) for line in
                     (CRAWL / "relations.tsv").read_text(encoding="utf-8").splitlines() if "\t" in line})
     with crawl.open("w", encoding="utf-8") as out:
-        out.write("# Generated from ../shared/reference/wikidata-p190-2016 (Wikidata, CC0, crawled 2016-09-10).\n")
+        out.write("# Generated from data/snapshots/wikidata-p190-2016 (Wikidata, CC0, crawled 2016-09-10).\n")
         for line in (CRAWL / "names.tsv").read_text(encoding="utf-8").splitlines():
             qid, _, label = line.partition("\t")
             if not qid.startswith("Q") or not label:
@@ -203,8 +204,7 @@ class OxigraphServer:
 
 
 def start_oxigraph(work: Path) -> OxigraphServer:
-    if not CRAWL.is_dir():
-        pytest.skip(f"the reference crawl is not at {CRAWL}")
+    required(CRAWL, "the 2016 Wikidata P190 crawl")
     files = build_fixture(work / "fixture")
     location = work / "store"
     subprocess.run([str(OXIGRAPH), "load", "--location", str(location), "--file", *map(str, files)],
