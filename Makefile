@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# make serve's port (also from the environment)
+PORT ?= 8080
 
 .PHONY: install serve build test browser bench clean
 
@@ -17,7 +19,7 @@ build: install
 	$(BIN)/twinkg build
 
 serve: install
-	$(BIN)/twinkg serve
+	$(BIN)/twinkg serve --port $(PORT)
 
 # Headless Chromium from Debian for the browser tests.
 browser:

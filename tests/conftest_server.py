@@ -89,8 +89,9 @@ class Server:
                 self.proc.wait()
 
 
-def start_twinkg(out_dir: Path, data_dir: Path, log_dir: Path, *args: str, timeout_s: float = 60) -> Server:
-    port = free_port()
+def start_twinkg(out_dir: Path, data_dir: Path, log_dir: Path, *args: str, timeout_s: float = 60,
+                 port: int | None = None) -> Server:
+    port = port or free_port()
     log_path = log_dir / f"serve-{port}.log"
     log = open(log_path, "wb")
     proc = subprocess.Popen([str(BIN / "twinkg"), "serve", "--port", str(port), "--out", str(out_dir),
