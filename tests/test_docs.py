@@ -33,17 +33,17 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pyoxigraph as ox
 import pytest
-
 from conftest_server import BIN, Server, free_port, start_twinkg
-from twinkg.config import PROJECT_ROOT
 from wikidata_support import wikidata_endpoint  # noqa: F401 - fixture
+
+from twinkg.config import PROJECT_ROOT
 
 DOCUMENTS = ("README.md", "data/README.md")
 EXECUTED = ("sh", "python", "sparql")
@@ -119,7 +119,7 @@ def doc_env(tmp_path_factory: pytest.TempPathFactory, wikidata_endpoint: str) ->
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
            "TWINKG_DATA": str(root / "data"), "TWINKG_OUT": str(root / "dist"),
            "TWINKG_WIKIDATA_ENDPOINT": wikidata_endpoint, "PORT": str(twinkg_port), "PYTHONUNBUFFERED": "1"}
-    done = subprocess.run([str(BIN / "twinkg"), "build"], cwd=root, env=env, capture_output=True, text=True)
+    done = subprocess.run([str(BIN / "twinkg"), "build"], cwd=root, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     ports = {"127.0.0.1:8080": f"127.0.0.1:{twinkg_port}", "--port 8080": f"--port {twinkg_port}",
              "127.0.0.1:7878": f"127.0.0.1:{store_port}", "/srv/twinkg": str(root.parent / "srv-twinkg")}
@@ -130,8 +130,8 @@ def shell_script(text: str, default_port: int) -> str:
     """The block as a bash script: server lines go to the background and the next line waits for them."""
     lines = [line for line in text.replace("\\\n", " ").splitlines() if line.strip()]
     out = ["set -euo pipefail",
-           "wait_for() { for _ in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; "
-           "sleep 0.1; done; echo \"nothing answers on port $1\" >&2; return 1; }"]
+           ("wait_for() { for _ in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; "
+            "sleep 0.1; done; echo \"nothing answers on port $1\" >&2; return 1; }")]
     for line in lines:
         command = COMMENT.sub("", line).strip()
         if command in COVERED_ELSEWHERE:
@@ -198,7 +198,7 @@ def test_example_runs(example: Example, doc_env: DocEnv, tmp_path: Path) -> None
         run_shell(example, doc_env, tmp_path)
     elif example.kind == "python":
         done = subprocess.run([sys.executable, "-c", doc_env.rewrite(example.text)], cwd=doc_env.root,
-                              env=doc_env.env, capture_output=True, text=True, timeout=300)
+                              env=doc_env.env, capture_output=True, text=True, timeout=300, check=False)
         assert done.returncode == 0, f"{example.id} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     else:
         store = ox.Store()
