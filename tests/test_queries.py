@@ -48,10 +48,14 @@ def test_query_says_its_question(path: Path) -> None:
 
 def test_coventry_partners_in_order(built_store: ox.Store) -> None:
     rows = run(built_store, "coventry-partners-in-order")
-    assert column(rows, "partnerName") == ["Volgograd", "Kiel", "Dresden", "Belgrade", "Jinan", "Kingston"]
-    assert column(rows, "formed")[:5] == ["1944", "1947", "1956", "1957", "1983"]
+    # by earliest bound: Volgograd 1943 (the 65th-anniversary claim), Kingston "post-war" (1945..1983),
+    # Kiel 1947, Belgrade 1953 ("actually dates back to 1953"), Dresden 1956, Jinan 1983
+    assert column(rows, "partnerName") == ["Volgograd", "Kingston", "Kiel", "Belgrade", "Dresden", "Jinan"]
+    assert column(rows, "formed") == ["1944", "", "1947", "1957", "1956", "1983"]
+    assert column(rows, "earliest")[:4] == ["1943-01-01", "1945-01-01", "1947-01-01", "1953-01-01"]
+    kingston = rows[1]
+    assert (kingston.get("formed"), kingston["latest"]) == (None, "1983-12-31")  # no stated date, only bounds
     assert rows[0]["status"] == "suspended"
-    assert rows[-1].get("formed") is None  # Kingston: no date given, listed last
     assert "Mariupol" not in column(rows, "partnerName")  # only proposed, never formed
 
 
@@ -72,10 +76,12 @@ def test_broken_in_2022(built_store: ox.Store) -> None:
 
 def test_oldest_link(built_store: ox.Store) -> None:
     rows = run(built_store, "oldest-link")
-    assert rows[0]["twinning"] == twinning("toledo-ohio--toledo-spain")
-    assert rows[0]["established"] == "1931-01-01"
+    # Niš–Kursk "dates back to 1920" (the Serbian article), before Toledo's 1931 agreement,
+    # "the first officially documented case" (the encyclopedia): both kept
+    assert [r["twinning"] for r in rows[:2]] == [twinning("kursk--nis"), twinning("toledo-ohio--toledo-spain")]
+    assert [r["established"] for r in rows[:2]] == ["1920-01-01", "1931-01-01"]
     coventry = next(r for r in rows if r["twinning"] == twinning("coventry--volgograd"))
-    assert (coventry["established"], coventry["firstRecorded"]) == ("1944-01-01", "1941-10-01")
+    assert (coventry["established"], coventry["firstRecorded"]) == ("1943-01-01", "1941-10-01")  # the 1943 rival claim
 
 
 def test_suspended_today(built_store: ox.Store) -> None:
@@ -94,10 +100,15 @@ def test_conflicting_claims(built_store: ox.Store) -> None:
     assert ("Coventry – Volgograd", "1941-10", "1942") in pairs  # women's letter vs Mayor's telegram
     assert ("Coventry – Volgograd", "1942", "1943") in pairs  # the 36,000 women's reply
     assert ("Belgrade – Coventry", "1953", "undated") in pairs
-    assert len(rows) == 5
+    # rival founding claims: the 65th anniversary of 2008 (1943) against 1944; "actually dates back to 1953" against 1957
+    assert ("Coventry – Volgograd", "1944", 'the "65th anniversary of the twinning" was marked in 2008') in pairs
+    assert ("Belgrade – Coventry", '"the link actually dates back to 1953"', "1957") in pairs
+    assert len(rows) == 7
     milan = next(r for r in rows if r["link"] == "Milan – Saint Petersburg")
     assert {milan["sourcesA"], milan["sourcesB"]} == {
         "The Tragic Story Behind The Invention of Twin Cities", "Twin towns and sister cities"}
+    contested = {r["link"] for r in rows if r["statusRestsOnConflict"] == "true"}
+    assert contested == {"Milan – Saint Petersburg"}  # suspended (2013), or terminated (2012) by the other claim
 
 
 def test_actors_and_actions(built_store: ox.Store) -> None:

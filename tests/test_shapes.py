@@ -157,6 +157,7 @@ CASES = [
     ("ev-bounds-order", replace(EST, "tw:latest", '"1943-12-31"^^xsd:date'), "tw:latest is not before"),
     ("ev-date-no-bounds", delete(EST, "tw:latest"), "has both tw:earliest and tw:latest"),
     ("ev-text-no-bounds", (delete("ev:cov-vol-gift-a", "tw:earliest"), delete("ev:cov-vol-gift-a", "tw:latest")), "has both tw:earliest and tw:latest"),
+    ("ev-bound-no-text", delete("ev:cov-vol-gift-a", "tw:dateText"), "or its tw:dateText and at least one bound"),
     ("ev-agent-class", replace(EST, "tw:agent", COV), "tw:agent values are tw:Actor"),
     ("ev-initiator-class", replace(EST, "tw:initiatedBy", "src:archive"), "tw:initiatedBy values are tw:Place"),
     ("ev-initiator-partner", replace(EST, "tw:initiatedBy", "place:ankh-morpork"), "is not a partner"),
@@ -207,6 +208,7 @@ STILL_VALID = [
     ("ok-base", ()),
     ("ok-fictional-country", add("place:ankh-morpork tw:country country:GB .")),
     ("ok-wikidata-without-country", delete(COV, "tw:country")),
+    ("ok-one-sided-bound", delete("ev:cov-vol-gift-a", "tw:earliest")),
     ("ok-three-way", add("tn:coventry--volgograd tw:partner place:ankh-morpork . "
                          "place:ankh-morpork tw:twinnedWith place:volgograd . "
                          "place:volgograd tw:twinnedWith place:ankh-morpork .")),
