@@ -342,3 +342,12 @@ def test_vendored_editor_is_listed_and_self_contained() -> None:
     assert "eval(" not in bundle and "new Function" not in bundle and "fetch(" not in bundle
     assert (vendor / "LICENSES.txt").read_text().count("MIT") >= listed.count("| MIT |")
 
+
+
+def test_server_rendered_table_links_only_http_iris(mini: Server) -> None:
+    """Without JavaScript the server renders the table: an IRI of another scheme from a query is text, not a link."""
+    for query in ('SELECT ?x WHERE { BIND(IRI("javascript:alert(1)") AS ?x) }',
+                  'CONSTRUCT { ?x <http://example.org/p> "o" } WHERE { BIND(IRI("javascript:alert(1)") AS ?x) }'):
+        page = httpx.get(mini.url + "/query", params={"query": query}).text
+        table = page[page.index('<table class="results"'):]
+        assert "javascript:alert(1)" in table and 'href="javascript:' not in table
