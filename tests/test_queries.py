@@ -148,3 +148,54 @@ def test_links_by_reason(built_store: ox.Store) -> None:
     assert links[:2] == [twinning("moscow--prague"), twinning("prague--saint-petersburg")]  # 2014, first
     assert twinning("coventry--volgograd") in links
     assert len(rows) == 6
+
+
+
+def test_links_by_reason_takes_in_narrower_reasons(built_store: ox.Store) -> None:
+    """The same query with the broad reason "political": every break for a political reason, one query."""
+    text = (QUERIES / "links-by-reason.rq").read_text(encoding="utf-8").replace('"armed-conflict"', '"political"')
+    result = built_store.query(text, use_default_graph_as_union=True)
+    events = {row["event"].value.rsplit("/", 1)[1] for row in result}
+    assert {"milan-saint-petersburg-2013-suspension", "nagoya-nanjing-2012-suspension",  # human rights, history
+            "prague-shanghai-2020-01-cancelled", "edirne-haskovo-2016-termination",  # recognition disputes
+            "coventry-volgograd-2022-03-22-suspension"} <= events  # armed conflict
+    assert len(events) == 16
+    assert "kyiv-moscow-termination" not in events  # no reason stated
+
+
+def test_links_in_order(built_store: ox.Store) -> None:
+    rows = run(built_store, "links-in-order")
+    of = {city: [r for r in rows if r["cityName"] == city] for city in ("Saint Petersburg", "Coventry", "Niš")}
+    spb = [r["partners"] for r in of["Saint Petersburg"]]
+    # "Turku became the first", "soon" six more, then three on other continents; all before the USSR's collapse
+    assert spb[:10] == ["Turku", "Hamburg", "Havana", "Manchester", "Milan", "Osaka", "Shanghai",
+                        "Los Angeles", "Melbourne", "Rio de Janeiro"]
+    assert spb[10:14] == ["Petrozavodsk", "Turin", "Venice", "Prague"]  # by their latest bounds 2009, 2013, 2013, 2014
+    assert set(spb[14:]) == {"Osh", "Quebec City", "St. Petersburg, Florida"}  # no bound at all
+    turku = of["Saint Petersburg"][0]
+    assert (turku.get("earliest"), turku["latest"]) == (None, "1991-12-31")  # bounded on one side only
+    assert "the first of Saint Petersburg's links" in turku["orderClaims"]
+    coventry = of["Coventry"]
+    assert [r["partners"] for r in coventry] == ["Volgograd", "Kiel", "Belgrade", "Dresden", "Kingston", "Jinan"]
+    assert set(coventry[0]["formed"].split(" | ")) == {"1944", 'the "65th anniversary of the twinning" was marked in 2008'}
+    assert (coventry[4]["earliest"], coventry[4]["latest"]) == ("1945-01-01", "1983-12-31")  # Kingston
+    assert "the latest of Coventry's links" in coventry[5]["orderClaims"]  # Jinan, 1983
+    assert "the first of the links in Serbia" in of["Niš"][0]["orderClaims"]
+    assert "Mariupol" not in {r["partners"] for r in coventry}  # proposed only, never formed
+
+
+def test_machine_translated_only(built_store: ox.Store) -> None:
+    rows = run(built_store, "machine-translated-only")
+    facts = {(r["type"], r["fact"].removeprefix(ID)) for r in rows}
+    assert ("twinning", "twinning/burlington-vermont--yaroslavl") in facts
+    assert ("event", "event/coventry-volgograd-1943-anniversary-claim") in facts
+    assert ("order claim", "twinning/saint-petersburg--turku/order/1") in facts
+    assert ("role", "actor/bernie-sanders/role/1") in facts
+    # stated also by an English-language source: not listed
+    assert ("twinning", "twinning/coventry--volgograd") not in facts
+    assert ("event", "event/coventry-volgograd-1944-formalised") not in facts
+    assert ("twinning", "twinning/milan--saint-petersburg") not in facts
+    # a translation of unstated kind (the Serbian article) is not a machine translation
+    assert ("twinning", "twinning/kursk--nis") not in facts
+    assert all(r["writtenIn"] == "ru" for r in rows)
+    assert sum(t == "twinning" for t, _ in facts) == 31

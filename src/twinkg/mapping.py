@@ -216,10 +216,12 @@ class _Mapper:
         c = _n(self.iris.order_claim(twinning.slug, index))
         yield Triple(t, _n(TW + "orderClaim"), c)
         yield Triple(c, A, _n(TW + "OrderClaim"))
-        scope = (f" of {self.places[claim.among].label}'s links" if claim.among
-                 else f" of the links in {country_name(claim.among_country) or claim.among_country}" if claim.among_country
-                 else "")
-        yield Triple(c, LABEL, _lit(f"{names}: {claim.rank.replace('-', ' ')}{scope}", "en"))
+        scope = (f"{self.places[claim.among].label}'s links" if claim.among
+                 else f"the links in {country_name(claim.among_country) or claim.among_country}" if claim.among_country
+                 else "all links")
+        said = {"first": "the first of", "latest": "the latest of", "not-first": "not the first of",
+                "after": "formed after other links among"}.get(claim.rank, claim.rank)
+        yield Triple(c, LABEL, _lit(f"{names}: {said} {scope}", "en"))
         yield Triple(c, _n(TW + "rank"), self.concept("order-rank", claim.rank))
         if claim.among:
             yield Triple(c, _n(TW + "amongLinksOf"), _n(self.iris.place(claim.among)))
