@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 
 from twinkg import dates
 from twinkg.curated.records import Event, Where
-from twinkg.status import alternatives, derive, ever_concluded
+from twinkg.status import alternatives, derive, ever_concluded, lifecycle
 from twinkg.vocab import XSD
 
 HERE = Where("test.yaml", 1)
@@ -126,3 +126,40 @@ def test_conflicts_that_do_not_change_the_status_are_not_marked() -> None:
     letters = [ev("exchange", 1941, "a", ("b",)), ev("exchange", 1942, "b"), ev("establishment", 1944, "c")]
     assert alternatives(letters, TODAY) == set()
     assert alternatives([ev("establishment", 1944, "a", ("elsewhere",))], TODAY) == set()
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize("events, start, end, evidence", [
+    ([], None, None, None),
+    ([ev("establishment")], None, None, None),
+    ([ev("establishment", 1944), ev("suspension", "2022-03")], ("1944-01-01", "1944-12-31"), ("2022-03-01", "2022-03-31"), "2022-03-31"),
+    # suspended, then terminated: it went out of force at the suspension
+    ([ev("establishment", 1957), ev("suspension", 2014), ev("termination", "2022-03-05")],
+     ("1957-01-01", "1957-12-31"), ("2014-01-01", "2014-12-31"), "2022-03-05"),
+    # resumed: in force again, no end; the latest evidence is the resumption
+    ([ev("establishment", 1944), ev("suspension", 2014), ev("resumption", 2016)], ("1944-01-01", "1944-12-31"), None, "2016-12-31"),
+    # an approximate start is a bound like any other; an exchange is evidence too
+    ([ev("establishment", {"text": "late 1950s", "earliest": 1956, "latest": 1959}), ev("exchange", 1970)],
+     ("1956-01-01", "1959-12-31"), None, "1970-12-31"),
+    # two establishments in sequence: the first bounds the start
+    ([ev("establishment", 1950, "a"), ev("establishment", 1960, "b")], ("1950-01-01", "1950-12-31"), None, "1960-12-31"),
+    # two conflicting claims about the start: the bounds span both
+    ([ev("establishment", 1950, "a", ("b",)), ev("establishment", 1953, "b")], ("1950-01-01", "1953-12-31"), None, "1953-12-31"),
+    # what happens after the as-of date is not yet known; evidence never passes it
+    ([ev("establishment", 1944), ev("termination", 2030)], ("1944-01-01", "1944-12-31"), None, "1944-12-31"),
+    ([ev("establishment", 2026)], ("2026-01-01", "2026-12-31"), None, "2026-11-01"),
+])
+def test_lifecycle_bounds(events: list[Event], start: tuple[str, str] | None, end: tuple[str, str] | None,
+                          evidence: str | None) -> None:
+    life = lifecycle(events, TODAY)
+    assert life.start == (tuple(map(d, start)) if start else None)
+    assert life.end == (tuple(map(d, end)) if end else None)
+    assert life.latest_evidence == (d(evidence) if evidence else None)
+
+
+def test_a_dated_source_is_evidence() -> None:
+    assert lifecycle([ev("establishment")], TODAY, [dates.parse(2017)]).latest_evidence == d("2017-12-31")
+    assert lifecycle([], TODAY, [dates.parse(2030)]).latest_evidence is None

@@ -132,3 +132,13 @@ def test_a_status_resting_on_conflicting_claims_is_marked(store: ox.Store) -> No
     assert ask(store, "twn:alpha-town--gamma tw:status <https://w3id.org/twinkg/vocab/status/active> ; "
                "tw:statusRestsOnConflict true ; tw:alternativeStatus <https://w3id.org/twinkg/vocab/status/terminated>")
     assert not ask(store, "twn:alpha-town--beta-city tw:statusRestsOnConflict ?any")  # its conflict is about letters
+
+
+def test_every_link_carries_its_lifecycle_bounds(store: ox.Store) -> None:
+    assert ask(store, 'twn:alpha-town--beta-city tw:startEarliest "1944-01-01"^^xsd:date ; tw:startLatest "1944-12-31"^^xsd:date ; '
+                      'tw:endEarliest "2022-03-22"^^xsd:date ; tw:endLatest "2022-03-22"^^xsd:date ; '
+                      'tw:latestEvidence "2023-05-31"^^xsd:date')  # doc-a is dated 2023-05
+    # an approximate start gives bounds and no stated date
+    assert ask(store, 'twn:alpha-town--gamma tw:startEarliest "1956-01-01"^^xsd:date ; tw:startLatest "1959-12-31"^^xsd:date')
+    assert not ask(store, "twn:alpha-town--gamma tw:endEarliest ?e")
+    assert not ask(store, "twn:alpha-town--fableland--gamma tw:startEarliest ?e")

@@ -123,6 +123,13 @@ CASES = [
     ("tw-end-before-start", replace("tn:ankh-morpork--coventry", "tw:endDate", '"2001-06-14"^^xsd:date'),
      "its period ends"),
     ("tw-end-year-before", add(f'{COV_VOL} tw:endDate "1943"^^xsd:gYear .'), "its period ends"),
+    ("tw-start-bound-two", add(f'{COV_VOL} tw:startEarliest "1943-01-01"^^xsd:date .'), "tw:startEarliest is at most"),
+    ("tw-start-bounds-order", replace(COV_VOL, "tw:startLatest", '"1943-12-31"^^xsd:date'), "tw:startLatest is not before"),
+    ("tw-end-bounds-order", add(f'{COV_VOL} tw:endEarliest "2022-12-31"^^xsd:date ; tw:endLatest "2022-01-01"^^xsd:date .'),
+     "tw:endLatest is not before"),
+    ("tw-end-bound-before-start", add(f'{COV_VOL} tw:endEarliest "1940-01-01"^^xsd:date ; tw:endLatest "1940-12-31"^^xsd:date .'),
+     "its period ends"),
+    ("tw-evidence-text", replace(COV_VOL, "tw:latestEvidence", '"1949"'), "tw:latestEvidence is at most"),
     ("tw-event-class", add(f"{COV_VOL} tw:event src:archive ."), "tw:event values are tw:Event"),
     ("tw-variant-int", replace("tn:ankh-morpork--coventry_2", "tw:variant", "2"), "tw:variant is at most"),
     ("tw-no-source", delete(COV_VOL, "dct:source"), "Cites at least one source"),
@@ -212,6 +219,9 @@ STILL_VALID = [
     ("ok-three-way", add("tn:coventry--volgograd tw:partner place:ankh-morpork . "
                          "place:ankh-morpork tw:twinnedWith place:volgograd . "
                          "place:volgograd tw:twinnedWith place:ankh-morpork .")),
+    ("ok-start-open-before", delete(COV_VOL, "tw:startEarliest")),
+    ("ok-no-start-bounds", tuple(delete(COV_VOL, p) for p in ("tw:startEarliest", "tw:startLatest"))),
+    ("ok-end-bounds", add(f'{COV_VOL} tw:endEarliest "2022-01-01"^^xsd:date ; tw:endLatest "2022-12-31"^^xsd:date .')),
     ("ok-same-year-end", replace("tn:ankh-morpork--coventry", "tw:endDate", '"2001-06"^^xsd:gYearMonth')),
     ("ok-undated-event", tuple(delete(EST, p) for p in ("tw:date", "tw:earliest", "tw:latest"))),
     ("ok-resumed", add(new_event("cov-vol-susp", "tw:Suspension", "; tw:reason reason:armed-conflict") + " "

@@ -70,6 +70,7 @@ class _Mapper:
         self.iris = iris
         self.as_of = as_of
         self.places = {p.id: p for p in data.places}
+        self.source_dates = {s.id: s.date for s in data.sources if s.date is not None}
 
     def concept(self, scheme: str, code: str) -> ox.NamedNode:
         return _n(self.iris.concept(scheme, code))
@@ -243,6 +244,10 @@ class _Mapper:
         ends = [e for e in events if e.type == "termination" and e.date.earliest <= self.as_of]  # type: ignore[union-attr]
         if current == "terminated" and ends:
             yield from self.stated_date(t, TW + "endDate", ends[-1].date)  # type: ignore[arg-type]
+        cited = {*twinning.sources, *(s for e in twinning.events for s in e.sources)}
+        life = status_rules.lifecycle(twinning.events, self.as_of,
+                                      [self.source_dates[s] for s in sorted(cited) if s in self.source_dates])
+        yield from lifecycle_triples(t, life)
 
     def event(self, event: Event, t: ox.NamedNode) -> Iterator[Triple]:
         e = _n(self.iris.event(event.id))
@@ -268,6 +273,16 @@ class _Mapper:
         if event.comment:
             yield Triple(e, COMMENT, _lit(event.comment, "en"))
         yield from self.sources(e, event.sources)
+
+
+def lifecycle_triples(twinning: ox.NamedNode, life: status_rules.Lifecycle) -> Iterator[Triple]:
+    """The link's start and end bounds and its latest evidence (see `status.lifecycle`); an open side is left out."""
+    for bounds, names in ((life.start, ("startEarliest", "startLatest")), (life.end, ("endEarliest", "endLatest"))):
+        for day, name in zip(bounds or (None, None), names):
+            if day is not None:
+                yield Triple(twinning, _n(TW + name), _day(day))
+    if life.latest_evidence is not None:
+        yield Triple(twinning, _n(TW + "latestEvidence"), _day(life.latest_evidence))
 
 
 def curated_triples(data: Dataset, iris: Iris, as_of: dt.date) -> set[Triple]:

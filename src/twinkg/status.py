@@ -7,9 +7,30 @@ drift from the events that justify it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Iterable, Protocol, Sequence, TypeVar
 
-from twinkg.curated.records import Event
+from twinkg.dates import Date
+
+
+class Happening(Protocol):
+    """What the derivation reads of an event: its type code and its date (curated records and
+    events read back from a graph both fit)."""
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def date(self) -> Date | None: ...
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def conflicts_with(self) -> tuple[str, ...]: ...
+
+
+E = TypeVar("E", bound=Happening)
 
 LIFECYCLE = {
     "establishment": "active",
@@ -20,7 +41,7 @@ LIFECYCLE = {
 CONCLUDED = {"active", "suspended", "terminated"}
 
 
-def _order(event: Event) -> tuple[int, dt.date]:
+def _order(event: Happening) -> tuple[int, dt.date]:
     if event.date is not None:
         return (1, event.date.earliest)
     if event.type in ("establishment", "proposal"):
@@ -28,12 +49,12 @@ def _order(event: Event) -> tuple[int, dt.date]:
     return (2, dt.date.max)
 
 
-def ordered(events: Iterable[Event]) -> list[Event]:
+def ordered(events: Iterable[E]) -> list[E]:
     """Events in the order the derivation reads them: by earliest bound, undated beginnings first."""
     return sorted(events, key=_order)
 
 
-def derive(events: Iterable[Event], as_of: dt.date) -> str:
+def derive(events: Iterable[Happening], as_of: dt.date) -> str:
     """The status code (active, suspended, terminated, proposed, unknown) as of a date."""
     status = "unknown"
     for event in ordered(events):
@@ -46,14 +67,14 @@ def derive(events: Iterable[Event], as_of: dt.date) -> str:
     return status
 
 
-def ever_concluded(events: Iterable[Event], as_of: dt.date) -> bool:
+def ever_concluded(events: Iterable[Happening], as_of: dt.date) -> bool:
     """Whether the link was ever in force: it gets `tw:twinnedWith`, like Wikidata's P190."""
     return any(
         e.type == "establishment" and (e.date is None or e.date.earliest <= as_of) for e in events
     )
 
 
-def alternatives(events: Iterable[Event], as_of: dt.date) -> set[str]:
+def alternatives(events: Iterable[E], as_of: dt.date) -> set[str]:
     """The other statuses the link would have if one of two conflicting claims were dropped.
 
     A status that rests on a claim another source contradicts (Milan broke with
@@ -70,3 +91,57 @@ def alternatives(events: Iterable[Event], as_of: dt.date) -> set[str]:
                 if dropped.type in LIFECYCLE or dropped.type == "proposal":
                     found.add(derive([e for e in events if e is not dropped], as_of))
     return found - {status}
+
+
+Bounds = tuple[dt.date | None, dt.date | None]
+"""(earliest, latest): the day something happened lies between them, both included; None where the
+sources leave that side open ("after the war")."""
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The link's own dates, so that an edge list needs no event arithmetic.
+
+    `start` bounds the first establishment; `end` bounds the moment the link last went out of
+    force (its first suspension or termination since it was last in force), and only when it is
+    out of force as of the date; `latest_evidence` is the day by which the latest dated evidence
+    (an event or a source) is known to have happened: the status is "as of" that day."""
+
+    start: Bounds | None
+    end: Bounds | None
+    latest_evidence: dt.date | None
+
+
+def _first_of(events: Sequence[Happening]) -> Bounds | None:
+    """Bounds of the first of several happenings: none is before the least earliest bound, and
+    the first is no later than the least latest bound. Claims that conflict are alternatives,
+    not successive happenings, so where any do, the bounds span all of them."""
+    dates = [e.date for e in events if e.date is not None]
+    if not dates:
+        return None
+    ids = {e.id for e in events if e.date is not None}
+    conflicting = any(ids.intersection(e.conflicts_with) for e in events if e.date is not None)
+    # Open sides are OPEN_START / OPEN_END, which sort outside every real date: min and max treat
+    # them right, and they are turned back into "unknown" at the end.
+    first = Date(min(d.earliest for d in dates), (max if conflicting else min)(d.latest for d in dates))
+    return first.known_earliest, first.known_latest
+
+
+def lifecycle(events: Iterable[Happening], as_of: dt.date, evidence: Iterable[Date] = ()) -> Lifecycle:
+    """Start and end bounds and the latest evidence as of a date; events after it are not yet known.
+
+    `evidence` holds the dates of the sources that state the link, which are evidence too."""
+    known = [e for e in ordered(events) if e.date is None or e.date.earliest <= as_of]
+    start = _first_of([e for e in known if e.type == "establishment"])
+    out_of_force: list[Happening] = []
+    status = "unknown"
+    for event in known:
+        if event.type not in LIFECYCLE:
+            continue
+        status = LIFECYCLE[event.type]
+        out_of_force = [] if status == "active" else [*out_of_force, event]
+    end = _first_of(out_of_force) if status in ("suspended", "terminated") else None
+    dates = [e.date for e in known if e.date is not None] + [d for d in evidence if d.earliest <= as_of]
+    by = [d.known_latest for d in dates if d.known_latest is not None]
+    latest = min(max(by), as_of) if by else None
+    return Lifecycle(start, end, latest)
