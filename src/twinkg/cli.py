@@ -90,6 +90,69 @@ def validate(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption
 
 
 @app.command()
+def export(
+    as_of: str = typer.Option(..., "--as-of", help="A year (the network at its end, 31 December) or a day YYYY-MM-DD."),
+    formats: list[str] = typer.Option(["csv", "graphml", "gexf"], "--format",
+                                      help="csv (tables + CSVW metadata), graphml or gexf; repeat for several."),
+    out: Optional[Path] = OutOption,
+    to: Optional[Path] = typer.Option(None, "--to", help="Folder to write into. [default: twinkg-AS_OF/ in the current folder]"),
+) -> None:
+    """Write the network as it stood on a day: twinnings.csv, places.csv, events.csv with CSVW metadata, GraphML, GEXF.
+
+    Reads the build's twinkg.nq.gz (run `twinkg build` first); statuses, end bounds and
+    evidence dates are derived from the events known by that day, and links whose start is
+    known to come later are left out. Written atomically, with SHA256SUMS."""
+    import datetime as dt
+    import gzip
+
+    import pyoxigraph as ox
+
+    from twinkg.dates import DateError, parse_exact
+    from twinkg.exports import FORMATS, render
+    from twinkg.exports.tables import GraphTables, tables
+    from twinkg.output import NQ_DUMP, SUMS, checksums, write_output
+    from twinkg.vocab import Iris
+
+    settings = settings_from(None, out, None)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        fail(f"--format must be one of {', '.join(FORMATS)}; got {', '.join(unknown)}")
+    try:
+        day = parse_exact(as_of)
+    except DateError as exc:
+        fail(f"--as-of: {exc}")
+    if day.datatype and day.datatype.endswith("gYearMonth"):
+        fail("--as-of takes a year or a full day, not a month")
+    dump = settings.out_dir / NQ_DUMP
+    try:
+        quads = gzip.decompress(dump.read_bytes())
+        store = ox.Store()
+        store.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+    except (OSError, EOFError, SyntaxError, ValueError) as exc:
+        fail(f"cannot read the build's {dump} ({exc}); run `twinkg build` first")
+    base = _built_base(store)
+    when: dt.date = day.latest
+    files = render(tables(GraphTables(store, Iris(base)), when), base, tuple(f for f in FORMATS if f in formats),
+                   f" (as of {when.isoformat()})")
+    files[SUMS] = checksums(files)
+    target = to or Path(f"twinkg-{as_of}")
+    try:
+        write_output(target, files)
+    except OutputError as exc:
+        fail(f"{exc}; nothing was written")
+    err.print(f"[green]exported[/green] the network as of {when.isoformat()} into {target}: {', '.join(sorted(files))}")
+
+
+def _built_base(store) -> str:  # type: ignore[no-untyped-def]
+    """The base IRI the build used, read back from its meta graph (the dataset IRI ends in `dataset`)."""
+    from twinkg.vocab import DEFAULT_BASE, VOID
+
+    for row in store.query(f"SELECT ?d WHERE {{ GRAPH ?g {{ ?d a <{VOID}Dataset> ; <{VOID}uriSpace> ?u }} }}"):
+        return str(row["d"].value).removesuffix("dataset")
+    return DEFAULT_BASE
+
+
+@app.command()
 def version() -> None:
     """Print the twinkg version."""
     print(__version__)

@@ -47,12 +47,25 @@ DUMPS = (
     OutputFile("twinkg.jsonld", "application/ld+json", "application/ld+json", "All graphs merged, JSON-LD"),
     OutputFile("twinkg.nq.gz", "application/n-quads", "application/gzip", "Named graphs, N-Quads, gzip"),
 )
+EXPORTS = (
+    *(OutputFile(f"{table}.csv", "text/csv", "text/csv; charset=utf-8", f"{title}, CSV")
+      for table, title in (("twinnings", "Twinnings as an edge list, one row per link and pair of partners"),
+                           ("places", "Places, the nodes of the network"), ("events", "Events of the links"))),
+    *(OutputFile(f"{table}.csv-metadata.json", "application/csvm+json", "application/csvm+json",
+                 f"CSV on the Web metadata of {table}.csv") for table in ("twinnings", "places", "events")),
+    OutputFile("twinkg.graphml", "application/graphml+xml", "application/graphml+xml; charset=utf-8",
+               "The network of places and links, GraphML"),
+    OutputFile("twinkg.gexf", "application/gexf+xml", "application/gexf+xml; charset=utf-8",
+               "The network of places and links over time (dynamic GEXF)"),
+)
+"""Files for network analysis (twinkg.exports renders them); the build writes all, `twinkg export` a choice."""
 REPORT = "shacl-report.ttl"
 VOID_FILE = "void.ttl"
 SUMS = "SHA256SUMS"
 NQ_DUMP = "twinkg.nq.gz"
 FILES = {f.name: f for f in (
     *DUMPS,
+    *EXPORTS,
     OutputFile(VOID_FILE, "text/turtle", "text/turtle; charset=utf-8"),
     OutputFile(REPORT, "text/turtle", "text/turtle; charset=utf-8"),
     OutputFile(SUMS, "text/plain", "text/plain; charset=utf-8"),

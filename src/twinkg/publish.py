@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from twinkg.exports import render_exports
 from twinkg.graphs import LICENSE, Graphs, quads
-from twinkg.output import DUMPS, REPORT, SUMS, VOID_FILE, OutputError, Progress, checksums, sha256, write_output
+from twinkg.output import DUMPS, EXPORTS, REPORT, SUMS, VOID_FILE, OutputError, Progress, checksums, sha256, write_output
 from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, XSD, Iris
 
 
@@ -58,7 +59,7 @@ def void_description(graphs: Graphs, files: dict[str, bytes], iris: Iris) -> byt
     a = n(RDF + "type")
     ds = n(iris.dataset())
     triples = set(graphs["meta"])
-    for dump in DUMPS:
+    for dump in (*DUMPS, *EXPORTS):
         data = files[dump.name]
         dist = n(iris.distribution(dump.name))
         checksum = ox.BlankNode(f"sha256-{dump.name.replace('.', '-')}")
@@ -89,6 +90,8 @@ def publish(graphs: Graphs, report_ttl: bytes, iris: Iris, built_at: dt.datetime
         files = render_dumps(graphs, iris, built_at)
     except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
         raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
+    progress("exporting tables and networks (CSV/CSVW, GraphML, GEXF)")
+    files |= render_exports(graphs, iris, built_at.date())
     files[REPORT] = report_ttl
     progress("describing the dataset (VoID/DCAT)")
     files[VOID_FILE] = void_description(graphs, files, iris)

@@ -7,8 +7,9 @@ drift from the events that justify it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Protocol, Sequence, TypeVar
+from typing import Protocol, TypeVar
 
 from twinkg.dates import Date
 

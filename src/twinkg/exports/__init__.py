@@ -1,0 +1,37 @@
+"""Files for network analysis beside the RDF dumps: CSV with CSVW metadata, GraphML, GEXF.
+
+The build writes them as of its own date; `twinkg export --as-of YEAR` writes the same
+files for the network as it stood at the end of a year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from twinkg.exports import csvw, networks
+from twinkg.exports.tables import GraphTables, Tables, store_of, tables
+from twinkg.graphs import Graphs, quads
+from twinkg.vocab import Iris
+
+
+FORMATS = ("csv", "graphml", "gexf")
+
+
+def render(result: Tables, base: str, formats: tuple[str, ...] = FORMATS, note: str = "") -> dict[str, bytes]:
+    """The bytes of each export file of the chosen formats, by file name."""
+    files: dict[str, bytes] = {}
+    if "csv" in formats:
+        for spec, rows in zip(csvw.TABLES, (result.twinnings, result.places, result.events)):
+            files[spec.filename] = csvw.render_csv(spec, rows)
+            files[spec.filename + "-metadata.json"] = csvw.render_metadata(spec, base, note)
+    if "graphml" in formats:
+        files["twinkg.graphml"] = networks.graphml(result)
+    if "gexf" in formats:
+        files["twinkg.gexf"] = networks.gexf(result)
+    return files
+
+
+def render_exports(graphs: Graphs, iris: Iris, as_of: dt.date, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """The export files of freshly built graphs, as of a day."""
+    data = GraphTables(store_of(quads(graphs, iris)), iris)
+    return render(tables(data, as_of), iris.base, formats)

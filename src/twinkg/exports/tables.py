@@ -1,0 +1,322 @@
+"""The graph as tables a researcher loads without SPARQL: links, places and events.
+
+Rows are read from the built graphs (curated and Wikidata alike), one flat query per
+aspect joined here in Python, so a link that only Wikidata knows is exported exactly
+like a curated one. Status and bounds are derived by `twinkg.status` from the link's
+events as of a day, the same rule the mapping uses, so a snapshot of any year is the
+same computation as the build's own export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import pyoxigraph as ox
+
+from twinkg import status as status_rules
+from twinkg.dates import Date, DateError, parse_exact
+from twinkg.vocab import PREFIXES, TW, WD, Iris
+
+EARTH_RADIUS_KM = 6371.0088
+"""The mean Earth radius (IUGG), the usual sphere for great-circle distances."""
+
+EVENT_TYPES = {"Establishment": "establishment", "Suspension": "suspension", "Termination": "termination",
+               "Resumption": "resumption", "Proposal": "proposal", "Exchange": "exchange"}
+
+_PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + """
+PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+PREFIX p: <http://www.wikidata.org/prop/>
+PREFIX ps: <http://www.wikidata.org/prop/statement/>
+PREFIX pq: <http://www.wikidata.org/prop/qualifier/>
+PREFIX wikibase: <http://wikiba.se/ontology#>
+"""
+
+Row = dict[str, object]
+
+
+@dataclass(frozen=True)
+class GraphEvent:
+    """An event as the graph states it: what `status.derive` and `status.lifecycle` read."""
+
+    id: str
+    type: str
+    date: Date | None
+    conflicts_with: tuple[str, ...] = ()
+
+
+@dataclass
+class _Link:
+    iri: str
+    kind: str = ""
+    variant: str = ""
+    partners: list[str] = field(default_factory=list)
+    events: list[GraphEvent] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
+    graphs: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Place:
+    iri: str
+    labels: dict[str, str] = field(default_factory=dict)
+    wikidata: str = ""
+    country: str = ""
+    wkt: str = ""
+    population: tuple[int, str] | None = None
+    type: str = ""
+    fictional: bool = False
+
+
+def _tail(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def _local(iri: str, prefix: str) -> str:
+    return iri[len(prefix):] if iri.startswith(prefix) else iri
+
+
+def _select(store: ox.Store, query: str) -> Iterator[ox.QuerySolution]:
+    solutions = store.query(_PREFIX + query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    yield from solutions
+
+
+def _date(term: ox.Literal | None) -> dt.date | None:
+    return dt.date.fromisoformat(term.value) if term is not None else None
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _point(wkt: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of a WKT `POINT(lon lat)` (any case, with an optional CRS IRI first)."""
+    text = wkt.strip()
+    if text.startswith("<"):
+        text = text.split(">", 1)[1].strip()
+    if not text.upper().startswith("POINT"):
+        return None
+    try:
+        lon, lat = (float(x) for x in text[text.index("(") + 1:text.rindex(")")].split())
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance between two (latitude, longitude) points on the mean Earth sphere."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+class GraphTables:
+    """Everything the tables need, read once from a store holding the build's named graphs."""
+
+    def __init__(self, store: ox.Store, iris: Iris):
+        self.iris = iris
+        self.graph_names = {iris.graph(n): n for n in ("ontology", "curated", "wikidata", "meta")}
+        self.links = self._links(store)
+        self.places = self._places(store, {p for link in self.links.values() for p in link.partners})
+        self.events = self._event_details(store)
+
+    def _links(self, store: ox.Store) -> dict[str, _Link]:
+        links: dict[str, _Link] = {}
+        for r in _select(store, "SELECT ?t ?g WHERE { GRAPH ?g { ?t a tw:Twinning } }"):
+            link = links.setdefault(r["t"].value, _Link(r["t"].value))
+            link.graphs.add(self.graph_names.get(r["g"].value, _tail(r["g"].value)))
+        for r in _select(store, "SELECT ?t ?k ?v WHERE { ?t a tw:Twinning . OPTIONAL { ?t tw:kind ?k } OPTIONAL { ?t tw:variant ?v } }"):
+            link = links[r["t"].value]
+            link.kind = _tail(r["k"].value) if r["k"] else link.kind
+            link.variant = r["v"].value if r["v"] else link.variant
+        for r in _select(store, "SELECT DISTINCT ?t ?p WHERE { ?t a tw:Twinning ; tw:partner ?p }"):
+            links[r["t"].value].partners.append(r["p"].value)
+        for r in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning ; dct:source ?s }"):
+            links[r["t"].value].sources.add(r["s"].value)
+        conflicts: dict[str, list[str]] = defaultdict(list)
+        for r in _select(store, "SELECT DISTINCT ?e ?o WHERE { ?e tw:conflictsWith ?o }"):
+            conflicts[r["e"].value].append(r["o"].value)
+        classes = ", ".join(f"tw:{c}" for c in EVENT_TYPES)
+        for r in _select(store, f"""SELECT DISTINCT ?t ?e ?c ?lo ?hi WHERE {{
+                ?e tw:twinning ?t ; a ?c . FILTER (?c IN ({classes}))
+                OPTIONAL {{ ?e tw:earliest ?lo ; tw:latest ?hi }} }}"""):
+            lo, hi = _date(r["lo"]), _date(r["hi"])
+            when = Date(lo, hi) if lo and hi else None
+            if r["t"].value in links:
+                links[r["t"].value].events.append(GraphEvent(
+                    r["e"].value, EVENT_TYPES[_local(r["c"].value, TW)], when, tuple(sorted(conflicts[r["e"].value]))))
+        for link in links.values():
+            link.partners.sort()
+            link.events.sort(key=lambda e: e.id)
+        self.source_dates = self._source_dates(store)
+        return links
+
+    @staticmethod
+    def _source_dates(store: ox.Store) -> dict[str, Date]:
+        dates = {}
+        for r in _select(store, "SELECT ?s ?d WHERE { ?s a tw:Source ; dct:issued ?d }"):
+            try:
+                dates[r["s"].value] = parse_exact(r["d"].value)
+            except DateError:
+                continue
+        return dates
+
+    def _places(self, store: ox.Store, wanted: set[str]) -> dict[str, _Place]:
+        places = {iri: _Place(iri) for iri in sorted(wanted)}
+        for r in _select(store, "SELECT ?p ?l WHERE { ?p a tw:Place ; rdfs:label ?l }"):
+            if (place := places.get(r["p"].value)) is not None:
+                place.labels.setdefault(r["l"].language or "", r["l"].value)
+        for r in _select(store, f"""SELECT ?p ?item WHERE {{ ?p a tw:Place ; owl:sameAs ?item . FILTER STRSTARTS(STR(?item), "{WD}") }}"""):
+            if (place := places.get(r["p"].value)) is not None:
+                place.wikidata = min(filter(None, (place.wikidata, _local(r["item"].value, WD))))
+        simple = {
+            "country": "?p tw:country/skos:notation ?v",
+            "wkt": "?p geo:hasGeometry/geo:asWKT ?v",
+            "type": "?p tw:placeType ?v",
+            "fictional": "?p tw:fictional ?v",
+        }
+        for attr, pattern in simple.items():
+            for r in _select(store, f"SELECT ?p ?v WHERE {{ ?p a tw:Place . {pattern} }} ORDER BY ?p ?v"):
+                place = places.get(r["p"].value)
+                if place is not None and not getattr(place, attr):
+                    value = r["v"].value
+                    setattr(place, attr, _tail(value) if attr == "type" else value == "true" if attr == "fictional" else value)
+        self._wikidata_facts(store, places)
+        return places
+
+    @staticmethod
+    def _wikidata_facts(store: ox.Store, places: dict[str, _Place]) -> None:
+        """Where the curated data is silent, the Wikidata cache's coordinates, ISO country and population."""
+        for r in _select(store, """SELECT ?p ?wkt ?iso WHERE { ?p a tw:Place ; owl:sameAs ?item .
+                OPTIONAL { ?item wdt:P625 ?wkt } OPTIONAL { ?item wdt:P17/wdt:P297 ?iso } } ORDER BY ?p ?wkt ?iso"""):
+            place = places.get(r["p"].value)
+            if place is None:
+                continue
+            if not place.wkt and r["wkt"]:
+                place.wkt = r["wkt"].value
+            if not place.country and r["iso"]:
+                place.country = r["iso"].value
+        best: dict[str, tuple[int, str, int]] = {}
+        for r in _select(store, """SELECT ?p ?pop ?when ?rank WHERE { ?p a tw:Place ; owl:sameAs ?item .
+                ?item p:P1082 ?st . ?st ps:P1082 ?pop . OPTIONAL { ?st pq:P585 ?when } OPTIONAL { ?st wikibase:rank ?rank } }"""):
+            if r["p"].value not in places or (r["rank"] and r["rank"].value.endswith("DeprecatedRank")):
+                continue
+            try:
+                population = int(float(r["pop"].value))
+            except ValueError:
+                continue
+            preferred = int(bool(r["rank"]) and r["rank"].value.endswith("PreferredRank"))
+            year = r["when"].value[:4] if r["when"] else ""
+            key = (preferred, year, population)
+            if key > best.get(r["p"].value, (-1, "", 0)):
+                best[r["p"].value] = key
+        for iri, (_, year, population) in best.items():
+            places[iri].population = (population, year)
+
+    def _event_details(self, store: ox.Store) -> dict[str, dict[str, Any]]:
+        details: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(list))
+        one = {"date": "tw:date", "date_text": "tw:dateText", "label": "rdfs:label"}
+        many = {"actors": "tw:agent", "initiated_by": "tw:initiatedBy", "reasons": "tw:reason",
+                "forms": "tw:form", "source_ids": "dct:source"}
+        for column, prop in {**one, **many}.items():
+            for r in _select(store, f"SELECT DISTINCT ?e ?v WHERE {{ ?e tw:twinning ?t ; {prop} ?v }} ORDER BY ?e ?v"):
+                value = r["v"].value if column in one else _tail(r["v"].value)
+                if column in one:
+                    details[r["e"].value].setdefault(column, value)
+                else:
+                    details[r["e"].value][column].append(value)
+        return details
+
+    def label(self, iri: str) -> str:
+        labels = self.places[iri].labels
+        return labels.get("en") or labels.get("") or (labels[min(labels)] if labels else "")
+
+
+@dataclass(frozen=True)
+class Tables:
+    twinnings: list[Row]
+    places: list[Row]
+    events: list[Row]
+
+
+def _in_snapshot(link: _Link, as_of: dt.date) -> bool:
+    """A link belongs to the network of a day unless its start is known to come after that day."""
+    life = status_rules.lifecycle(link.events, dt.date.max)
+    return life.start is None or life.start[0] <= as_of
+
+
+def tables(data: GraphTables, as_of: dt.date) -> Tables:
+    """The three tables of the network as of a day (the build date, or the end of a snapshot year)."""
+    link_rows: list[Row] = []
+    event_rows: list[Row] = []
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for link in sorted(data.links.values(), key=lambda lk: lk.iri):
+        if not _in_snapshot(link, as_of):
+            continue
+        status = status_rules.derive(link.events, as_of)
+        evidence = [data.source_dates[s] for s in sorted(link.sources) if s in data.source_dates]
+        life = status_rules.lifecycle(link.events, as_of, evidence)
+        common = {
+            "twinning_id": _tail(link.iri), "twinning_iri": link.iri, "partner_count": len(link.partners),
+            "multilateral": len(link.partners) > 2, "kind": link.kind, "status": status,
+            "status_as_of": _iso(life.latest_evidence),
+            "start_earliest": _iso(life.start[0] if life.start else None),
+            "start_latest": _iso(life.start[1] if life.start else None),
+            "end_earliest": _iso(life.end[0] if life.end else None),
+            "end_latest": _iso(life.end[1] if life.end else None),
+            "source_ids": sorted(_tail(s) for s in link.sources), "graph": sorted(link.graphs - {"meta"}),
+        }
+        for a, b in combinations(link.partners, 2):
+            neighbours[a].add(b)
+            neighbours[b].add(a)
+            row = dict(common)
+            for side, iri in (("a", a), ("b", b)):
+                place = data.places[iri]
+                row |= {f"place_{side}_id": _tail(iri), f"place_{side}_iri": iri, f"place_{side}_wikidata": place.wikidata,
+                        f"place_{side}_label": data.label(iri), f"place_{side}_country": place.country}
+            pa, pb = _point(data.places[a].wkt), _point(data.places[b].wkt)
+            row["distance_km"] = round(great_circle_km(pa, pb), 1) if pa and pb else None
+            ca, cb = data.places[a].country, data.places[b].country
+            row["same_country"] = (ca == cb) if ca and cb else None
+            link_rows.append(row)
+        for event in link.events:
+            if event.date is not None and event.date.earliest > as_of:
+                continue
+            detail = data.events.get(event.id, {})
+            event_rows.append({
+                "event_id": _tail(event.id), "event_iri": event.id, "twinning_id": _tail(link.iri), "type": event.type,
+                "date": detail.get("date", ""), "date_text": detail.get("date_text", ""),
+                "earliest": _iso(event.date.earliest if event.date else None),
+                "latest": _iso(event.date.latest if event.date else None), "label": detail.get("label", ""),
+                **{k: detail.get(k, []) for k in ("actors", "initiated_by", "reasons", "forms")},
+                "conflicts_with": [_tail(o) for o in event.conflicts_with], "source_ids": detail.get("source_ids", []),
+            })
+    place_rows = [_place_row(data, iri, len(neighbours[iri])) for iri in sorted(neighbours)]
+    return Tables(link_rows, place_rows, event_rows)
+
+
+def _place_row(data: GraphTables, iri: str, degree: int) -> Row:
+    place = data.places[iri]
+    point = _point(place.wkt)
+    return {
+        "place_id": _tail(iri), "place_iri": iri, "wikidata": place.wikidata, "label": data.label(iri),
+        "country": place.country, "latitude": point[0] if point else None, "longitude": point[1] if point else None,
+        "population": place.population[0] if place.population else None,
+        "population_year": place.population[1] if place.population else "",
+        "place_type": place.type, "fictional": place.fictional, "degree": degree,
+    }
+
+
+def store_of(quads: Iterable[ox.Quad]) -> ox.Store:
+    """An in-memory store of the build's quads, for the tables' queries."""
+    store = ox.Store()
+    store.bulk_extend(quads)
+    return store

@@ -1,0 +1,203 @@
+"""Exports for researchers: CSV tables with CSVW metadata, GraphML and GEXF, and per-year snapshots.
+
+Each file is read back with the tool a researcher would use (pandas, csvw, networkx) and
+checked against SPARQL over the same graph.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import csvw
+import networkx as nx
+import pandas as pd
+import pyoxigraph as ox
+import pytest
+from conftest import store_of
+from pyld import jsonld
+from typer.testing import CliRunner
+
+from twinkg.build import Built
+from twinkg.cli import app
+from twinkg.config import Settings
+from twinkg.exports import EXPORTS
+from twinkg.exports.csvw import TABLES
+from twinkg.exports.tables import great_circle_km
+
+TW = "PREFIX tw: <https://w3id.org/twinkg/ontology#> "
+CSVS = ("twinnings.csv", "places.csv", "events.csv")
+
+
+def count(store: ox.Store, where: str) -> int:
+    rows = list(store.query(TW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", use_default_graph_as_union=True))
+    return int(rows[0]["n"].value)
+
+
+def table(settings: Settings, name: str) -> pd.DataFrame:
+    return pd.read_csv(settings.out_dir / name, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module", params=["mini", "curated"])
+def build(request: pytest.FixtureRequest) -> tuple[Settings, Built, ox.Store]:
+    settings, built = request.getfixturevalue(f"{request.param}_build")
+    return settings, built, store_of(built, settings)
+
+
+def test_csv_tables_match_sparql_counts(build: tuple[Settings, Built, ox.Store]) -> None:
+    settings, _, store = build
+    pairs = count(store, "SELECT DISTINCT ?t ?a ?b WHERE { ?t a tw:Twinning ; tw:partner ?a, ?b FILTER (STR(?a) < STR(?b)) }")
+    assert len(table(settings, "twinnings.csv")) == pairs > 0
+    assert len(table(settings, "places.csv")) == count(store, "SELECT DISTINCT ?p WHERE { ?t a tw:Twinning ; tw:partner ?p }")
+    assert len(table(settings, "events.csv")) == count(store, "?e a tw:Event")
+
+
+def test_status_and_bounds_are_the_graphs(build: tuple[Settings, Built, ox.Store]) -> None:
+    settings, _, store = build
+    rows = store.query(TW + """SELECT ?t ?s ?se ?ee ?ev WHERE { ?t a tw:Twinning ; tw:status ?s .
+        OPTIONAL { ?t tw:startEarliest ?se } OPTIONAL { ?t tw:endEarliest ?ee } OPTIONAL { ?t tw:latestEvidence ?ev } }""",
+                       use_default_graph_as_union=True)
+    expected = {r["t"].value: tuple(r[k].value.rsplit("/", 1)[-1] if r[k] else "" for k in ("s", "se", "ee", "ev")) for r in rows}
+    links = table(settings, "twinnings.csv").drop_duplicates("twinning_iri")
+    got = {r.twinning_iri: (r.status, r.start_earliest, r.end_earliest, r.status_as_of) for r in links.itertuples()}
+    assert got == expected
+
+
+def test_degree_counts_distinct_partners(build: tuple[Settings, Built, ox.Store]) -> None:
+    settings, _, _ = build
+    links = table(settings, "twinnings.csv")
+    edges = pd.concat([links[["place_a_id", "place_b_id"]].set_axis(["x", "y"], axis=1),
+                       links[["place_b_id", "place_a_id"]].set_axis(["x", "y"], axis=1)]).drop_duplicates()
+    degree = edges.groupby("x").size()
+    places = table(settings, "places.csv").set_index("place_id")
+    assert (places["degree"].astype(int) == degree.reindex(places.index)).all()
+
+
+def test_a_three_way_link_gives_three_marked_rows(mini_build: tuple[Settings, Built]) -> None:
+    settings, _ = mini_build
+    rows = table(settings, "twinnings.csv")
+    three = rows[rows.twinning_id == "alpha-town--fableland--gamma"]
+    assert len(three) == 3 and set(three.multilateral) == {"true"} and set(three.partner_count) == {"3"}
+    assert set(rows[rows.twinning_id == "alpha-town--beta-city"].multilateral) == {"false"}
+
+
+def test_columns_of_a_pair(mini_build: tuple[Settings, Built]) -> None:
+    settings, _ = mini_build
+    row = table(settings, "twinnings.csv").set_index("twinning_id").loc["alpha-town--beta-city"]
+    assert (row.place_a_id, row.place_b_id, row.kind, row.status) == ("alpha-town", "beta-city", "twin-town", "suspended")
+    assert (row.start_earliest, row.start_latest, row.end_earliest, row.end_latest) == ("1944-01-01", "1944-12-31", "2022-03-22", "2022-03-22")
+    assert row.status_as_of == "2023-05-31" and row.graph == "curated" and row.source_ids == "doc-a"
+
+
+def test_great_circle_distance() -> None:
+    london, paris = (51.5074, -0.1278), (48.8566, 2.3522)
+    assert great_circle_km(london, paris) == pytest.approx(343.6, abs=0.5)
+    assert great_circle_km((0.0, 179.5), (0.0, -179.5)) == pytest.approx(111.2, abs=0.1)
+
+
+@pytest.mark.parametrize("name", CSVS)
+def test_csvw_metadata_names_every_column_and_reads_the_table(build: tuple[Settings, Built, ox.Store], name: str) -> None:
+    settings, _, _ = build
+    path = settings.out_dir / f"{name}-metadata.json"
+    metadata = json.loads(path.read_text())
+    header = list(table(settings, name).columns)
+    columns = metadata["tableSchema"]["columns"]
+    assert [c["name"] for c in columns] == header
+    assert all(c.get("datatype") and (c.get("propertyUrl") or c.get("suppressOutput")) for c in columns)
+    # the csvw library reads every row with the declared datatypes
+    rows = list(csvw.Table.from_file(path).iterdicts(strict=True))
+    assert len(rows) == len(table(settings, name))
+
+
+def _offline_loader(url: str, options: dict) -> dict:  # type: ignore[type-arg]
+    """The CSVW context's terms this metadata uses (tests never fetch): enough to expand and check it."""
+    assert url == "http://www.w3.org/ns/csvw"
+    csvw_ns = "http://www.w3.org/ns/csvw#"
+    terms = {t: {"@id": csvw_ns + t} for t in ("name", "titles", "datatype", "separator", "suppressOutput", "columns",
+                                                "primaryKey")}
+    terms |= {t: {"@id": csvw_ns + t, "@type": "@id"} for t in ("url", "propertyUrl", "aboutUrl", "valueUrl", "tableSchema")}
+    terms["tableSchema"] = {"@id": csvw_ns + "tableSchema"}
+    return {"contextUrl": None, "documentUrl": url, "document": {"@context": {"dc": "http://purl.org/dc/terms/", **terms}}}
+
+
+@pytest.mark.parametrize("name", CSVS)
+def test_csvw_metadata_is_json_ld(mini_build: tuple[Settings, Built], name: str) -> None:
+    settings, _ = mini_build
+    expanded = jsonld.expand(json.loads((settings.out_dir / f"{name}-metadata.json").read_text()),
+                             {"documentLoader": _offline_loader, "base": "https://w3id.org/twinkg/dumps/"})
+    schema = expanded[0]["http://www.w3.org/ns/csvw#tableSchema"][0]
+    names = [c["http://www.w3.org/ns/csvw#name"][0]["@value"] for c in schema["http://www.w3.org/ns/csvw#columns"]]
+    assert names == [c.name for c in next(t for t in TABLES if t.filename == name).columns]
+
+
+def test_networkx_reads_graphml_and_gexf_with_the_csv_counts(build: tuple[Settings, Built, ox.Store]) -> None:
+    settings, _, _ = build
+    nodes, edges = len(table(settings, "places.csv")), len(table(settings, "twinnings.csv"))
+    for graph in (nx.read_graphml(settings.out_dir / "twinkg.graphml"), nx.read_gexf(settings.out_dir / "twinkg.gexf")):
+        assert (graph.number_of_nodes(), graph.number_of_edges()) == (nodes, edges)
+
+
+def test_gexf_edges_carry_the_links_time_interval(mini_build: tuple[Settings, Built]) -> None:
+    settings, _ = mini_build
+    graph = nx.read_gexf(settings.out_dir / "twinkg.gexf")
+    data = [d for _, _, d in graph.edges(data=True) if d["twinning_id"] == "alpha-town--beta-city"]
+    assert [(d["start"], d["end"]) for d in data] == [("1944-01-01", "2022-03-22")]
+
+
+def test_build_records_exports_with_checksums_and_distributions(mini_build: tuple[Settings, Built]) -> None:
+    settings, _ = mini_build
+    sums = (settings.out_dir / "SHA256SUMS").read_text()
+    void = ox.Store()
+    void.load(path=str(settings.out_dir / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    for export in EXPORTS:
+        assert f"  {export.filename}\n" in sums
+        assert void.query(f"""ASK {{ ?ds <http://www.w3.org/ns/dcat#distribution> <https://w3id.org/twinkg/dumps/{export.filename}> .
+            <https://w3id.org/twinkg/dumps/{export.filename}> <http://www.w3.org/ns/dcat#mediaType>
+            <https://www.iana.org/assignments/media-types/{export.media_type}> }}""")
+
+
+@pytest.fixture(scope="module")
+def snapshots(curated_build: tuple[Settings, Built], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    settings, _ = curated_build
+    folders = {}
+    for year in ("2021", "2023"):
+        folders[year] = tmp_path_factory.mktemp("snap") / year
+        result = CliRunner().invoke(app, ["export", "--as-of", year, "--out", str(settings.out_dir), "--to", str(folders[year])])
+        assert result.exit_code == 0, result.output
+    return folders
+
+
+def test_snapshot_of_2021_and_2023(snapshots: dict[str, Path]) -> None:
+    def coventry_volgograd(year: str) -> pd.Series:
+        rows = pd.read_csv(snapshots[year] / "twinnings.csv", dtype=str, keep_default_na=False)
+        return rows.set_index("twinning_id").loc["coventry--volgograd"]
+
+    before, after = coventry_volgograd("2021"), coventry_volgograd("2023")
+    assert (before.status, before.end_earliest) == ("active", "")
+    assert (after.status, after.end_earliest, after.end_latest) == ("suspended", "2022-03-22", "2022-03-22")
+    assert before.status_as_of <= "2021-12-31" < after.status_as_of
+
+
+def test_snapshot_leaves_out_links_not_yet_made_and_events_not_yet_happened(snapshots: dict[str, Path]) -> None:
+    for year, folder in snapshots.items():
+        links = pd.read_csv(folder / "twinnings.csv", dtype=str, keep_default_na=False)
+        events = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
+        assert (links.start_earliest.replace("", "0000") <= f"{year}-12-31").all()
+        assert (events.earliest.replace("", "0000") <= f"{year}-12-31").all()
+        assert nx.read_gexf(folder / "twinkg.gexf").number_of_edges() == len(links)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--as-of", "20x1"], "--as-of"),
+    (["--as-of", "2021-03"], "a year or a full day"),
+    (["--as-of", "2021", "--format", "xlsx"], "--format must be one of"),
+])
+def test_export_refuses_bad_options(curated_build: tuple[Settings, Built], tmp_path: Path, args: list[str], message: str) -> None:
+    settings, _ = curated_build
+    result = CliRunner().invoke(app, ["export", *args, "--out", str(settings.out_dir), "--to", str(tmp_path / "x")])
+    assert result.exit_code == 1 and message in result.output and not (tmp_path / "x").exists()
+
+
+def test_export_without_a_build_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["export", "--as-of", "2021", "--out", str(tmp_path / "none"), "--to", str(tmp_path / "x")])
+    assert result.exit_code == 1 and "run `twinkg build` first" in result.output
