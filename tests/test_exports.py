@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 from twinkg.build import Built
 from twinkg.cli import app
 from twinkg.config import Settings
-from twinkg.exports import EXPORTS
 from twinkg.exports.csvw import TABLES
 from twinkg.exports.tables import great_circle_km
+from twinkg.output import EXPORTS
 
 TW = "PREFIX tw: <https://w3id.org/twinkg/ontology#> "
 CSVS = ("twinnings.csv", "places.csv", "events.csv")
@@ -150,9 +150,9 @@ def test_build_records_exports_with_checksums_and_distributions(mini_build: tupl
     void = ox.Store()
     void.load(path=str(settings.out_dir / "void.ttl"), format=ox.RdfFormat.TURTLE)
     for export in EXPORTS:
-        assert f"  {export.filename}\n" in sums
-        assert void.query(f"""ASK {{ ?ds <http://www.w3.org/ns/dcat#distribution> <https://w3id.org/twinkg/dumps/{export.filename}> .
-            <https://w3id.org/twinkg/dumps/{export.filename}> <http://www.w3.org/ns/dcat#mediaType>
+        assert f"  {export.name}\n" in sums
+        assert void.query(f"""ASK {{ ?ds <http://www.w3.org/ns/dcat#distribution> <https://w3id.org/twinkg/dumps/{export.name}> .
+            <https://w3id.org/twinkg/dumps/{export.name}> <http://www.w3.org/ns/dcat#mediaType>
             <https://www.iana.org/assignments/media-types/{export.media_type}> }}""")
 
 

@@ -127,6 +127,8 @@ def test_ontology_as_rdf(server: Server) -> None:
 @pytest.mark.parametrize("name,media", [
     ("twinkg.ttl", "text/turtle"), ("twinkg.nt.gz", "application/gzip"), ("twinkg.jsonld", "application/ld+json"),
     ("twinkg.nq.gz", "application/gzip"), ("void.ttl", "text/turtle"), ("SHA256SUMS", "text/plain"),
+    ("twinnings.csv", "text/csv"), ("places.csv-metadata.json", "application/csvm+json"),
+    ("twinkg.graphml", "application/graphml+xml"), ("twinkg.gexf", "application/gexf+xml"),
 ])
 def test_dumps(server: Server, name: str, media: str) -> None:
     import hashlib

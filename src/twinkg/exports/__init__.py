@@ -13,7 +13,6 @@ from twinkg.exports.tables import GraphTables, Tables, store_of, tables
 from twinkg.graphs import Graphs, quads
 from twinkg.vocab import Iris
 
-
 FORMATS = ("csv", "graphml", "gexf")
 
 
