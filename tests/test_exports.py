@@ -54,12 +54,14 @@ def test_csv_tables_match_sparql_counts(build: tuple[Settings, Built, ox.Store])
 
 def test_status_and_bounds_are_the_graphs(build: tuple[Settings, Built, ox.Store]) -> None:
     settings, _, store = build
-    rows = store.query(TW + """SELECT ?t ?s ?se ?ee ?ev WHERE { ?t a tw:Twinning ; tw:status ?s .
-        OPTIONAL { ?t tw:startEarliest ?se } OPTIONAL { ?t tw:endEarliest ?ee } OPTIONAL { ?t tw:latestEvidence ?ev } }""",
-                       use_default_graph_as_union=True)
-    expected = {r["t"].value: tuple(r[k].value.rsplit("/", 1)[-1] if r[k] else "" for k in ("s", "se", "ee", "ev")) for r in rows}
+    rows = store.query(TW + """SELECT ?t ?s ?se ?ee ?ev ?rc WHERE { ?t a tw:Twinning ; tw:status ?s .
+        OPTIONAL { ?t tw:startEarliest ?se } OPTIONAL { ?t tw:endEarliest ?ee } OPTIONAL { ?t tw:latestEvidence ?ev }
+        BIND (EXISTS { ?t tw:statusRestsOnConflict true } AS ?rc) }""", use_default_graph_as_union=True)
+    keys = ("s", "se", "ee", "ev", "rc")
+    expected = {r["t"].value: tuple(r[k].value.rsplit("/", 1)[-1] if r[k] else "" for k in keys) for r in rows}
     links = table(settings, "twinnings.csv").drop_duplicates("twinning_iri")
-    got = {r.twinning_iri: (r.status, r.start_earliest, r.end_earliest, r.status_as_of) for r in links.itertuples()}
+    got = {r.twinning_iri: (r.status, r.start_earliest, r.end_earliest, r.status_as_of, r.status_rests_on_conflict)
+           for r in links.itertuples()}
     assert got == expected
 
 
@@ -201,3 +203,11 @@ def test_export_refuses_bad_options(curated_build: tuple[Settings, Built], tmp_p
 def test_export_without_a_build_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["export", "--as-of", "2021", "--out", str(tmp_path / "none"), "--to", str(tmp_path / "x")])
     assert result.exit_code == 1 and "run `twinkg build` first" in result.output
+
+
+def test_a_status_resting_on_conflicting_claims_says_so(mini_build: tuple[Settings, Built]) -> None:
+    settings, _ = mini_build
+    rows = table(settings, "twinnings.csv").set_index("twinning_id")
+    assert (rows.loc["alpha-town--gamma", "status_rests_on_conflict"], rows.loc["alpha-town--gamma", "alternative_status"]) == (
+        "true", "terminated")
+    assert rows.loc["alpha-town--beta-city", "status_rests_on_conflict"] == "false"

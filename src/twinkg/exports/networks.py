@@ -20,6 +20,7 @@ NODE_ATTRS = (("label", "string"), ("wikidata", "string"), ("country", "string")
               ("longitude", "double"), ("population", "long"), ("place_type", "string"), ("fictional", "boolean"),
               ("degree", "int"), ("place_iri", "string"))
 EDGE_ATTRS = (("twinning_id", "string"), ("kind", "string"), ("status", "string"), ("status_as_of", "string"),
+              ("status_rests_on_conflict", "boolean"), ("alternative_status", "string"),
               ("start_earliest", "string"), ("start_latest", "string"), ("end_earliest", "string"),
               ("end_latest", "string"), ("distance_km", "double"), ("same_country", "boolean"),
               ("multilateral", "boolean"), ("graph", "string"), ("twinning_iri", "string"))

@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from twinkg import status as status_rules
-from twinkg.dates import Date, DateError, parse_exact
+from twinkg.dates import OPEN_END, OPEN_START, Date, DateError, parse_exact
 from twinkg.vocab import PREFIXES, TW, WD, Iris
 
 EARTH_RADIUS_KM = 6371.0088
@@ -58,6 +58,8 @@ class _Link:
     partners: list[str] = field(default_factory=list)
     events: list[GraphEvent] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)
+    cited: set[str] = field(default_factory=set)
+    """Sources of the link and of its events: their dates are evidence about it."""
     graphs: set[str] = field(default_factory=set)
 
 
@@ -141,15 +143,17 @@ class GraphTables:
             links[r["t"].value].partners.append(r["p"].value)
         for r in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning ; dct:source ?s }"):
             links[r["t"].value].sources.add(r["s"].value)
+        for r in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning . { ?t dct:source ?s } UNION { ?t tw:event/dct:source ?s } }"):
+            links[r["t"].value].cited.add(r["s"].value)
         conflicts: dict[str, list[str]] = defaultdict(list)
         for r in _select(store, "SELECT DISTINCT ?e ?o WHERE { ?e tw:conflictsWith ?o }"):
             conflicts[r["e"].value].append(r["o"].value)
         classes = ", ".join(f"tw:{c}" for c in EVENT_TYPES)
         for r in _select(store, f"""SELECT DISTINCT ?t ?e ?c ?lo ?hi WHERE {{
                 ?e tw:twinning ?t ; a ?c . FILTER (?c IN ({classes}))
-                OPTIONAL {{ ?e tw:earliest ?lo ; tw:latest ?hi }} }}"""):
+                OPTIONAL {{ ?e tw:earliest ?lo }} OPTIONAL {{ ?e tw:latest ?hi }} }}"""):
             lo, hi = _date(r["lo"]), _date(r["hi"])
-            when = Date(lo, hi) if lo and hi else None
+            when = Date(lo or OPEN_START, hi or OPEN_END) if lo or hi else None
             if r["t"].value in links:
                 links[r["t"].value].events.append(GraphEvent(
                     r["e"].value, EVENT_TYPES[_local(r["c"].value, TW)], when, tuple(sorted(conflicts[r["e"].value]))))
@@ -250,7 +254,7 @@ class Tables:
 def _in_snapshot(link: _Link, as_of: dt.date) -> bool:
     """A link belongs to the network of a day unless its start is known to come after that day."""
     life = status_rules.lifecycle(link.events, dt.date.max)
-    return life.start is None or life.start[0] <= as_of
+    return life.start is None or life.start[0] is None or life.start[0] <= as_of
 
 
 def tables(data: GraphTables, as_of: dt.date) -> Tables:
@@ -262,12 +266,14 @@ def tables(data: GraphTables, as_of: dt.date) -> Tables:
         if not _in_snapshot(link, as_of):
             continue
         status = status_rules.derive(link.events, as_of)
-        evidence = [data.source_dates[s] for s in sorted(link.sources) if s in data.source_dates]
+        evidence = [data.source_dates[s] for s in sorted(link.cited) if s in data.source_dates]
         life = status_rules.lifecycle(link.events, as_of, evidence)
         common = {
             "twinning_id": _tail(link.iri), "twinning_iri": link.iri, "partner_count": len(link.partners),
             "multilateral": len(link.partners) > 2, "kind": link.kind, "status": status,
             "status_as_of": _iso(life.latest_evidence),
+            "status_rests_on_conflict": bool(others := status_rules.alternatives(link.events, as_of)),
+            "alternative_status": sorted(others),
             "start_earliest": _iso(life.start[0] if life.start else None),
             "start_latest": _iso(life.start[1] if life.start else None),
             "end_earliest": _iso(life.end[0] if life.end else None),
@@ -294,8 +300,8 @@ def tables(data: GraphTables, as_of: dt.date) -> Tables:
             event_rows.append({
                 "event_id": _tail(event.id), "event_iri": event.id, "twinning_id": _tail(link.iri), "type": event.type,
                 "date": detail.get("date", ""), "date_text": detail.get("date_text", ""),
-                "earliest": _iso(event.date.earliest if event.date else None),
-                "latest": _iso(event.date.latest if event.date else None), "label": detail.get("label", ""),
+                "earliest": _iso(event.date.known_earliest if event.date else None),
+                "latest": _iso(event.date.known_latest if event.date else None), "label": detail.get("label", ""),
                 **{k: detail.get(k, []) for k in ("actors", "initiated_by", "reasons", "forms")},
                 "conflicts_with": [_tail(o) for o in event.conflicts_with], "source_ids": detail.get("source_ids", []),
             })
