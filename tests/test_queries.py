@@ -99,7 +99,8 @@ def test_conflicting_claims(built_store: ox.Store) -> None:
     assert ("Milan – Saint Petersburg", "2012", "2013") in pairs
     assert ("Coventry – Volgograd", "1941-10", "1942") in pairs  # women's letter vs Mayor's telegram
     assert ("Coventry – Volgograd", "1942", "1943") in pairs  # the 36,000 women's reply
-    assert ("Belgrade – Coventry", "1953", "undated") in pairs
+    theatre = '"subsequently", after Coventry was devastated by bombs in the war (the Blitz of 14 November 1940)'
+    assert ("Belgrade – Coventry", theatre, "1953") in pairs  # Belgrade's help with the theatre vs the 1953 timber
     # rival founding claims: the 65th anniversary of 2008 (1943) against 1944; "actually dates back to 1953" against 1957
     assert ("Coventry – Volgograd", "1944", 'the "65th anniversary of the twinning" was marked in 2008') in pairs
     assert ("Belgrade – Coventry", '"the link actually dates back to 1953"', "1957") in pairs
