@@ -170,6 +170,13 @@ def test_completion_offers_the_ontology_terms(on_curated: Session) -> None:
     type_query(page, "SELECT * WHERE { ?s ")
     page.keyboard.type("sko")
     page.locator(".cm-tooltip-autocomplete li", has_text="skos:").first.wait_for(timeout=5000)
+    type_query(page, "SELECT ?t WHERE { ?t tw:status ")
+    page.keyboard.type("<suspe")
+    selected.wait_for(timeout=5000)
+    assert selected.inner_text().startswith("<https://w3id.org/twinkg/vocab/status/suspended>")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+    assert page.locator("#query").input_value().endswith("tw:status <https://w3id.org/twinkg/vocab/status/suspended>")
 
 
 def test_example_sort_and_download(on_curated: Session) -> None:
@@ -327,6 +334,8 @@ def test_vocabulary_lists_prefixes_and_ontology_terms(curated: Server) -> None:
     names = {t["name"]: t for t in data["terms"]}
     assert names["tw:Place"]["kind"] == "class" and names["tw:partner"]["kind"] == "property"
     assert names["tw:Twinning"]["label"] and all(n.startswith("tw:") for n in names)
+    concepts = {c["iri"]: c for c in data["concepts"]}
+    assert concepts["https://w3id.org/twinkg/vocab/status/suspended"]["scheme"] == "status"
 
 
 def test_vendored_editor_is_listed_and_self_contained() -> None:

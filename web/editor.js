@@ -33,8 +33,26 @@ export function completionSource(vocabulary) {
     label: p + ":", type: "namespace", detail: prefixes[p], boost: p === "tw" ? 1 : 0,
   }));
   const keywordOptions = KEYWORDS.map((k) => ({ label: k, type: "keyword", boost: -1 }));
+  const concepts = (vocabulary.concepts || []).map((c) => ({
+    label: "<" + c.iri + ">", type: "enum", detail: `${c.scheme}: ${c.label}`, info: c.comment || c.iri,
+    search: (c.iri + " " + c.label).toLowerCase(), scheme: c.scheme.replace(/-/g, ""),
+    code: c.iri.slice(c.iri.lastIndexOf("/") + 1).toLowerCase(),
+  }));
 
   return (context) => {
+    const iri = context.matchBefore(/<[^<>\s"{}|^`\\]*/);
+    if (iri && concepts.length) {
+      // Concept IRIs by any part of the IRI or the label (`<susp` finds …/vocab/status/suspended), those of the
+      // scheme the property before names first (`tw:status <` → the status codes).
+      const typed = iri.text.slice(1).toLowerCase();
+      const before = context.state.sliceDoc(Math.max(0, iri.from - 200), iri.from);
+      const property = (/:([\w-]+)\s*$/.exec(before) || ["", ""])[1].toLowerCase().replace(/-/g, "");
+      const rank = (c) => (c.scheme === property ? 2 : 0) + (c.code.startsWith(typed) ? 1 : 0);
+      const options = concepts.filter((c) => c.search.includes(typed)).sort((a, b) => rank(b) - rank(a))
+        .map((c) => ({ label: c.label, type: c.type, detail: c.detail, info: c.info }));
+      // filter: false keeps this order (CodeMirror would otherwise rank by its fuzzy match of the whole IRI)
+      return options.length ? { from: iri.from, options, filter: false } : null;
+    }
     const variable = context.matchBefore(/[?$][\w]*/);
     if (variable) {
       const seen = new Set();

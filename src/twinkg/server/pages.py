@@ -468,10 +468,12 @@ async def query_page(request: Request, query: str | None = None) -> Response:
 
 
 async def query_vocabulary(request: Request) -> Response:
-    """What the query editor completes: the predeclared prefixes and the tw: classes and properties with their
-    labels and comments, read from the ontology graph the server holds (so completion needs nothing outside)."""
+    """What the query editor completes: the predeclared prefixes, the tw: classes and properties, and the concepts
+    of the concept schemes (status, kind, reason … codes), with their labels, read from the ontology graph the
+    server holds, so completion needs nothing from outside."""
     config: ServerConfig = request.app.state.config
-    nodes = await statements(config, f"""GRAPH <{config.iris.graph("ontology")}> {{ ?s ?p ?o }}
+    graph = config.iris.graph("ontology")
+    nodes = await statements(config, f"""GRAPH <{graph}> {{ ?s ?p ?o }}
         FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{TW}"))""")
     terms = []
     for node in sorted(nodes.values(), key=lambda n: n.iri):
@@ -479,7 +481,10 @@ async def query_vocabulary(request: Request) -> Response:
         if kind:
             terms.append({"name": _short(node.iri), "iri": node.iri, "kind": kind, "label": node.label,
                           "comment": node.text(RDFS + "comment")})
-    return JSONResponse({"prefixes": PREFIXES, "terms": terms})
+    concepts = await statements(config, f"GRAPH <{graph}> {{ ?s a skos:Concept ; ?p ?o }}")
+    return JSONResponse({"prefixes": PREFIXES, "terms": terms, "concepts": [
+        {"iri": c.iri, "label": c.label, "scheme": c.text(SKOS + "inScheme").rstrip("/").rsplit("/", 1)[-1],
+         "comment": c.text(SKOS + "definition")} for c in sorted(concepts.values(), key=lambda n: n.iri)]})
 
 
 def _cell_json(config: ServerConfig, b: dict[str, str]) -> dict[str, Any]:
