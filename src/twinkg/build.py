@@ -10,27 +10,29 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pyoxigraph as ox
 
 from twinkg import graphs as graph_parts
 from twinkg.concepts import load_codes
-from twinkg.config import Settings
+from twinkg.config import Progress, Settings
 from twinkg.curated.loader import load
 from twinkg.curated.records import Dataset
+from twinkg.errors import TwinkgError
 from twinkg.mapping import country_triples, curated_triples
 from twinkg.publish import publish
 from twinkg.validate import Report, load_shapes, validate
 from twinkg.vocab import Iris
 
-Progress = Callable[[str], None]
 
-
-class ValidationFailed(Exception):
+class ValidationFailed(TwinkgError):
     def __init__(self, report: Report):
         self.report = report
         super().__init__("the built graph violates the SHACL shapes")
+
+    def details(self) -> list[str]:
+        return [self.report.summary()]
 
 
 @dataclass(frozen=True)

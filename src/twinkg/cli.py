@@ -6,20 +6,31 @@ is never the answer to bad input.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import functools
+import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from twinkg import __version__
-from twinkg.build import ValidationFailed, run
+from twinkg import __version__, server
+from twinkg.build import load_data, run
 from twinkg.config import Settings
-from twinkg.curated.loader import LoadError
-from twinkg.graphs import InputError
-from twinkg.output import OutputError
-from twinkg.validate import ShapesError
+from twinkg.curated.records import Dataset
+from twinkg.enrich import diff
+from twinkg.enrich import reconcile as reconciling
+from twinkg.enrich.cache import Cache
+from twinkg.enrich.client import WIKIDATA_ENDPOINT, RetryPolicy, SparqlClient
+from twinkg.enrich.fetch import enrich as run_enrich
+from twinkg.errors import TwinkgError
+from twinkg.graphs import wikidata_triples
+from twinkg.output import is_stale
+from twinkg.remote import UPLOAD_SECONDS, publish_graphs
 
 app = typer.Typer(
     name="twinkg",
@@ -36,11 +47,13 @@ OutOption = typer.Option(None, "--out", help="Output folder for the dumps. [defa
 BaseOption = typer.Option(None, "--base", help="Base IRI of minted IRIs. [default: https://w3id.org/twinkg/, or $TWINKG_BASE]")
 
 
-def settings_from(data: Optional[Path] = None, out: Optional[Path] = None, base: Optional[str] = None) -> Settings:
-    defaults = Settings()
+def settings_from(data: Optional[Path] = None, out: Optional[Path] = None, base: Optional[str] = None,
+                  **options: Any) -> Settings:
+    """The defaults of Settings, with what was given on the command line."""
     if base is not None and not base.endswith(("/", "#")):
         fail(f"--base must end with '/' or '#', got {base!r}")
-    return Settings(data_dir=data or defaults.data_dir, out_dir=out or defaults.out_dir, base=base or defaults.base)
+    given = {"data_dir": data, "out_dir": out, "base": base, **options}
+    return dataclasses.replace(Settings(), **{k: v for k, v in given.items() if v is not None})
 
 
 def fail(message: str) -> None:
@@ -52,24 +65,36 @@ def progress(message: str) -> None:
     err.print(f"[dim]·[/dim] {message}")
 
 
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def command(name: str | None = None, aftermath: str = "") -> Callable[[Command], Command]:
+    """Register a subcommand whose expected failures (any TwinkgError) end in a message and exit 1.
+
+    This is the one place the CLI catches errors; `aftermath` says what a failure left behind."""
+
+    def register(function: Command) -> Command:
+        @functools.wraps(function)
+        def guarded(*args: Any, **kwargs: Any) -> None:
+            try:
+                function(*args, **kwargs)
+            except TwinkgError as exc:
+                for line in exc.details():
+                    print(line, file=sys.stderr)
+                fail(f"{exc}{'; ' + aftermath if aftermath else ''}")
+
+        app.command(name)(guarded)
+        return function
+
+    return register
+
+
 def run_pipeline(settings: Settings, write: bool) -> None:
-    """Run the build stages and turn every expected failure into a readable message and exit 1."""
-    try:
-        built = run(settings, progress, write=write)
-    except LoadError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        fail(f"{len(exc.problems)} problem(s) in the curated data; nothing was written")
-    except (InputError, ShapesError, OutputError) as exc:
-        fail(f"{exc}; nothing was written")
-    except ValidationFailed as exc:
-        print(exc.report.summary(), file=sys.stderr)
-        fail("the built graph violates the SHACL shapes; nothing was written")
-    else:
-        print(built.report.summary())
+    """Run the build stages and print the validation summary."""
+    print(run(settings, progress, write=write).report.summary())
 
 
-@app.command()
+@command(aftermath="nothing was written")
 def build(data: Optional[Path] = DataOption, out: Optional[Path] = OutOption, base: Optional[str] = BaseOption) -> None:
     """Load the curated data, map it to RDF, validate it with SHACL and write the dumps.
 
@@ -83,13 +108,13 @@ def build(data: Optional[Path] = DataOption, out: Optional[Path] = OutOption, ba
     err.print(f"[green]built[/green] {settings.out_dir}")
 
 
-@app.command()
+@command(aftermath="nothing was written")
 def validate(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption) -> None:
     """Load and map the curated data and check it against the SHACL shapes; write nothing."""
     run_pipeline(settings_from(data, None, base), write=False)
 
 
-@app.command()
+@command(aftermath="nothing was written")
 def export(
     as_of: str = typer.Option(..., "--as-of", help="A year (the network at its end, 31 December) or a day YYYY-MM-DD."),
     formats: list[str] = typer.Option(["csv", "graphml", "gexf"], "--format",
@@ -102,7 +127,6 @@ def export(
     Reads the build's twinkg.nq.gz (run `twinkg build` first); statuses, end bounds and
     evidence dates are derived from the events known by that day, and links whose start is
     known to come later are left out. Written atomically, with SHA256SUMS."""
-    import datetime as dt
     import gzip
 
     import pyoxigraph as ox
@@ -136,10 +160,7 @@ def export(
                    f" (as of {when.isoformat()})")
     files[SUMS] = checksums(files)
     target = to or Path(f"twinkg-{as_of}")
-    try:
-        write_output(target, files)
-    except OutputError as exc:
-        fail(f"{exc}; nothing was written")
+    write_output(target, files)
     err.print(f"[green]exported[/green] the network as of {when.isoformat()} into {target}: {', '.join(sorted(files))}")
 
 
@@ -163,16 +184,15 @@ def version() -> None:
 EndpointOption = typer.Option(
     None, "--endpoint",
     help="SPARQL endpoint. [default: https://query.wikidata.org/sparql, or $TWINKG_WIKIDATA_ENDPOINT]")
-TimeoutOption = typer.Option(60.0, "--timeout", help="Seconds to wait for one query; a batch that times out is split.")
-RetriesOption = typer.Option(5, "--retries", help="Retries of one request after 429/503/5xx, dropped connections or unreadable answers.")
-BackoffOption = typer.Option(2.0, "--backoff", help="First wait in seconds when the server sends no Retry-After; doubles each retry.")
+TimeoutOption = typer.Option(SparqlClient.timeout, "--timeout",
+                             help="Seconds to wait for one query; a batch that times out is split.")
+RetriesOption = typer.Option(RetryPolicy.retries, "--retries",
+                             help="Retries of one request after 429/503/5xx, dropped connections or unreadable answers.")
+BackoffOption = typer.Option(RetryPolicy.backoff, "--backoff",
+                             help="First wait in seconds when the server sends no Retry-After; doubles each retry.")
 
 
-def wikidata_client(endpoint: Optional[str], timeout: float, retries: int, backoff: float):  # type: ignore[no-untyped-def]
-    import os
-
-    from twinkg.enrich.client import WIKIDATA_ENDPOINT, RetryPolicy, SparqlClient
-
+def wikidata_client(endpoint: Optional[str], timeout: float, retries: int, backoff: float) -> SparqlClient:
     url = endpoint or os.environ.get("TWINKG_WIKIDATA_ENDPOINT") or WIKIDATA_ENDPOINT
     if not url.startswith(("http://", "https://")):
         fail(f"--endpoint must be an http(s) URL, got {url!r}")
@@ -180,25 +200,16 @@ def wikidata_client(endpoint: Optional[str], timeout: float, retries: int, backo
                         log=lambda message: err.print(f"[yellow]·[/yellow] {message}"))
 
 
-def curated_data(settings: Settings):  # type: ignore[no-untyped-def]
-    from twinkg.build import load_data
-
-    try:
-        return load_data(settings)
-    except LoadError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        fail(f"{len(exc.problems)} problem(s) in the curated data; fix them first")
+def curated_data(settings: Settings) -> Dataset:
+    return load_data(settings)
 
 
-def progress_bar(description: str):  # type: ignore[no-untyped-def]
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+def progress_bar(description: str) -> Progress:
     return Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=err, transient=False)
 
 
-@app.command()
+@command()
 def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
            endpoint: Optional[str] = EndpointOption,
            batch_size: int = typer.Option(50, "--batch-size", min=1, help="Ids per query (VALUES batch)."),
@@ -215,9 +226,6 @@ def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
     Exits 1 and lists the ids not fetched if any batch fails; the cache keeps
     everything completed.
     """
-    from twinkg.enrich.cache import Cache
-    from twinkg.enrich.fetch import enrich as run_enrich
-
     settings = settings_from(data, None, base)
     dataset = curated_data(settings)
     client = wikidata_client(endpoint, timeout, retries, backoff)
@@ -238,14 +246,14 @@ def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
     err.print(f"[green]enriched[/green] {settings.wikidata_dir}")
 
 
-@app.command()
+@command()
 def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = EndpointOption,
               review: Optional[Path] = typer.Option(
                   None, "--review", help="Review file to write (or read with --apply). [default: data/wikidata/reconcile-review.yaml]"),
               accept: bool = typer.Option(False, "--accept", help="Also write unambiguous top candidates (score ≥ threshold, lead ≥ margin, same country) into data/."),
               apply: bool = typer.Option(False, "--apply", help="Do not search: write the ids a person set as accept: in the review file into data/."),
-              threshold: float = typer.Option(0.8, "--threshold", min=0.0, max=1.0, help="Lowest score --accept takes."),
-              margin: float = typer.Option(0.15, "--margin", min=0.0, max=1.0, help="How far the top candidate must lead the next."),
+              threshold: float = typer.Option(reconciling.THRESHOLD, "--threshold", min=0.0, max=1.0, help="Lowest score --accept takes."),
+              margin: float = typer.Option(reconciling.MARGIN, "--margin", min=0.0, max=1.0, help="How far the top candidate must lead the next."),
               place: Optional[list[str]] = typer.Option(None, "--place", help="Only this place id (repeatable)."),
               timeout: float = TimeoutOption, retries: int = RetriesOption, backoff: float = BackoffOption) -> None:
     """Propose Wikidata ids for places without one: candidates by name and country, scored, for review.
@@ -255,44 +263,35 @@ def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = Endpo
     their scores and a decision: accept, ambiguous, low-score or no-candidate.
     Ambiguous matches are never written into data/ without a person.
     """
-    import datetime as dt
-
-    from twinkg.enrich.client import EndpointError
-    from twinkg.enrich.reconcile import ReviewError, read_review, write_ids, write_review
-    from twinkg.enrich.reconcile import reconcile as run_reconcile
-
     settings = settings_from(data, None, None)
     dataset = curated_data(settings)
     review_path = review or settings.wikidata_dir / "reconcile-review.yaml"
     if review_path.resolve().parent == settings.data_dir.resolve() and review_path.suffix in (".yaml", ".yml"):
         fail(f"--review {review_path}: the loader reads every YAML file directly in {settings.data_dir}; "
              "put the review file elsewhere (default: data/wikidata/reconcile-review.yaml)")
-    try:
-        if apply:
-            written = write_ids(dataset, read_review(review_path))
-        else:
-            client = wikidata_client(endpoint, timeout, retries, backoff)
-            with progress_bar(f"places from {client.endpoint}") as bar:
-                task = bar.add_task("reconcile", total=None)
-                proposals = run_reconcile(dataset, client, threshold, margin, only=place or (),
-                                          progress=lambda done, total: bar.update(task, completed=done, total=total))
-            write_review(proposals, review_path, dt.datetime.now(dt.timezone.utc), client.endpoint)
-            for p in proposals:
-                top = p.candidates[0] if p.candidates else None
-                best = f"{top.qid} {top.label!r} {top.score}" if top else "-"
-                print(f"{p.place.id}\t{p.decision}\t{best}\t{p.reason}")
-            counts = {d: sum(p.decision == d for p in proposals) for d in ("accept", "ambiguous", "low-score", "no-candidate")}
-            progress(", ".join(f"{n} {d}" for d, n in counts.items()) + f"; review file {review_path}")
-            written = write_ids(dataset, {p.place.id: p.accepted for p in proposals if p.accepted}) if accept else []
-    except (EndpointError, ReviewError) as exc:
-        fail(str(exc))
+    if apply:
+        written = reconciling.write_ids(dataset, reconciling.read_review(review_path))
+    else:
+        client = wikidata_client(endpoint, timeout, retries, backoff)
+        with progress_bar(f"places from {client.endpoint}") as bar:
+            task = bar.add_task("reconcile", total=None)
+            proposals = reconciling.reconcile(dataset, client, threshold, margin, only=place or (),
+                                              progress=lambda done, total: bar.update(task, completed=done, total=total))
+        reconciling.write_review(proposals, review_path, dt.datetime.now(dt.timezone.utc), client.endpoint)
+        for p in proposals:
+            top = p.candidates[0] if p.candidates else None
+            best = f"{top.qid} {top.label!r} {top.score}" if top else "-"
+            print(f"{p.place.id}\t{p.decision}\t{best}\t{p.reason}")
+        counts = {d: sum(p.decision == d for p in proposals) for d in ("accept", "ambiguous", "low-score", "no-candidate")}
+        progress(", ".join(f"{n} {d}" for d, n in counts.items()) + f"; review file {review_path}")
+        written = reconciling.write_ids(dataset, {p.place.id: p.accepted for p in proposals if p.accepted}) if accept else []
     for line in written:
         progress(f"wrote wikidata: {line}")
     if written:
         err.print(f"[green]wrote[/green] {len(written)} id(s) into {settings.data_dir}")
 
 
-@app.command("diff-wikidata")
+@command("diff-wikidata")
 def diff_wikidata(data: Optional[Path] = DataOption,
                   out: Optional[Path] = typer.Option(None, "--out", help="Folder for the report. [default: wikidata-diff/ beside dist/]"),
                   as_of: Optional[str] = typer.Option(None, "--as-of", help="Derive statuses as of this date (YYYY-MM-DD). [default: today, or SOURCE_DATE_EPOCH]")) -> None:
@@ -302,12 +301,6 @@ def diff_wikidata(data: Optional[Path] = DataOption,
     wikidata-diff.csv and quickstatements.txt (V1, for an editor to review;
     never sent). Run `twinkg enrich` first.
     """
-    import datetime as dt
-
-    from twinkg.enrich import diff
-    from twinkg.enrich.cache import Cache
-    from twinkg.graphs import wikidata_triples
-
     settings = settings_from(data, None, None)
     dataset = curated_data(settings)
     try:
@@ -317,10 +310,7 @@ def diff_wikidata(data: Optional[Path] = DataOption,
     fetched = Cache(settings.wikidata_dir, settings.base).fetched()
     if not fetched:
         fail(f"the enrichment cache {settings.wikidata_dir} is empty: run `twinkg enrich` first")
-    try:
-        triples = wikidata_triples(settings.wikidata_dir)
-    except InputError as exc:
-        fail(str(exc))
+    triples = wikidata_triples(settings.wikidata_dir)
     report = diff.compare(dataset, triples, fetched, day)
     paths = diff.write(report, out or settings.out_dir.parent / "wikidata-diff")
     counts = {k: sum(f.category == k for f in report.findings) for k in diff.CATEGORIES}
@@ -329,23 +319,25 @@ def diff_wikidata(data: Optional[Path] = DataOption,
         print(path)
 
 
-@app.command()
+@command()
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)."),
-    port: int = typer.Option(8080, "--port", help="TCP port to listen on."),
+    host: str = typer.Option(Settings.host, "--host", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(Settings.port, "--port", help="TCP port to listen on."),
     sparql_endpoint: Optional[str] = typer.Option(
         None, "--sparql-endpoint", metavar="URL",
         help="Query a remote SPARQL 1.1 store (loaded with `twinkg publish`) instead of the embedded one. "
              "Its default graph must be the union of its named graphs (oxigraph serve --union-default-graph)."),
-    timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Seconds a query may run before it is stopped (503)."),
-    max_rows: int = typer.Option(10_000, "--max-rows", min=1,
+    timeout: float = typer.Option(Settings.timeout, "--timeout", min=0.1,
+                                  help="Seconds a query may run before it is stopped (503)."),
+    max_rows: int = typer.Option(Settings.max_rows, "--max-rows", min=1,
                                  help="Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer; "
                                       "announced in X-SPARQL-Max-Rows, X-SPARQL-Truncated says when it applied."),
-    workers: int = typer.Option(2, "--workers", min=1, help="Query worker processes of the embedded store."),
+    workers: int = typer.Option(Settings.workers, "--workers", min=1, help="Query worker processes of the embedded store."),
     fast_workers: int = typer.Option(
-        2, "--fast-workers", min=0,
+        Settings.fast_workers, "--fast-workers", min=0,
         help="Extra workers kept for queries that ran fast last time, so lookups never queue behind slow queries."),
-    max_request: int = typer.Option(1 << 20, "--max-request-bytes", min=1024, help="Largest request body (413 above)."),
+    max_request: int = typer.Option(Settings.max_request_bytes, "--max-request-bytes", min=1024,
+                                    help="Largest request body (413 above)."),
     quiet: bool = typer.Option(False, "--quiet", help="No access log (one JSON line per request on stderr)."),
     data: Optional[Path] = DataOption,
     out: Optional[Path] = OutOption,
@@ -362,26 +354,20 @@ def serve(
     /dumps/…, /void, /healthz. With --sparql-endpoint the web layer keeps no
     store of its own and can run as several replicas.
     """
-    from twinkg.output import is_stale
-    from twinkg.server import ServeOptions, make_config, run as run_server
-    from twinkg.store import StoreError
-
-    settings = settings_from(data, out, base)
-    options = ServeOptions(host=host, port=port, sparql_endpoint=sparql_endpoint, timeout=timeout, max_rows=max_rows,
-                           workers=workers, fast_workers=fast_workers, max_request_bytes=max_request,
-                           access_log=not quiet)
-    if not sparql_endpoint and is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir, settings.shapes_dir]):
+    settings = settings_from(data, out, base, host=host, port=port, sparql_endpoint=sparql_endpoint,
+                             timeout=timeout, max_rows=max_rows, workers=workers, fast_workers=fast_workers,
+                             max_request_bytes=max_request, access_log=not quiet)
+    if not sparql_endpoint and is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir,
+                                                                        settings.shapes_dir]):
         progress(f"{settings.out_dir} is missing or older than the data: building")
         run_pipeline(settings, write=True)
-    try:
-        config = make_config(settings, options, progress)
-    except (StoreError, OutputError) as exc:
-        fail(str(exc))
-    err.print(f"[green]serving[/green] http://{host}:{port}/ ({'remote store ' + sparql_endpoint if sparql_endpoint else 'embedded store'})")
-    run_server(config, options)
+    config = server.make_config(settings, progress)
+    err.print(f"[green]serving[/green] http://{host}:{port}/ "
+              f"({'remote store ' + sparql_endpoint if sparql_endpoint else 'embedded store'})")
+    server.run(config)
 
 
-@app.command()
+@command()
 def publish(
     to: str = typer.Option(..., "--to", metavar="URL",
                            help="Graph Store Protocol endpoint of the target store, e.g. http://host:7878/store"),
@@ -389,8 +375,7 @@ def publish(
         None, "--update", metavar="URL",
         help="SPARQL Update endpoint used to swap the uploaded graphs in (default: derived from --to: …/update)."),
     out: Optional[Path] = OutOption,
-    base: Optional[str] = BaseOption,
-    timeout: float = typer.Option(300.0, "--timeout", help="Seconds allowed for each HTTP request."),
+    timeout: float = typer.Option(UPLOAD_SECONDS, "--timeout", help="Seconds allowed for each HTTP request."),
 ) -> None:
     """Load the built graphs into a SPARQL store over the Graph Store Protocol, replacing each named graph.
 
@@ -399,12 +384,7 @@ def publish(
     old set of graphs or the new one. Without an update endpoint, each graph is
     replaced by one PUT (atomic per graph).
     """
-    from twinkg.remote import PublishError, publish_graphs
-
-    settings = settings_from(None, out, base)
-    try:
-        for line in publish_graphs(settings.out_dir, to, update_endpoint, timeout=timeout):
-            progress(line)
-    except PublishError as exc:
-        fail(str(exc))
+    settings = settings_from(None, out, None)
+    for line in publish_graphs(settings.out_dir, to, update_endpoint, timeout=timeout):
+        progress(line)
     err.print(f"[green]published[/green] {settings.out_dir} to {to}")

@@ -1,7 +1,8 @@
-"""Settings shared by the commands: where things are and which base IRI to mint.
+"""Settings shared by the commands: where things are, which base IRI to mint, the server's limits.
 
 Defaults make a checkout work with no configuration; each can be overridden on
-the command line or through `TWINKG_*` environment variables.
+the command line or through `TWINKG_*` environment variables. Each default is
+written once, here: the CLI's options take their defaults from `Settings`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,14 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from twinkg.vocab import DEFAULT_BASE
+
+Progress = Callable[[str], None]
+"""How a long step reports what it is doing: one line at a time."""
+Counter = Callable[[int, int], None]
+"""How a batch job reports how far it got: (done, total)."""
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 """The checkout: ontology/, shapes/ and queries/ live beside src/."""
@@ -37,6 +44,23 @@ class Settings:
     shapes_dir: Path = PROJECT_ROOT / "shapes"
     queries_dir: Path = PROJECT_ROOT / "queries"
     built_at: dt.datetime = field(default_factory=build_time)
+    # serving (twinkg serve)
+    host: str = "127.0.0.1"
+    port: int = 8080
+    sparql_endpoint: str | None = None
+    """A remote SPARQL 1.1 store to query instead of the embedded one."""
+    timeout: float = 5.0
+    """Seconds a query may run before it is stopped."""
+    max_rows: int = 10_000
+    """Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer."""
+    workers: int = 2
+    """Query worker processes of the embedded store (any query)."""
+    fast_workers: int = 2
+    """Extra workers kept for queries that ran fast last time."""
+    max_request_bytes: int = 1 << 20
+    page_cache_bytes: int = 32 << 20
+    """Bound of the cache of rendered pages and data documents (0: no cache)."""
+    access_log: bool = True
 
     @property
     def wikidata_dir(self) -> Path:

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from twinkg.errors import InputError
 from twinkg.vocab import XSD
 
 # ASCII digits only: `\d` would take "١٩٤٤" or "１９４４", which are no XSD lexical forms.
@@ -21,7 +22,7 @@ _YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
-class DateError(ValueError):
+class DateError(InputError, ValueError):
     """A date that cannot be read; the message says what was expected."""
 
 

@@ -15,7 +15,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from twinkg import __version__
+from twinkg import __version__, errors
 from twinkg.curated.loader import outside
 from twinkg.vocab import DCAT, DCT, DEFAULT_BASE, GRAPH_NAMES, PROV, RDF, TW, VOID, XSD, Iris
 
@@ -24,7 +24,7 @@ LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 ONTOLOGY_IRI = "https://w3id.org/twinkg/ontology"
 
 
-class InputError(Exception):
+class InputError(errors.InputError):
     """A file the build reads could not be parsed; the message names it."""
 
 

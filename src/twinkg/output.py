@@ -26,9 +26,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-Progress = Callable[[str], None]
+from twinkg.config import Progress
+from twinkg.errors import OutputError
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,6 @@ FILES = {f.name: f for f in (
 )}
 """Every file a build writes, by name."""
 STORE_PREFIX = ".store-"
-
-
-class OutputError(Exception):
-    """The output folder cannot be written or replaced safely; the message says why."""
 
 
 # --------------------------------------------------------------------------- checksums

@@ -17,7 +17,8 @@ import pyoxigraph as ox
 
 from twinkg.exports import render_exports
 from twinkg.graphs import LICENSE, Graphs, quads
-from twinkg.output import DUMPS, EXPORTS, REPORT, SUMS, VOID_FILE, OutputError, Progress, checksums, sha256, write_output
+from twinkg.config import Progress
+from twinkg.output import DUMPS, EXPORTS, REPORT, SUMS, VOID_FILE, OutputError, checksums, sha256, write_output
 from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, XSD, Iris
 
 

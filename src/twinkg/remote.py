@@ -21,13 +21,20 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import pyoxigraph as ox
 
+from twinkg import http_client
+from twinkg.errors import RemoteError
 from twinkg.output import NQ_DUMP
 
 
-class PublishError(Exception):
-    pass
+UPLOAD_SECONDS = 300.0
+"""Time allowed for each request: one upload carries a whole graph."""
+
+
+class PublishError(RemoteError):
+    """The target store refused or failed an upload; the published graphs are as they were."""
 
 
 def split_graphs(dump: Path, into: Path) -> dict[str, Path]:
@@ -62,46 +69,42 @@ def default_update_endpoint(store_url: str) -> str | None:
 
 
 def publish_graphs(out_dir: Path, store_url: str, update_url: str | None = None,
-                   timeout: float = 300.0) -> Iterator[str]:
+                   timeout: float = UPLOAD_SECONDS) -> Iterator[str]:
     """Upload every graph of out_dir/twinkg.nq.gz; yields progress lines."""
-    import requests
-
     dump = out_dir / NQ_DUMP
     if not dump.is_file():
         raise PublishError(f"{dump} does not exist; run `twinkg build` first")
     update_url = update_url or default_update_endpoint(store_url)
-    session = requests.Session()
-    session.headers["User-Agent"] = "twinkg-publish"
     token = secrets.token_hex(6)
 
-    def put(graph: str, path: Path) -> None:
+    def put(session: httpx.Client, graph: str, path: Path) -> None:
         with open(path, "rb") as body:
             try:
-                r = session.put(store_url, params={"graph": graph}, data=body, timeout=timeout,
+                r = session.put(store_url, params={"graph": graph}, content=body,
                                 headers={"Content-Type": "application/n-triples"})
-            except requests.RequestException as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise PublishError(f"PUT {store_url}?graph={graph} failed: {exc}") from None
         if r.status_code not in (200, 201, 204):
             raise PublishError(f"PUT {store_url}?graph={graph}: {r.status_code} {r.text[:300]}")
 
-    with tempfile.TemporaryDirectory(prefix="twinkg-publish-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="twinkg-publish-") as tmp, http_client.client(timeout) as session:
         files = split_graphs(dump, Path(tmp))
         yield f"{len(files)} graphs in {dump}"
         if update_url is None:
             for graph, path in files.items():
-                put(graph, path)
+                put(session, graph, path)
                 yield f"replaced <{graph}> ({os.path.getsize(path)} bytes)"
             return
         staging = {graph: f"urn:twinkg:staging:{token}:{i}" for i, graph in enumerate(files)}
         try:
             for graph, path in files.items():
-                put(staging[graph], path)
+                put(session, staging[graph], path)
                 yield f"uploaded <{graph}> into staging graph <{staging[graph]}> ({os.path.getsize(path)} bytes)"
             swap = " ;\n".join(f"DROP SILENT GRAPH <{g}> ;\nMOVE SILENT GRAPH <{s}> TO GRAPH <{g}>" for g, s in staging.items())
             try:
-                r = session.post(update_url, data=swap.encode("utf-8"), timeout=timeout,
+                r = session.post(update_url, content=swap.encode("utf-8"),
                                  headers={"Content-Type": "application/sparql-update"})
-            except requests.RequestException as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise PublishError(f"POST {update_url} failed: {exc}") from None
             if r.status_code not in (200, 204):
                 raise PublishError(f"swapping the graphs in at {update_url} failed: {r.status_code} {r.text[:300]}")
@@ -109,7 +112,7 @@ def publish_graphs(out_dir: Path, store_url: str, update_url: str | None = None,
         except BaseException:
             for s in staging.values():
                 try:
-                    session.delete(store_url, params={"graph": s}, timeout=30)
-                except requests.RequestException:
+                    session.delete(store_url, params={"graph": s})
+                except httpx.HTTPError:
                     pass
             raise

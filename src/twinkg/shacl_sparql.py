@@ -27,8 +27,10 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
+from twinkg.errors import InputError
 
-class ShapesError(Exception):
+
+class ShapesError(InputError):
     """The shapes themselves are broken or use what the compiler does not handle."""
 
 

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 from twinkg import dates
 from twinkg.curated import yaml_reader
 from twinkg.concepts import Codes, country_name
+from twinkg.errors import InputError
 from twinkg.curated.records import (
     Actor,
     Dataset,
@@ -46,12 +47,15 @@ class Problem:
         return f"{self.file}:{self.line}: {self.record}: {self.field}: {self.message}"
 
 
-class LoadError(Exception):
+class LoadError(InputError):
     """The curated data has problems; `problems` lists all of them."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__(f"{len(self.problems)} problem(s) in the curated data")
+
+    def details(self) -> list[str]:
+        return [str(problem) for problem in self.problems]
 
 
 class _Record:

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from twinkg.errors import InputError
+
 MAX_DEPTH = 32
 """Deepest nesting of mappings and sequences: records need a few levels; hundreds only exhaust the stack."""
 MAX_TEXT = 65_536
@@ -41,7 +43,7 @@ _INF = re.compile(r"^[-+]?(?:\.inf|\.Inf|\.INF)$")
 _NAN = re.compile(r"^(?:\.nan|\.NaN|\.NAN)$")
 
 
-class YAMLReadError(Exception):
+class YAMLReadError(InputError):
     """The text is not YAML; `line` is 1-based."""
 
     def __init__(self, line: int, message: str):

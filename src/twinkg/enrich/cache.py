@@ -29,7 +29,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from twinkg import __version__
-from twinkg.enrich.client import USER_AGENT
+from twinkg.http_client import USER_AGENT
 from twinkg.enrich.queries import P, PQ, PS, SCHEMA_ORG, WD, WDS, WDT, WIKIBASE
 from twinkg.vocab import DCT, PROV, RDF, RDFS, XSD, Iris
 

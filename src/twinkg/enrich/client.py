@@ -16,19 +16,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import httpx
 import pyoxigraph as ox
-import requests
 
-from twinkg import PROJECT_URL, __version__
+from twinkg import http_client
+from twinkg.errors import RemoteError
 
 WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"
-USER_AGENT = f"twinkg/{__version__} ({PROJECT_URL}; twinkg contributors)"
 RESULTS_JSON = "application/sparql-results+json"
 
 Row = dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]
 
 
-class EndpointError(Exception):
+class EndpointError(RemoteError):
     """The endpoint could not answer a query after the allowed retries; the message says why."""
 
 
@@ -56,10 +56,10 @@ class SparqlClient:
     sleep: Callable[[float], None] = time.sleep
     log: Callable[[str], None] = lambda _: None
     requests_sent: int = 0
-    session: requests.Session = field(default_factory=requests.Session)
+    session: httpx.Client = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": RESULTS_JSON})
+        self.session = http_client.client(self.timeout, {"Accept": RESULTS_JSON})
 
     def select(self, query: str) -> list[Row]:
         """Run a SELECT query and return its rows as pyoxigraph terms, retrying what may be retried."""
@@ -82,12 +82,14 @@ class SparqlClient:
     def _once(self, query: str) -> list[Row]:
         self.requests_sent += 1
         try:
-            response = self.session.post(self.endpoint, data={"query": query}, timeout=self.timeout)
-        except requests.Timeout:
+            response = self.session.post(self.endpoint, data={"query": query})
+        except httpx.TimeoutException:
             raise QueryTimeout(f"{self.endpoint}: no answer within {self.timeout:g} s") from None
-        except requests.ConnectionError as exc:
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:  # an unusable URL: no retry helps
+            raise EndpointError(f"{self.endpoint}: {_short(exc)}") from None
+        except httpx.TransportError as exc:
             raise _Retryable(f"connection failed ({_short(exc)})") from None
-        except requests.RequestException as exc:  # an unusable URL (InvalidURL, MissingSchema …): no retry helps
+        except httpx.HTTPError as exc:
             raise EndpointError(f"{self.endpoint}: {_short(exc)}") from None
         status = response.status_code
         if status == 200:

@@ -17,13 +17,11 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from twinkg.config import Counter
 from twinkg.curated.records import Dataset
 from twinkg.enrich.cache import Cache, Fetch
 from twinkg.enrich.client import EndpointError, QueryTimeout, Row, SparqlClient
 from twinkg.enrich.queries import P, PQ, PS, WIKIBASE, WDT, items_query
-
-Progress = Callable[[int, int], None]
-"""Called with (items done, items to do) after each batch."""
 
 
 def wanted_items(data: Dataset) -> dict[str, set[str]]:
@@ -58,7 +56,7 @@ class Outcome:
 
 
 def enrich(data: Dataset, cache: Cache, client: SparqlClient, batch_size: int = 50,
-           refresh: bool = False, progress: Progress = lambda done, total: None,
+           refresh: bool = False, progress: Counter = lambda done, total: None,
            now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> Outcome:
     wanted = wanted_items(data)
     outcome = Outcome()

@@ -26,14 +26,16 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import pyoxigraph as ox
 from ruamel.yaml import YAML
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from twinkg.config import Counter
 from twinkg.curated.records import Dataset, Place
 from twinkg.enrich.cache import atomic_write
+from twinkg.errors import InputError
 from twinkg.enrich.client import SparqlClient
 from twinkg.enrich.queries import BASE_LANGUAGES, SETTLEMENT_CLASSES, WD, candidate_facts_query, candidates_query
 from twinkg.vocab import QID_RE
@@ -41,8 +43,6 @@ from twinkg.vocab import QID_RE
 WEIGHTS = {"name": 0.35, "country": 0.35, "type": 0.10, "partners": 0.20}
 THRESHOLD = 0.8
 MARGIN = 0.15
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -103,7 +103,7 @@ def _chunks(items: list, size: int) -> Iterable[list]:
 
 
 def reconcile(data: Dataset, client: SparqlClient, threshold: float = THRESHOLD, margin: float = MARGIN,
-              batch_size: int = 20, only: Iterable[str] = (), progress: Progress = lambda done, total: None,
+              batch_size: int = 20, only: Iterable[str] = (), progress: Counter = lambda done, total: None,
               ) -> list[Proposal]:
     wanted = set(only)
     places = [p for p in data.places if not p.wikidata and not p.fictional and (not wanted or p.id in wanted)]
@@ -224,7 +224,7 @@ def write_review(proposals: list[Proposal], path: Path, when: dt.datetime, endpo
     atomic_write(path, REVIEW_HEADER + buffer.getvalue())
 
 
-class ReviewError(Exception):
+class ReviewError(InputError):
     """The review file or a data file cannot be used; the message says where and why."""
 
 

@@ -11,29 +11,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
-from twinkg import __version__
+from twinkg.errors import TwinkgError
 from twinkg.server import conneg
-from twinkg.server.app import (HERE, ProtocolError, ServerConfig, answer_response, dump_files, iri_for_path,
-                               not_found, page_href, resource_construct, run_query, select)
+from twinkg.server.config import ServerConfig
+from twinkg.server.errors import not_found
+from twinkg.server.files import dump_files, void
+from twinkg.server.protocol import answer_response
+from twinkg.server.queries import resource_construct, run_query, select
+from twinkg.server.render import render
+from twinkg.server.urls import iri_for_path, page_href
 from twinkg.vocab import DCT, OWL, PREFIXES, RDF, RDFS, SKOS, TW, WD
 
-env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
 LABEL_PATH = "rdfs:label|skos:prefLabel|dct:title"
 EVENT_TYPES = ("Establishment", "Suspension", "Termination", "Resumption", "Proposal", "Exchange")
 PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property", OWL + "AnnotationProperty"}
-
-
-def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    config: ServerConfig = request.app.state.config
-    html = env.get_template(template).render(version=__version__, base=config.base, request_path=request.url.path,
-                                             **context)
-    return HTMLResponse(html, status_code=status)
 
 
 # --------------------------------------------------------------------------- terms and statements
@@ -68,8 +63,6 @@ class Term:
 
 
 def _short(iri: str) -> str:
-    from twinkg.vocab import PREFIXES
-
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
@@ -88,7 +81,7 @@ def _term(config: ServerConfig, b: dict[str, str]) -> Term:
 
 def _href(config: ServerConfig, iri: str) -> str | None:
     """Where a link to an IRI goes; only http(s) IRIs become links, never a `javascript:` one from the data."""
-    return page_href(config, iri) or (iri if iri.lower().startswith(("http://", "https://")) else None)
+    return page_href(config.base, iri) or (iri if iri.lower().startswith(("http://", "https://")) else None)
 
 
 @dataclass
@@ -259,20 +252,17 @@ def jsonld_script(body: bytes) -> str:
 
 async def home(request: Request) -> Response:
     config: ServerConfig = request.app.state.config
-    try:
-        rows = await select(config, f"""SELECT ?p ?l (COUNT(DISTINCT ?t) AS ?n) WHERE {{
-            ?p a tw:Place ; rdfs:label ?l . FILTER(LANG(?l) = "en" || LANG(?l) = "")
-            OPTIONAL {{ ?t tw:partner ?p }} }} GROUP BY ?p ?l ORDER BY LCASE(STR(?l)) LIMIT 3000""")
-        counts = await select(config, """SELECT ?kind (COUNT(?s) AS ?n) WHERE {
-            VALUES ?kind { tw:Place tw:Twinning tw:Event tw:Actor tw:Source } ?s a ?kind } GROUP BY ?kind""")
-    except ProtocolError as exc:
-        return render(request, "error.html", {"status": exc.status, "title": "Store unavailable", "message": str(exc)}, exc.status)
+    rows = await select(config, """SELECT ?p ?l (COUNT(DISTINCT ?t) AS ?n) WHERE {
+        ?p a tw:Place ; rdfs:label ?l . FILTER(LANG(?l) = "en" || LANG(?l) = "")
+        OPTIONAL { ?t tw:partner ?p } } GROUP BY ?p ?l ORDER BY LCASE(STR(?l)) LIMIT 3000""")
+    counts = await select(config, """SELECT ?kind (COUNT(?s) AS ?n) WHERE {
+        VALUES ?kind { tw:Place tw:Twinning tw:Event tw:Actor tw:Source } ?s a ?kind } GROUP BY ?kind""")
     places, seen = [], set()
     for r in rows:
         if r["p"]["value"] in seen:
             continue
         seen.add(r["p"]["value"])
-        places.append({"label": r["l"]["value"], "href": page_href(config, r["p"]["value"]) or r["p"]["value"],
+        places.append({"label": r["l"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"],
                        "twinnings": int(r["n"]["value"])})
     totals = {r["kind"]["value"].split("#")[-1]: int(r["n"]["value"]) for r in counts}
     return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals})
@@ -281,7 +271,7 @@ async def home(request: Request) -> Response:
 async def resource_page(request: Request) -> Response:
     config: ServerConfig = request.app.state.config
     local = request.path_params["local"]
-    iri = iri_for_path(config, local)
+    iri = iri_for_path(config.base, local)
     if any(c in iri for c in '<>"{}|^`\\ \n'):
         return await not_found(request)
     own = await statements(config, f"""{{ BIND(<{iri}> AS ?s) ?s ?p ?o }} UNION
@@ -308,7 +298,7 @@ async def resource_page(request: Request) -> Response:
     context: dict[str, Any] = {
         "node": node, "iri": iri, "sub": {k: v for k, v in own.items() if k != iri},
         "incoming": by_predicate, "incoming_truncated": len(incoming_rows) >= 1000,
-        "jsonld": jsonld_script(jsonld.body) if jsonld.status == 200 else "{}",
+        "jsonld": jsonld_script(jsonld.body),
         "short": _short, "date_text": date_text, "event_kind": event_kind,
         "data_links": {ext: f"/data/{local}.{ext}" for ext in conneg.EXTENSIONS},
         "title": node.label, "kind": "Resource",
@@ -321,7 +311,7 @@ async def resource_page(request: Request) -> Response:
         per = [(t, ordered_events([events[e.value] for e in t.all(TW + "event") if e.value in events]))
                for t in sorted(twinnings.values(), key=lambda t: t.text(TW + "startDate") or "9999")]
         context["twinnings"] = per
-        context["timeline"] = timeline(per, today, lambda i: page_href(config, i) or i)
+        context["timeline"] = timeline(per, today, lambda i: page_href(config.base, i) or i)
         context["names"] = [own[n.value] for n in node.all(TW + "historicalName") if n.value in own]
         context["wikidata"] = [t for t in node.all(OWL + "sameAs") if t.value.startswith(WD)]
         context["map"] = await place_map(config, iri, f"?t tw:partner <{iri}>, ?x . FILTER(?x != <{iri}>)")
@@ -352,7 +342,7 @@ async def place_map(config: ServerConfig, center: str | None, pattern: str) -> d
         pt = point(r["wkt"]["value"])
         if pt and r["x"]["value"] not in found:
             x = r["x"]["value"]
-            found[x] = (r.get("l", {}).get("value", _short(x)), page_href(config, x) or x, pt)
+            found[x] = (r.get("l", {}).get("value", _short(x)), page_href(config.base, x) or x, pt)
     centre = found.pop(center, None) if center else None
     return svg_map(centre, list(found.values()))
 
@@ -385,7 +375,6 @@ async def dataset_page(request: Request) -> Response:
     config: ServerConfig = request.app.state.config
     accept = request.headers.get("accept")
     if request.url.path == "/dataset" and not conneg.prefers_html(accept, conneg.GRAPH_OFFERS) and accept:
-        from twinkg.server.app import void
         return await void(request)
     ds = config.iris.dataset()
     nodes = await statements(config, f"GRAPH <{config.iris.graph('meta')}> {{ ?s ?p ?o }}")
@@ -438,32 +427,19 @@ async def query_page(request: Request, query: str | None = None) -> Response:
     config: ServerConfig = request.app.state.config
     if query is None:
         query = request.query_params.get("query")
-    context: dict[str, Any] = {"title": "Query", "examples": examples(config.queries_dir), "query": query or "",
+    context: dict[str, Any] = {"title": "Query", "examples": examples(config.settings.queries_dir), "query": query or "",
                                "max_rows": config.max_rows, "timeout": config.timeout,
                                "prefixes": sorted(PREFIXES.items())}
     if query:
         try:
-            params = list(request.query_params.multi_items())
-            answer = await run_query(config, query, conneg.RESULTS, params, max_rows=None)
-            if answer.status == 406:  # CONSTRUCT/DESCRIBE: show the triples as a table
-                answer = await run_query(config, query, "application/n-triples", params, max_rows=None)
-                if answer.status == 200:
-                    triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
-                    context["result"] = {"vars": ["subject", "predicate", "object"], "rows": [
-                        [_cell(config, t.subject), _cell(config, t.predicate), _cell(config, t.object)] for t in triples]}
-            if answer.status != 200:
-                context["error"] = answer.message
-            elif "result" not in context:
-                data = json.loads(answer.body)
-                if "boolean" in data:
-                    context["result"] = {"boolean": data["boolean"]}
-                else:
-                    names = data["head"].get("vars", [])
-                    context["result"] = {"vars": names, "rows": [
-                        [(_cell_json(config, b[v]) if v in b else None) for v in names] for b in data["results"]["bindings"]]}
-                context["truncated"] = answer.truncated
-        except ProtocolError as exc:
+            params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+            # the table shows solutions as SPARQL JSON and triples as N-Triples: the query's form picks one
+            answer = await run_query(config, query, None, params, TABLE_ACCEPT, max_rows=None)
+        except TwinkgError as exc:
             context["error"] = str(exc)
+        else:
+            context["result"] = result_table(config, answer.body, answer.media_type)
+            context["truncated"] = answer.truncated
     return render(request, "query.html", context, 400 if "error" in context else 200)
 
 
@@ -485,6 +461,22 @@ async def query_vocabulary(request: Request) -> Response:
     return JSONResponse({"prefixes": PREFIXES, "terms": terms, "concepts": [
         {"iri": c.iri, "label": c.label, "scheme": c.text(SKOS + "inScheme").rstrip("/").rsplit("/", 1)[-1],
          "comment": c.text(SKOS + "definition")} for c in sorted(concepts.values(), key=lambda n: n.iri)]})
+
+
+TABLE_ACCEPT = f"{conneg.RESULTS}, application/n-triples"
+
+
+def result_table(config: ServerConfig, body: bytes, media_type: str) -> dict[str, Any]:
+    if media_type == "application/n-triples":
+        triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        return {"vars": ["subject", "predicate", "object"], "rows": [
+            [_cell(config, t.subject), _cell(config, t.predicate), _cell(config, t.object)] for t in triples]}
+    data = json.loads(body)
+    if "boolean" in data:
+        return {"boolean": data["boolean"]}
+    names = data["head"].get("vars", [])
+    return {"vars": names, "rows": [[(_cell_json(config, b[v]) if v in b else None) for v in names]
+                                    for b in data["results"]["bindings"]]}
 
 
 def _cell_json(config: ServerConfig, b: dict[str, str]) -> dict[str, Any]:

@@ -1,0 +1,128 @@
+"""The cache of rendered pages and data documents, with ETag and If-None-Match.
+
+Everything in it is derived from the store, which only changes with the dump:
+the key starts with the dump's SHA-256 (from SHA256SUMS, re-read when that
+file changes), so a new dump is never answered from an old page. Only for a
+store that follows the dump: a remote store can change without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from typing import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from twinkg.output import NQ_DUMP, SUMS, read_checksums
+from twinkg.server.config import ServerConfig
+
+Key = tuple[str, ...]
+Entry = tuple[int, bytes, list[tuple[bytes, bytes]]]
+Handler = Callable[[Request], Awaitable[Response]]
+ENTRY_OVERHEAD = 200
+"""Bytes counted for an entry beyond its body (key, headers), so many empty entries still fill the cache."""
+
+
+class ResponseCache:
+    """Rendered responses by (dump digest, path, query, Accept), least recently used out first."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[Key, Entry] = OrderedDict()
+        self._sums: tuple[tuple[int, int, int], str] | None = None
+
+    def digest(self, config: ServerConfig) -> str | None:
+        """The dump's digest to key entries by; None when nothing may be cached."""
+        if self.max_bytes <= 0 or config.out_dir is None or not config.store.follows_dump:
+            return None
+        try:
+            st = (config.out_dir / SUMS).stat()
+        except OSError:
+            return None
+        mark = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if self._sums is None or self._sums[0] != mark:
+            self._sums = (mark, read_checksums(config.out_dir).get(NQ_DUMP, ""))
+            self.entries.clear()
+            self.size = 0
+        return self._sums[1] or None
+
+    def get(self, key: Key) -> Entry | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: Key, value: Entry) -> None:
+        cost = len(value[1]) + ENTRY_OVERHEAD
+        if cost > self.max_bytes // 8:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old[1]) + ENTRY_OVERHEAD
+        self.entries[key] = value
+        self.size += cost
+        while self.size > self.max_bytes:
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped[1]) + ENTRY_OVERHEAD
+
+
+def etag_matches(request: Request, etag: str) -> bool:
+    """If-None-Match names this entity tag (weak comparison, RFC 9110 §13.1.2)."""
+    inm = request.headers.get("if-none-match")
+    if inm is None:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+    return etag in tags or "*" in tags
+
+
+def cached(handler: Handler) -> Handler:
+    """Serve a GET from the response cache; store 200 answers; give them an ETag and answer If-None-Match."""
+
+    async def wrapped(request: Request) -> Response:
+        config: ServerConfig = request.app.state.config
+        cache: ResponseCache = request.app.state.cache
+        digest = cache.digest(config) if request.method in ("GET", "HEAD") else None
+        if digest is None:
+            return await handler(request)
+        key = (digest, request.url.path, request.url.query, request.headers.get("accept", ""))
+        found = cache.get(key)
+        if found is None:
+            response = await handler(request)
+            if response.status_code != 200 or not hasattr(response, "body"):
+                return response
+            body = bytes(response.body)
+            etag = '"' + hashlib.blake2b(digest.encode() + body, digest_size=12).hexdigest() + '"'
+            headers = [(k, v) for k, v in response.raw_headers if k not in (b"content-length", b"etag")]
+            headers.append((b"etag", etag.encode()))
+            found = (200, body, headers)
+            cache.put(key, found)
+        status, body, headers = found
+        etag = next(v for k, v in headers if k == b"etag").decode()
+        if etag_matches(request, etag):
+            response = Response(status_code=304)
+            response.raw_headers = [(k, v) for k, v in headers if k in (b"etag", b"vary", b"link", b"cache-control")]
+            return response
+        response = Response(body, status_code=status)
+        response.raw_headers = [*headers, (b"content-length", str(len(body)).encode())]
+        return response
+
+    wrapped.__name__ = handler.__name__
+    wrapped.__doc__ = handler.__doc__
+    return wrapped
+
+
+async def remembered(request: Request, key: Key, check: Callable[[], Awaitable[bool]]) -> bool:
+    """A yes/no fact about the dump (does this IRI exist?), asked once per dump; only yes is kept."""
+    config: ServerConfig = request.app.state.config
+    cache: ResponseCache = request.app.state.cache
+    digest = cache.digest(config)
+    full = (digest or "", *key)
+    if digest is not None and cache.get(full) is not None:
+        return True
+    found = await check()
+    if found and digest is not None:
+        cache.put(full, (200, b"", []))
+    return found

@@ -1,0 +1,44 @@
+"""The server's own queries (pages, data documents, existence checks), run through the same policy as /sparql."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from twinkg.server import conneg
+from twinkg.server.config import ServerConfig
+from twinkg.server.protocol import prepare
+from twinkg.store import Answer
+
+PAGE_ROWS = 100_000
+"""The row cap of the app's own queries (pages, data documents); they bound themselves with LIMIT."""
+
+Bindings = list[dict[str, dict[str, str]]]
+
+
+async def run_query(config: ServerConfig, query: str, media_type: str | None = None,
+                    params: list[tuple[str, str]] | None = None, accept: str | None = None,
+                    max_rows: int | None = PAGE_ROWS) -> Answer:
+    """Prepare and run a query (raises ProtocolError on refusal, StoreError when the store fails)."""
+    request = await prepare(config, query, params or [], media_type, accept, max_rows=max_rows)
+    return await config.store.run(request)
+
+
+async def select(config: ServerConfig, query: str) -> Bindings:
+    """Run a SELECT of the app's own and give its bindings (SPARQL JSON, parsed)."""
+    answer = await run_query(config, query, conneg.RESULTS)
+    bindings: Bindings = json.loads(answer.body)["results"]["bindings"]
+    return bindings
+
+
+async def exists(config: ServerConfig, iri: str) -> bool:
+    """The IRI is the subject or object of some statement."""
+    answer = await run_query(config, f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}", conneg.RESULTS)
+    found: Any = json.loads(answer.body).get("boolean")
+    return found is True
+
+
+def resource_construct(iri: str) -> str:
+    """The resource's own statements, its blank nodes, and its sub-resources (geometry, names, roles)."""
+    return (f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 }} WHERE {{ <{iri}> ?p ?o "
+            f"OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o) || STRSTARTS(STR(?o), \"{iri}/\")) }} }}")

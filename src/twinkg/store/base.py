@@ -1,0 +1,73 @@
+"""What the web layer asks of a store, and what it gets back.
+
+A store answers one call, `run(QueryRequest) -> Answer`: a query, the media
+type to answer in, the dataset, and the row cap. It either answers or raises
+one of the `StoreError`s of `twinkg.errors` (refused, not acceptable, timed
+out, busy, unavailable); the web layer turns those into HTTP statuses in one
+place. The web layer never holds a store handle itself, so it keeps no state
+and can be replicated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from twinkg.config import Settings
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    media_type: str
+    """A results media type (SELECT, ASK) or an RDF media type (CONSTRUCT, DESCRIBE)."""
+    default_graphs: tuple[str, ...] | None = None
+    """Protocol dataset (`default-graph-uri`); with named_graphs, None means: not given."""
+    named_graphs: tuple[str, ...] | None = None
+    union_default: bool = True
+    """Without a protocol dataset or FROM: the default graph is the union of the named graphs."""
+    max_rows: int = Settings.max_rows
+    form: str | None = None
+    """SELECT, ASK, CONSTRUCT or DESCRIBE when the web layer knows it (a remote store needs it)."""
+    prefixes: dict[str, str] | None = None
+    base_iri: str | None = None
+    """Relative IRIs in the query resolve against this (the endpoint's own URL)."""
+
+
+@dataclass
+class Answer:
+    media_type: str
+    body: bytes
+    rows: int | None = None
+    """Rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in the body; None for ASK."""
+    truncated: bool = False
+    elapsed_ms: float = 0.0
+
+
+class Store(Protocol):
+    """Anything that answers SPARQL queries for the web layer."""
+
+    description: str
+    """What /healthz reports: embedded, remote, memory."""
+    follows_dump: bool
+    """True when answers change only with the build's dump, so they may be cached by its digest."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def graph_names(self) -> frozenset[str]:
+        """The named graphs of the store (FROM may only name these)."""
+        ...
+
+    async def run(self, req: QueryRequest) -> Answer:
+        """The answer, or a StoreError saying why there is none."""
+        ...
+
+
+GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def graph_names_of(tsv: bytes) -> frozenset[str]:
+    """The IRIs in the one column of a TSV answer to GRAPHS_QUERY."""
+    return frozenset(line.strip()[1:-1] for line in tsv.decode().splitlines()[1:] if line.strip())

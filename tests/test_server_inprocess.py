@@ -1,0 +1,171 @@
+"""Route handlers in process (Starlette's TestClient) over the in-memory store and over a failing store.
+
+No worker processes and no sockets: what only a real process shows (timeouts
+that kill a worker, the access log, uvicorn) stays in the subprocess tests."""
+
+from __future__ import annotations
+
+import dataclasses
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from conftest import MINI
+from twinkg.build import Built
+from twinkg.config import Settings
+from twinkg.errors import QueryTimeout, StoreBusy, StoreError, StoreUnavailable
+from twinkg.graphs import quads
+from twinkg.server.app import create_app
+from twinkg.server.config import ServerConfig
+from twinkg.store import Answer, QueryRequest
+from twinkg.store.memory import MemoryStore
+from twinkg.vocab import Iris
+
+ALPHA = "https://w3id.org/twinkg/id/place/alpha-town"
+
+
+class Page(HTMLParser):
+    """The parts of an HTML page the tests look at: the title, links, text, and whether tags nest right."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+            "path", "circle", "line", "rect", "text", "polyline"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.title = ""
+        self.links: list[str] = []
+        self.text: list[str] = []
+        self.open: list[str] = []
+        self.misnested: list[str] = []
+        self._in_title = False
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links += [v for k, v in attrs if k == "href" and v]
+        self._in_title = tag == "title"
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links += [v for k, v in attrs if k == "href" and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = False
+        if tag in self.VOID:
+            return
+        if tag in self.open:
+            while self.open and self.open.pop() != tag:
+                pass
+        else:
+            self.misnested.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        if data.strip():
+            self.text.append(data.strip())
+
+
+def settings_for(out_dir: Path | None = None) -> Settings:
+    return dataclasses.replace(Settings(), data_dir=MINI, out_dir=out_dir or Path("/nonexistent"), max_rows=3)
+
+
+@pytest.fixture(scope="module")
+def client(mini_build: tuple[Settings, Built]) -> Iterator[TestClient]:
+    settings, built = mini_build
+    store = MemoryStore(quads(built.graphs, Iris(settings.base)))
+    config = ServerConfig(store=store, settings=settings_for(settings.out_dir), out_dir=settings.out_dir)
+    with TestClient(create_app(config), follow_redirects=False) as c:
+        yield c
+
+
+@dataclasses.dataclass
+class FailingStore:
+    """A store that fails every query with the given error."""
+
+    error: StoreError
+    description: str = "failing"
+    follows_dump: bool = False
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def graph_names(self) -> frozenset[str]:
+        raise self.error
+
+    async def run(self, req: QueryRequest) -> Answer:
+        raise self.error
+
+
+def failing_client(error: StoreError) -> TestClient:
+    config = ServerConfig(store=FailingStore(error), settings=settings_for(), out_dir=None)
+    return TestClient(create_app(config), follow_redirects=False)
+
+
+def test_select_with_row_cap_headers(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": "SELECT ?p WHERE { ?p a tw:Place }"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+json")
+    assert r.headers["x-sparql-max-rows"] == "3" and r.headers["x-sparql-truncated"] == "true"
+    assert len(r.json()["results"]["bindings"]) == 3
+
+
+def test_syntax_error_is_400(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": "SELECT WHERE {"})
+    assert r.status_code == 400 and "syntax" in r.text.lower()
+
+
+def test_construct_as_a_results_format_is_406(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                   headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 406
+
+
+def test_dereference_and_data_document(client: TestClient) -> None:
+    r = client.get("/id/place/alpha-town", headers={"Accept": "text/turtle"})
+    assert r.status_code == 303 and r.headers["location"] == "/data/id/place/alpha-town.ttl"
+    r = client.get("/data/id/place/alpha-town.ttl")
+    assert r.status_code == 200 and r.headers["link"] == f'<{ALPHA}>; rel="describes"'
+    assert client.get("/id/place/atlantis", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_resource_page_parses_and_links_its_partners(client: TestClient) -> None:
+    r = client.get("/page/id/place/alpha-town")
+    assert r.status_code == 200
+    page = Page(r.text)
+    assert not page.misnested and "Alpha" in page.title
+    assert "/page/id/twinning/alpha-town--beta-city" in page.links
+    assert "/data/id/place/alpha-town.ttl" in page.links
+
+
+def test_query_page_shows_construct_results_as_a_table(client: TestClient) -> None:
+    r = client.get("/query", params={"query": f"CONSTRUCT {{ <{ALPHA}> a ?t }} WHERE {{ <{ALPHA}> a ?t }}"})
+    assert r.status_code == 200
+    page = Page(r.text)
+    assert {"subject", "predicate", "object"} <= set(page.text) and "tw:Place" in page.text
+
+
+def test_query_page_shows_refusals_as_400(client: TestClient) -> None:
+    r = client.get("/query", params={"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"})
+    assert r.status_code == 400 and any("SERVICE is refused" in t for t in Page(r.text).text)
+
+
+@pytest.mark.parametrize("error, status", [(QueryTimeout("too long"), 503), (StoreBusy("busy"), 503),
+                                           (StoreUnavailable("gone"), 502), (StoreError("bug"), 500)])
+def test_store_errors_map_to_statuses(error: StoreError, status: int) -> None:
+    with failing_client(error) as c:
+        r = c.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"})
+        assert r.status_code == status and str(error) in r.text
+        assert (r.headers.get("retry-after") == "1") == (status == 503)
+        html = c.get("/", headers={"Accept": "text/html"})
+        assert html.status_code == status and str(error) in Page(html.text).text
+        health = c.get("/healthz")
+        assert health.status_code == 503 and health.json()["status"] == "failing"
