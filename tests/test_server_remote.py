@@ -82,6 +82,8 @@ def test_serve_over_the_remote_store(mini_build, oxigraph: Server, tmp_path) -> 
                       headers={"Accept": "application/sparql-results+xml"})
             assert r.headers["content-type"].startswith("application/sparql-results+xml") and b"true" in r.content
             assert c.get("/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"}).status_code == 400
+            typo = c.get("/sparql", params={"query": "SELECT ?p WHERE {\n  ?p a tw:Place .\n  FILTR (?p)\n}"})
+            assert typo.status_code == 400 and "error at 3:" in typo.text  # the line the user wrote
             assert c.get("/sparql", params={"query": "SELECT * FROM <https://w3id.org/twinkg/graph/curated> { ?s ?p ?o } LIMIT 1"}).status_code == 200
             assert c.get("/id/place/alpha-town", headers={"Accept": "text/html"}).status_code == 303
             page = c.get("/page/id/twinning/alpha-town--beta-city")

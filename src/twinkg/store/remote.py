@@ -109,11 +109,13 @@ class RemoteStore:
 
     async def run(self, req: QueryRequest) -> Answer:
         start = time.perf_counter()
+        # The declarations go before the query on its first line, so that the store's syntax errors name the
+        # lines the user wrote (the query page underlines them there).
         query = req.query
         if req.base_iri:
-            query = f"BASE <{req.base_iri}>\n" + query
+            query = f"BASE <{req.base_iri}> " + query
         if req.prefixes:
-            query = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in req.prefixes.items()) + query
+            query = "".join(f"PREFIX {p}: <{iri}> " for p, iri in req.prefixes.items()) + query
         if req.form in ("CONSTRUCT", "DESCRIBE"):
             body, _ = await self._post(query, "application/n-triples", req.default_graphs, req.named_graphs)
             answer = cap_triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), req.media_type, req.max_rows)
