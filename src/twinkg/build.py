@@ -15,7 +15,7 @@ from typing import Iterator
 import pyoxigraph as ox
 
 from twinkg import graphs as graph_parts
-from twinkg.concepts import load_codes
+from twinkg.concepts import load_classes, load_codes
 from twinkg.config import Progress, Settings
 from twinkg.curated.loader import load
 from twinkg.curated.records import Dataset
@@ -50,7 +50,7 @@ def map_graphs(data: Dataset, settings: Settings) -> graph_parts.Graphs:
     """Stage 2: the four named graphs."""
     iris = Iris(settings.base)
     ontology = graph_parts.ontology_triples(settings.ontology_dir, iris) | country_triples(data, iris)
-    curated = curated_triples(data, iris, settings.built_at.date())
+    curated = curated_triples(data, iris, settings.built_at.date(), load_classes(settings.ontology_dir))
     wikidata = graph_parts.wikidata_triples(settings.wikidata_dir)
     return graph_parts.assemble(ontology, curated, wikidata, iris, settings.built_at)
 

@@ -14,27 +14,12 @@ from typing import Iterator
 import pyoxigraph as ox
 
 from twinkg import status as status_rules
-from twinkg.concepts import country_name
+from twinkg.concepts import Classes, country_name
 from twinkg.curated.records import Actor, Dataset, Event, OrderClaim, Place, Source, Twinning
 from twinkg.dates import Date
-from twinkg.vocab import DCT, FOAF, GEO, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, TW, XSD, Iris, wikidata_entity
+from twinkg.vocab import DCT, GEO, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, TW, XSD, Iris, wikidata_entity
 
 Triple = ox.Triple
-
-EVENT_CLASSES = {
-    "establishment": "Establishment",
-    "suspension": "Suspension",
-    "termination": "Termination",
-    "resumption": "Resumption",
-    "proposal": "Proposal",
-    "exchange": "Exchange",
-}
-ACTOR_CLASSES = {
-    "person": (FOAF + "Person",),
-    "organisation": (ORG + "Organization",),
-    "government": (TW + "Government", ORG + "Organization"),
-    "council": (TW + "Council", ORG + "Organization"),
-}
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -65,8 +50,9 @@ def _day(day: dt.date) -> ox.Literal:
 
 
 class _Mapper:
-    def __init__(self, data: Dataset, iris: Iris, as_of: dt.date):
+    def __init__(self, data: Dataset, iris: Iris, as_of: dt.date, classes: Classes):
         self.data = data
+        self.classes = classes
         self.iris = iris
         self.as_of = as_of
         self.places = {p.id: p for p in data.places}
@@ -158,7 +144,7 @@ class _Mapper:
 
     def actor(self, actor: Actor) -> Iterator[Triple]:
         a = _n(self.iris.actor(actor.id))
-        for cls in (TW + "Actor", PROV + "Agent", *ACTOR_CLASSES[actor.type]):
+        for cls in dict.fromkeys((TW + "Actor", PROV + "Agent", *self.classes.get("actor-type", {}).get(actor.type, ()))):
             yield Triple(a, A, _n(cls))
         yield Triple(a, LABEL, _lit(actor.name))
         for alt in actor.alt_labels:
@@ -251,7 +237,8 @@ class _Mapper:
 
     def event(self, event: Event, t: ox.NamedNode) -> Iterator[Triple]:
         e = _n(self.iris.event(event.id))
-        for cls in (TW + "Event", TW + EVENT_CLASSES[event.type], SEM + "Event", PROV + "Activity"):
+        for cls in dict.fromkeys((TW + "Event", *self.classes.get("event-type", {}).get(event.type, ()), SEM + "Event",
+                                  PROV + "Activity")):
             yield Triple(e, A, _n(cls))
         yield Triple(e, _n(TW + "twinning"), t)
         if event.label:
@@ -285,9 +272,11 @@ def lifecycle_triples(twinning: ox.NamedNode, life: status_rules.Lifecycle) -> I
         yield Triple(twinning, _n(TW + "latestEvidence"), _day(life.latest_evidence))
 
 
-def curated_triples(data: Dataset, iris: Iris, as_of: dt.date) -> set[Triple]:
-    """All triples of the curated graph; a set, since symmetric links are emitted from both sides."""
-    mapper = _Mapper(data, iris, as_of)
+def curated_triples(data: Dataset, iris: Iris, as_of: dt.date, classes: Classes) -> set[Triple]:
+    """All triples of the curated graph; a set, since symmetric links are emitted from both sides.
+
+    `classes` (concepts.load_classes) says which classes an event or actor type stands for."""
+    mapper = _Mapper(data, iris, as_of, classes)
     triples: set[Triple] = set()
     for source in data.sources:
         triples.update(mapper.source(source))

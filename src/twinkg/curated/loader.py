@@ -32,7 +32,6 @@ from twinkg.curated.records import (
 from twinkg.vocab import QID_RE, is_slug, twinning_slug
 
 SECTIONS = ("sources", "places", "actors", "twinnings")
-ACTOR_TYPES = ("person", "organisation", "government", "council")
 
 
 @dataclass(frozen=True, order=True)
@@ -321,13 +320,11 @@ def _read_place(rec: _Record, codes: Codes) -> Place | None:
     return place if pid and label else None
 
 
-def _read_actor(rec: _Record) -> Actor | None:
+def _read_actor(rec: _Record, codes: Codes) -> Actor | None:
     fields = {"id", "name", "type", "alt_labels", "wikidata", "country", "roles", "comment", "sources"}
     aid = _checked_id(rec)
     name = rec.text("name", required=True)
-    kind = rec.text("type", required=True)
-    if kind and kind not in ACTOR_TYPES:
-        rec.problem("type", f"unknown actor type {kind!r} (known: {', '.join(ACTOR_TYPES)})")
+    kind = rec.code("type", "actor-type", codes, required=True)
     roles = []
     for node, line in _items(rec, "roles"):
         child = rec.child(node, line, "roles")
@@ -344,7 +341,7 @@ def _read_actor(rec: _Record) -> Actor | None:
         country=_read_country(rec, required=False), roles=tuple(roles), comment=rec.text("comment"),
     )
     rec.check_unused(fields)
-    return actor if aid and name and kind in ACTOR_TYPES else None
+    return actor if aid and name and kind else None
 
 
 def _read_event(rec: _Record, codes: Codes) -> Event | None:
@@ -479,7 +476,7 @@ def load(data_dir: Path, codes: Codes) -> Dataset:
     readers: dict[str, Callable[[_Record], Any]] = {
         "sources": lambda r: _read_source(r, codes),
         "places": lambda r: _read_place(r, codes),
-        "actors": _read_actor,
+        "actors": lambda r: _read_actor(r, codes),
         "twinnings": lambda r: _read_twinning(r, codes),
     }
     collected: dict[str, list[Any]] = {name: [] for name in SECTIONS}

@@ -21,13 +21,11 @@ import pyoxigraph as ox
 
 from twinkg import status as status_rules
 from twinkg.dates import OPEN_END, OPEN_START, Date, DateError, parse_exact
-from twinkg.vocab import PREFIXES, TW, WD, Iris
+from twinkg.vocab import PREFIXES, WD, Iris
 
 EARTH_RADIUS_KM = 6371.0088
 """The mean Earth radius (IUGG), the usual sphere for great-circle distances."""
 
-EVENT_TYPES = {"Establishment": "establishment", "Suspension": "suspension", "Termination": "termination",
-               "Resumption": "resumption", "Proposal": "proposal", "Exchange": "exchange"}
 
 _PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + """
 PREFIX wdt: <http://www.wikidata.org/prop/direct/>
@@ -148,15 +146,16 @@ class GraphTables:
         conflicts: dict[str, list[str]] = defaultdict(list)
         for r in _select(store, "SELECT DISTINCT ?e ?o WHERE { ?e tw:conflictsWith ?o }"):
             conflicts[r["e"].value].append(r["o"].value)
-        classes = ", ".join(f"tw:{c}" for c in EVENT_TYPES)
-        for r in _select(store, f"""SELECT DISTINCT ?t ?e ?c ?lo ?hi WHERE {{
-                ?e tw:twinning ?t ; a ?c . FILTER (?c IN ({classes}))
+        # the event's type is the event-type concept that names one of its classes (concepts.ttl, rdfs:seeAlso)
+        for r in _select(store, f"""SELECT DISTINCT ?t ?e ?code ?lo ?hi WHERE {{
+                ?e tw:twinning ?t ; a ?c . ?k skos:inScheme <{self.iris.scheme("event-type")}> ;
+                rdfs:seeAlso ?c ; skos:notation ?code .
                 OPTIONAL {{ ?e tw:earliest ?lo }} OPTIONAL {{ ?e tw:latest ?hi }} }}"""):
             lo, hi = _date(r["lo"]), _date(r["hi"])
             when = Date(lo or OPEN_START, hi or OPEN_END) if lo or hi else None
             if r["t"].value in links:
                 links[r["t"].value].events.append(GraphEvent(
-                    r["e"].value, EVENT_TYPES[_local(r["c"].value, TW)], when, tuple(sorted(conflicts[r["e"].value]))))
+                    r["e"].value, r["code"].value, when, tuple(sorted(conflicts[r["e"].value]))))
         for link in links.values():
             link.partners.sort()
             link.events.sort(key=lambda e: e.id)

@@ -27,7 +27,6 @@ from twinkg.server.urls import iri_for_path, page_href
 from twinkg.vocab import DCT, OWL, PREFIXES, RDF, RDFS, SKOS, TW, WD
 
 LABEL_PATH = "rdfs:label|skos:prefLabel|dct:title"
-EVENT_TYPES = ("Establishment", "Suspension", "Termination", "Resumption", "Proposal", "Exchange")
 PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property", OWL + "AnnotationProperty"}
 
 
@@ -151,10 +150,9 @@ def _year(term: Term | None) -> float | None:
 
 
 def event_kind(node: Node) -> str:
-    for name in EVENT_TYPES:
-        if TW + name in node.types:
-            return name
-    return "Event"
+    """The name of the event's own class (tw:Establishment …): whichever tw: class it has besides tw:Event."""
+    own = sorted(t[len(TW):] for t in node.types if t.startswith(TW) and t != TW + "Event")
+    return own[0] if own else "Event"
 
 
 def date_text(node: Node) -> str:
