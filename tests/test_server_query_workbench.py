@@ -261,6 +261,13 @@ def test_map_view_of_coordinates_and_of_places(on_mini: Session) -> None:
     assert page.locator("svg.result-map circle").count() == 3
     assert page.locator("svg.result-map text", has_text="Volgograd").count() == 1
 
+    type_query(page, "SELECT ?from ?to WHERE { VALUES (?from ?to) {\n  (\"POINT(-1.51 52.41)\"^^geo:wktLiteral "
+                     "\"POINT(44.51 48.71)\"^^geo:wktLiteral) } }")
+    run_and_wait(page)
+    page.locator("#view-map").click()
+    assert page.locator("svg.result-map circle").count() == 2
+    assert page.locator("svg.result-map line.link").count() == 1
+
     type_query(page, "SELECT ?place ?partner WHERE { ?t tw:partner ?place, ?partner FILTER(?place != ?partner) }")
     run_and_wait(page)
     expect(page.locator("#view-map")).to_be_enabled(timeout=10_000)
@@ -301,6 +308,8 @@ def test_construct_downloads_and_history_and_curl(on_mini: Session) -> None:
     type_query(page, "ASK { ?p a tw:Place }")
     run_and_wait(page)
     assert page.locator("#results .boolean").inner_text() == "Answer: yes"
+    page.locator("#view-response").click()
+    assert '"boolean"' in page.locator("#results pre.response").inner_text()
     page.locator("#history summary").click()
     assert page.locator("#history-list li").count() == 2
 

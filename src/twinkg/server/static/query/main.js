@@ -84,10 +84,10 @@ function showView(wanted) {
   for (const [name, button] of Object.entries(views)) button.setAttribute("aria-pressed", String(name === v));
   if (current && current.query && location.search) history.replaceState(null, "", shareUrl(current.query, view));
   if (!current) return;
-  if (current.form === "boolean") {
-    results.replaceChildren(el("p", "Answer: " + (current.boolean ? "yes" : "no"), { class: "boolean" }));
-  } else if (v === "response") {
+  if (v === "response") {
     results.replaceChildren(el("pre", current.text, { class: "response" }));
+  } else if (current.form === "boolean") {
+    results.replaceChildren(el("p", "Answer: " + (current.boolean ? "yes" : "no"), { class: "boolean" }));
   } else if (v === "map") {
     renderMap(results, mapData(current.vars, current.rows, ctx));
   } else if (v === "chart") {
@@ -152,6 +152,7 @@ async function run(query, { push = true } = {}) {
   running = controller;
   editor.clearError();
   workbench.setAttribute("aria-busy", "true");
+  remember(query);
   say("");
   status.textContent = "running…";
   const started = performance.now();
@@ -189,7 +190,6 @@ async function run(query, { push = true } = {}) {
       const url = shareUrl(query, view);
       if (location.pathname + location.search !== url) history.pushState(null, "", url);
     }
-    remember(query);
     enableViews();
     showView(view);
     if (current.rows) {
