@@ -159,7 +159,7 @@ def test_query_page_shows_refusals_as_400(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("error, status", [(QueryTimeout("too long"), 503), (StoreBusy("busy"), 503),
-                                           (StoreUnavailable("gone"), 502), (StoreError("bug"), 500)])
+                                           (StoreUnavailable("gone"), 503), (StoreError("bug"), 500)])
 def test_store_errors_map_to_statuses(error: StoreError, status: int) -> None:
     with failing_client(error) as c:
         r = c.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"})

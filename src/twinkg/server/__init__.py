@@ -9,7 +9,7 @@ runs it under uvicorn. The modules, by concern:
 - sparql: the /sparql route and service description;  queries: the pages' own queries;
 - linked_data: /id/…, /vocab/…, /data/…;  files: /dumps/…, /void;
 - pages + render + templates/: HTML;  cache: rendered responses, ETag;
-- access_log;  conneg: media types from Accept;  urls: IRIs ↔ local paths;  config.
+- access_log;  headers: CSP on HTML, plain OPTIONS;  conneg: media types from Accept;  urls: IRIs ↔ local paths;  config.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -29,13 +29,14 @@ from twinkg.server.cache import ResponseCache, cached
 from twinkg.server.config import ServerConfig
 from twinkg.server.conneg import RESULTS
 from twinkg.server.files import dump, void
+from twinkg.server.headers import SecurityHeaders
 from twinkg.server.linked_data import data_document, dereference
 from twinkg.server.protocol import ROW_HEADERS
 from twinkg.server.render import HERE
 from twinkg.server.sparql import sparql
 from twinkg.store import QueryRequest
 
-SPARQL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+SPARQL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
 """Methods /sparql accepts so that it can answer the wrong ones with the protocol's own 405 message."""
 
 
@@ -76,7 +77,8 @@ def routes() -> list[BaseRoute]:
 
 
 def middleware() -> list[Middleware]:
-    return [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+    return [Middleware(SecurityHeaders),
+            Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type"], allow_credentials=False,
                        expose_headers=list(ROW_HEADERS), max_age=86400)]
 
@@ -92,7 +94,8 @@ def create_app(config: ServerConfig) -> ASGIApp:
 
     app = Starlette(routes=routes(), lifespan=lifespan, middleware=middleware(),
                     exception_handlers={404: errors.not_found, 405: errors.method_not_allowed,
-                                        TwinkgError: errors.handle})
+                                        TwinkgError: errors.handle,
+                                        ClientDisconnect: errors.client_gone})
     app.state.config = config
     app.state.cache = ResponseCache(config.settings.page_cache_bytes)
     return AccessLog(app)

@@ -41,11 +41,11 @@ EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "ap
 EXTENSION_OF = {media: ext for ext, media in EXTENSIONS.items()}
 
 
-def _best(offers: tuple[tuple[str, str], ...], accept: str) -> str | None:
+def _best(offers: tuple[tuple[str, str], ...], accept: str, unreadable: str | None) -> str | None:
     try:
         match = mimeparse.best_match([offered for offered, _ in offers], accept)
-    except (ValueError, IndexError):  # an unreadable Accept header is treated as absent
-        return offers[-1][1]
+    except (ValueError, IndexError):
+        return unreadable
     return dict(offers).get(match) if match else None
 
 
@@ -58,10 +58,10 @@ def choose(offers: tuple[tuple[str, str], ...], accept: str | None, fmt: str | N
         served = {served for _, served in offers}
         if wanted in served:
             return wanted
-        return _best(offers, wanted) if "/" in wanted else None  # an unknown name is a 406, not a default
+        return _best(offers, wanted, None) if "/" in wanted else None  # unknown or unreadable: 406, not a default
     if not accept or not accept.strip():
         return offers[-1][1]
-    return _best(offers, accept)
+    return _best(offers, accept, offers[-1][1])  # an unreadable Accept header is treated as absent
 
 
 def prefers_html(accept: str | None, than: tuple[tuple[str, str], ...]) -> bool:

@@ -17,7 +17,7 @@ from twinkg.server.render import render
 STATUS: dict[type[TwinkgError], int] = {
     QueryRefused: 400,
     NotAcceptable: 406,
-    StoreUnavailable: 502,
+    StoreUnavailable: 503,
     QueryTimeout: 503,
     StoreBusy: 503,
     StoreError: 500,
@@ -52,8 +52,10 @@ async def handle(request: Request, exc: Exception) -> Response:
     if status == 503:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
     if status >= 500 and "html" in request.headers.get("accept", ""):
-        return render(request, "error.html", {"status": status, "title": "Store unavailable", "message": str(exc)},
+        page = render(request, "error.html", {"status": status, "title": "Store unavailable", "message": str(exc)},
                       status)
+        page.headers.update(headers)
+        return page
     return text_error(status, str(exc), headers)
 
 
@@ -66,3 +68,8 @@ async def not_found(request: Request, exc: Exception | None = None) -> Response:
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:
     return text_error(405, f"{request.method} is not allowed on {request.url.path}", {"Allow": "GET, HEAD"})
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client closed the connection while sending its request: nobody reads the answer, nothing to log."""
+    return text_error(400, "the request body ended early")

@@ -23,7 +23,7 @@ from twinkg.server.files import dump_files, void
 from twinkg.server.protocol import answer_response
 from twinkg.server.queries import resource_construct, run_query, select
 from twinkg.server.render import render
-from twinkg.server.urls import iri_for_path, page_href
+from twinkg.server.urls import iri_for_path, page_href, safe_local
 from twinkg.vocab import DCT, OWL, PREFIXES, RDF, RDFS, SKOS, TW, WD
 
 LABEL_PATH = "rdfs:label|skos:prefLabel|dct:title"
@@ -269,9 +269,9 @@ async def home(request: Request) -> Response:
 async def resource_page(request: Request) -> Response:
     config: ServerConfig = request.app.state.config
     local = request.path_params["local"]
-    iri = iri_for_path(config.base, local)
-    if any(c in iri for c in '<>"{}|^`\\ \n'):
+    if not safe_local(local):
         return await not_found(request)
+    iri = iri_for_path(config.base, local)
     own = await statements(config, f"""{{ BIND(<{iri}> AS ?s) ?s ?p ?o }} UNION
         {{ <{iri}> ?q ?s . ?s ?p ?o FILTER(isBlank(?s) || STRSTARTS(STR(?s), "{iri}/")) }}""")
     if iri not in own:

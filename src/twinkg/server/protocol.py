@@ -52,7 +52,7 @@ def _decode(data: bytes, what: str) -> str:
 async def read_protocol_request(request: Request, limit: int) -> tuple[str | None, list[tuple[str, str]]]:
     """The query text (None if the request carries none) and all protocol parameters."""
     params = list(request.query_params.multi_items())
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if len(request.url.query) > limit:
             raise ProtocolError(414, f"the query string is over the {limit}-byte limit; POST the query instead")
     elif request.method == "POST":
@@ -81,7 +81,7 @@ async def read_protocol_request(request: Request, limit: int) -> tuple[str | Non
                                      f"application/sparql-query; got {media or 'no Content-Type'}")
     else:
         raise ProtocolError(405, f"{request.method} is not a SPARQL Protocol method; use GET or POST",
-                            {"Allow": "GET, POST, OPTIONS"})
+                            {"Allow": "GET, HEAD, POST, OPTIONS"})
     names = [k for k, _ in params]
     if "update" in names:
         raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are not accepted")

@@ -13,7 +13,10 @@ def iri_for_path(base: str, path: str) -> str:
 
 
 def safe_local(path: str) -> bool:
-    return bool(path) and all(c not in path for c in UNSAFE_IN_IRI)
+    """The path can name a graph IRI: no character an IRI may not hold, no control character, no U+FFFD
+    (what an undecodable byte of the URL became)."""
+    return bool(path) and not any(c in UNSAFE_IN_IRI or c < " " or "\x7f" <= c <= "\x9f" or c == "\ufffd"
+                                  for c in path)
 
 
 def page_href(base: str, iri: str) -> str | None:
