@@ -57,11 +57,14 @@ export function renderMap(container, data) {
     "aria-label": `Map of ${data.marks.length} places` });
   map.appendChild(svg("rect", { class: "sea", x: 0, y: 0, width, height }));
   const step = east - west > 120 ? 30 : east - west > 40 ? 10 : 5;
+  const degrees = (v, plus, minus) => `${Math.abs(v)}°${v > 0 ? plus : v < 0 ? minus : ""}`;
   for (let lon = Math.ceil(west / step) * step; lon <= east; lon += step) {
     map.appendChild(svg("line", { class: "grid", x1: x(lon), y1: 0, x2: x(lon), y2: height }));
+    map.appendChild(svg("text", { class: "graticule", x: Number(x(lon)) + 3, y: height - 4 }, degrees(lon, "E", "W")));
   }
   for (let lat = Math.ceil(south / step) * step; lat <= north; lat += step) {
     map.appendChild(svg("line", { class: "grid", x1: 0, y1: y(lat), x2: width, y2: y(lat) }));
+    map.appendChild(svg("text", { class: "graticule", x: 3, y: Number(y(lat)) - 3 }, degrees(lat, "N", "S")));
   }
   const byKey = new Map(data.marks.map((m) => [m.key, m]));
   for (const [a, b] of data.lines) {
