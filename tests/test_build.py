@@ -36,7 +36,7 @@ def read(path: Path) -> bytes:
 def test_output_files(mini_build: tuple[Settings, Built]) -> None:
     settings, _ = mini_build
     names = sorted(p.name for p in settings.out_dir.iterdir())
-    assert names == sorted([d.name for d in (*DUMPS, *EXPORTS)] + ["void.ttl", "shacl-report.ttl", "SHA256SUMS"])
+    assert names == sorted([d.name for d in (*DUMPS, *EXPORTS)] + ["void.ttl", "shacl-report.ttl", "SHA256SUMS", "context.jsonld"])
 
 
 @pytest.mark.parametrize("filename", list(FORMATS))
@@ -61,7 +61,7 @@ def test_checksums_verify_with_sha256sum(mini_build: tuple[Settings, Built]) -> 
     settings, _ = mini_build
     proc = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=settings.out_dir, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.count(": OK") == len(DUMPS) + len(EXPORTS) + 2
+    assert proc.stdout.count(": OK") == len(DUMPS) + len(EXPORTS) + 3  # + void.ttl, shacl-report.ttl, context.jsonld
 
 
 def test_void_describes_every_distribution(mini_build: tuple[Settings, Built]) -> None:

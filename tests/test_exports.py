@@ -211,3 +211,20 @@ def test_a_status_resting_on_conflicting_claims_says_so(mini_build: tuple[Settin
     assert (rows.loc["alpha-town--gamma", "status_rests_on_conflict"], rows.loc["alpha-town--gamma", "alternative_status"]) == (
         "true", "terminated")
     assert rows.loc["alpha-town--beta-city", "status_rests_on_conflict"] == "false"
+
+
+def test_xml_special_characters_survive(tmp_path: Path) -> None:
+    from twinkg.exports import networks
+    from twinkg.exports.tables import Tables
+
+    place = {"place_id": "a", "label": 'Rock & "Roll" <Town>', "wikidata": "", "country": "", "latitude": None,
+             "longitude": None, "population": None, "place_type": "city", "fictional": False, "degree": 1, "place_iri": "x:a"}
+    other = {**place, "place_id": "b", "label": "B'town"}
+    edge = {name: "" for name, _ in networks.EDGE_ATTRS} | {"twinning_id": "a--b", "place_a_id": "a", "place_b_id": "b",
+                                                            "kind": "<&>", "multilateral": False, "graph": ["curated"]}
+    data = Tables([edge], [place, other], [])
+    for name, render, read in (("g.graphml", networks.graphml, nx.read_graphml), ("g.gexf", networks.gexf, nx.read_gexf)):
+        (tmp_path / name).write_bytes(render(data))
+        graph = read(tmp_path / name)
+        assert graph.nodes["a"]["label"] == 'Rock & "Roll" <Town>' and graph.nodes["b"]["label"] == "B'town"
+        assert [d["kind"] for _, _, d in graph.edges(data=True)] == ["<&>"]

@@ -44,7 +44,8 @@ class OutputFile:
 DUMPS = (
     OutputFile("twinkg.ttl", "text/turtle", "text/turtle; charset=utf-8", "All graphs merged, Turtle"),
     OutputFile("twinkg.nt.gz", "application/n-triples", "application/gzip", "All graphs merged, N-Triples, gzip"),
-    OutputFile("twinkg.jsonld", "application/ld+json", "application/ld+json", "All graphs merged, JSON-LD"),
+    OutputFile("twinkg.jsonld", "application/ld+json", "application/ld+json",
+               "All graphs merged, JSON-LD compacted with the twinkg context (one @graph)"),
     OutputFile("twinkg.nq.gz", "application/n-quads", "application/gzip", "Named graphs, N-Quads, gzip"),
 )
 EXPORTS = (
@@ -59,6 +60,8 @@ EXPORTS = (
                "The network of places and links over time (dynamic GEXF)"),
 )
 """Files for network analysis (twinkg.exports renders them); the build writes all, `twinkg export` a choice."""
+CONTEXT_FILE = "context.jsonld"
+"""The published JSON-LD context (short keys for the tw: terms), also served at /context.jsonld."""
 REPORT = "shacl-report.ttl"
 VOID_FILE = "void.ttl"
 SUMS = "SHA256SUMS"
@@ -69,6 +72,7 @@ FILES = {f.name: f for f in (
     OutputFile(VOID_FILE, "text/turtle", "text/turtle; charset=utf-8"),
     OutputFile(REPORT, "text/turtle", "text/turtle; charset=utf-8"),
     OutputFile(SUMS, "text/plain", "text/plain; charset=utf-8"),
+    OutputFile(CONTEXT_FILE, "application/ld+json", "application/ld+json", "The JSON-LD context of twinkg"),
 )}
 """Every file a build writes, by name."""
 STORE_PREFIX = ".store-"

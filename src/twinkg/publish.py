@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from twinkg import jsonld
 from twinkg.exports import render_exports
 from twinkg.graphs import LICENSE, Graphs, quads
 from twinkg.config import Progress
-from twinkg.output import DUMPS, EXPORTS, REPORT, SUMS, VOID_FILE, OutputError, checksums, sha256, write_output
+from twinkg.output import CONTEXT_FILE, DUMPS, EXPORTS, REPORT, SUMS, VOID_FILE, OutputError, checksums, sha256, write_output
 from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, XSD, Iris
 
 
@@ -46,11 +47,13 @@ def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str,
     ntriples = _sorted_lines(ox.serialize(set().union(*graphs.values()), format=ox.RdfFormat.N_TRIPLES))
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     prefixes = {**PREFIXES, "twid": iris.base + "id/", "twv": iris.base + "vocab/"}
+    ctx = jsonld.context(graphs["ontology"])
     return {
         "twinkg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes),
         "twinkg.nt.gz": _gzip(ntriples, built_at),
-        "twinkg.jsonld": ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=prefixes),
+        "twinkg.jsonld": jsonld.compact_document(triples, ctx),
         "twinkg.nq.gz": _gzip(nquads, built_at),
+        CONTEXT_FILE: jsonld.render_context(ctx),
     }
 
 

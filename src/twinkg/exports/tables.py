@@ -251,9 +251,10 @@ class Tables:
 
 
 def _in_snapshot(link: _Link, as_of: dt.date) -> bool:
-    """A link belongs to the network of a day unless its start is known to come after that day."""
-    life = status_rules.lifecycle(link.events, dt.date.max)
-    return life.start is None or life.start[0] is None or life.start[0] <= as_of
+    """A link belongs to the network of a day unless its start is known to come after that day
+    (the least earliest bound of its dated establishments, as `status.lifecycle` bounds the start)."""
+    starts = [e.date.earliest for e in link.events if e.type == "establishment" and e.date is not None]
+    return not starts or min(starts) <= as_of
 
 
 def tables(data: GraphTables, as_of: dt.date) -> Tables:
