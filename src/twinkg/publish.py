@@ -16,10 +16,21 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from twinkg import jsonld
+from twinkg.config import Progress
 from twinkg.exports import render_exports
 from twinkg.graphs import LICENSE, Graphs, quads
-from twinkg.config import Progress
-from twinkg.output import CONTEXT_FILE, DUMPS, EXPORTS, REPORT, SUMS, VOID_FILE, OutputError, checksums, sha256, write_output
+from twinkg.output import (
+    CONTEXT_FILE,
+    DUMPS,
+    EXPORTS,
+    REPORT,
+    SUMS,
+    VOID_FILE,
+    OutputError,
+    checksums,
+    sha256,
+    write_output,
+)
 from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, XSD, Iris
 
 
