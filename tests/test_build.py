@@ -240,3 +240,26 @@ def test_a_link_out_of_the_wikidata_cache_is_refused(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "a symbolic link to a file outside the data folder: not read" in proc.stderr
     assert "TOP-SECRET" not in proc.stderr and not (tmp_path / "dist").exists()
+
+
+def test_void_counts_dumps_publisher_and_partitions(mini_build: tuple[Settings, Built]) -> None:
+    settings, _ = mini_build
+    void = ox.Store()
+    void.load(path=str(settings.out_dir / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    prefix = "PREFIX void: <http://rdfs.org/ns/void#> PREFIX dct: <http://purl.org/dc/terms/> PREFIX tw: <https://w3id.org/twinkg/ontology#> "
+    ds = "<https://w3id.org/twinkg/dataset>"
+
+    def one(query: str) -> str:
+        return next(iter(void.query(prefix + query)))[0].value  # type: ignore[index]
+
+    lines = read(settings.out_dir / "twinkg.nt.gz").count(b"\n")
+    assert int(one(f"SELECT ?n WHERE {{ {ds} void:triples ?n }}")) == lines
+    dumps = {r[0].value.rsplit("/", 1)[-1] for r in void.query(prefix + f"SELECT ?d WHERE {{ {ds} void:dataDump ?d }}")}  # type: ignore[union-attr]
+    assert dumps == {d.name for d in DUMPS}
+    assert void.query(prefix + f"ASK {{ {ds} dct:publisher ?p . ?p <http://xmlns.com/foaf/0.1/name> ?name }}")
+    store = ox.Store()
+    store.load(path=str(settings.out_dir / "twinkg.ttl"), format=ox.RdfFormat.TURTLE)
+    twinnings = len(list(store.query(prefix + "SELECT ?t WHERE { ?t a tw:Twinning }")))  # type: ignore[arg-type]
+    assert int(one(f"SELECT ?n WHERE {{ {ds} void:classPartition [ void:class tw:Twinning ; void:entities ?n ] }}")) == twinnings
+    partners = len(list(store.query(prefix + "SELECT * WHERE { ?t tw:partner ?p }")))  # type: ignore[arg-type]
+    assert int(one(f"SELECT ?n WHERE {{ {ds} void:propertyPartition [ void:property tw:partner ; void:triples ?n ] }}")) == partners

@@ -133,7 +133,7 @@ def test_dereference_and_data_document(client: TestClient) -> None:
     r = client.get("/id/place/alpha-town", headers={"Accept": "text/turtle"})
     assert r.status_code == 303 and r.headers["location"] == "/data/id/place/alpha-town.ttl"
     r = client.get("/data/id/place/alpha-town.ttl")
-    assert r.status_code == 200 and r.headers["link"] == f'<{ALPHA}>; rel="describes"'
+    assert r.status_code == 200 and r.headers["link"].startswith(f'<{ALPHA}>; rel="describes", ')
     assert client.get("/id/place/atlantis", headers={"Accept": "text/turtle"}).status_code == 404
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
@@ -17,11 +18,25 @@ import pyoxigraph as ox
 
 from twinkg import __version__, errors
 from twinkg.curated.loader import outside
-from twinkg.vocab import DCAT, DCT, DEFAULT_BASE, GRAPH_NAMES, PROV, RDF, TW, VOID, XSD, Iris
+from twinkg.vocab import (
+    DCAT,
+    DCT,
+    DEFAULT_BASE,
+    FOAF,
+    GRAPH_NAMES,
+    PROV,
+    RDF,
+    TW,
+    VOID,
+    XSD,
+    Iris,
+)
 
 Graphs = dict[str, set[ox.Triple]]
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 ONTOLOGY_IRI = "https://w3id.org/twinkg/ontology"
+PUBLISHER = "https://w3id.org/twinkg/"
+"""The project, publisher of the dataset (dct:publisher), named "twinkg contributors"."""
 
 
 class InputError(errors.InputError):
@@ -103,18 +118,58 @@ def meta_triples(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> set[ox.Tr
         ox.Triple(ds, n(VOID + "vocabulary"), n(TW)),
         ox.Triple(ds, n(DCT + "conformsTo"), n(ONTOLOGY_IRI)),
     }
+    publisher = n(PUBLISHER)
+    triples |= {
+        ox.Triple(ds, n(DCT + "publisher"), publisher),
+        ox.Triple(publisher, a, n(FOAF + "Organization")),
+        ox.Triple(publisher, n(FOAF + "name"), ox.Literal("twinkg contributors")),
+        ox.Triple(publisher, n(FOAF + "homepage"), publisher),
+    }
     for name, content in graphs.items():
         g = n(iris.graph(name))
         triples |= {
             ox.Triple(ds, n(VOID + "subset"), g),
             ox.Triple(g, a, n(VOID + "Dataset")),
-            ox.Triple(g, n(VOID + "triples"), ox.Literal(str(len(content)), datatype=n(XSD + "integer"))),
+            ox.Triple(g, n(VOID + "triples"), _integer(len(content))),
         }
-    triples.add(ox.Triple(n(iris.graph("meta")), n(VOID + "triples"),
-                          ox.Literal(str(len(triples) + 3), datatype=n(XSD + "integer"))))
+    triples |= partitions(ds, graphs.values())
     triples.add(ox.Triple(n(iris.graph("meta")), a, n(VOID + "Dataset")))
     triples.add(ox.Triple(ds, n(VOID + "subset"), n(iris.graph("meta"))))
+    meta_count = len(triples) + 2  # with the two counts below
+    merged = len(set().union(*graphs.values())) + meta_count
+    triples.add(ox.Triple(n(iris.graph("meta")), n(VOID + "triples"), _integer(meta_count)))
+    triples.add(ox.Triple(ds, n(VOID + "triples"), _integer(merged)))
     return triples
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def partitions(ds: ox.NamedNode, parts: Iterable[set[ox.Triple]]) -> set[ox.Triple]:
+    """VoID class partitions (instances per class) and property partitions (statements per property)
+    of the data graphs, so a reader sees what the dataset holds before querying it."""
+    instances: Counter[str] = Counter()
+    statements: Counter[str] = Counter()
+    seen: set[tuple[str, str]] = set()
+    for content in parts:
+        for t in content:
+            statements[t.predicate.value] += 1
+            if t.predicate.value == RDF + "type" and isinstance(t.object, ox.NamedNode):
+                key = (str(t.subject), t.object.value)
+                if key not in seen:
+                    seen.add(key)
+                    instances[t.object.value] += 1
+    n = ox.NamedNode
+    out: set[ox.Triple] = set()
+    for kind, counts, link, member, measure in (
+            ("class", instances, "classPartition", "class", "entities"),
+            ("property", statements, "propertyPartition", "property", "triples")):
+        for index, iri in enumerate(sorted(counts)):
+            part = ox.BlankNode(f"{kind}-partition-{index}")
+            out |= {ox.Triple(ds, n(VOID + link), part), ox.Triple(part, n(VOID + member), n(iri)),
+                    ox.Triple(part, n(VOID + measure), _integer(counts[iri]))}
+    return out
 
 
 def assemble(ontology: set[ox.Triple], curated: set[ox.Triple], wikidata: set[ox.Triple],

@@ -14,9 +14,11 @@ against pyld in the tests: expanding it gives back exactly the graph.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -146,6 +148,22 @@ def compact_document(triples: Iterable[ox.Triple], ctx: Context) -> bytes:
     lines = [json.dumps(n, ensure_ascii=False, separators=(",", ":")) for n in compactor.nodes(triples)]
     head = json.dumps(ctx, ensure_ascii=False, indent=1)[:-2]  # keep the context readable; drop the closing "\n}"
     return (head + ',\n "@graph": [\n' + ",\n".join(lines) + "\n ]\n}\n").encode("utf-8")
+
+
+@functools.lru_cache(maxsize=4)
+def context_of(ontology_dir: Path) -> Context:
+    """The context of the ontology files in a folder (what the server uses; the build derives it from
+    the same files through its ontology graph)."""
+    triples: list[ox.Triple] = []
+    for path in sorted(ontology_dir.glob("*.ttl")):
+        triples.extend(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    return context(triples)
+
+
+def compact_triples(triples: Iterable[ox.Triple], ctx: Context) -> bytes:
+    """A small graph (a data document) compacted: its triples grouped by subject first."""
+    ordered = sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+    return compact_document(ordered, ctx)
 
 
 def render_context(ctx: Context) -> bytes:

@@ -31,7 +31,7 @@ from twinkg.output import (
     sha256,
     write_output,
 )
-from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, XSD, Iris
+from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, VOID, XSD, Iris
 
 
 def _gzip(data: bytes, built_at: dt.datetime) -> bytes:
@@ -80,6 +80,7 @@ def void_description(graphs: Graphs, files: dict[str, bytes], iris: Iris) -> byt
         checksum = ox.BlankNode(f"sha256-{dump.name.replace('.', '-')}")
         triples |= {
             ox.Triple(ds, n(DCAT + "distribution"), dist),
+            *([ox.Triple(ds, n(VOID + "dataDump"), dist)] if dump in DUMPS else []),
             ox.Triple(dist, a, n(DCAT + "Distribution")),
             ox.Triple(dist, n(DCT + "title"), ox.Literal(dump.title, language="en")),
             ox.Triple(dist, n(DCAT + "downloadURL"), dist),

@@ -28,9 +28,10 @@ from twinkg.server.access_log import AccessLog
 from twinkg.server.cache import ResponseCache, cached
 from twinkg.server.config import ServerConfig
 from twinkg.server.conneg import RESULTS
+from twinkg.server.discovery import robots, sitemap
 from twinkg.server.files import dump, void
 from twinkg.server.headers import SecurityHeaders
-from twinkg.server.linked_data import data_document, dereference
+from twinkg.server.linked_data import context_document, data_document, dereference
 from twinkg.server.protocol import ROW_HEADERS
 from twinkg.server.render import HERE
 from twinkg.server.sparql import sparql
@@ -71,6 +72,9 @@ def routes() -> list[BaseRoute]:
         Route("/dumps/{name:str}", dump, name="dump"),
         Route("/void", void, name="void"),
         Route("/.well-known/void", void),
+        Route("/context.jsonld", context_document, name="context"),
+        Route("/robots.txt", robots, name="robots"),
+        Route("/sitemap.xml", sitemap, name="sitemap"),
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -10,8 +10,15 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from twinkg.errors import (NotAcceptable, QueryRefused, QueryTimeout, StoreBusy, StoreError, StoreUnavailable,
-                           TwinkgError)
+from twinkg.errors import (
+    NotAcceptable,
+    QueryRefused,
+    QueryTimeout,
+    StoreBusy,
+    StoreError,
+    StoreUnavailable,
+    TwinkgError,
+)
 from twinkg.server.render import render
 
 STATUS: dict[type[TwinkgError], int] = {

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from twinkg.graphs import LICENSE
 from twinkg.output import FILES, SUMS, VOID_FILE, read_checksums
 from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
@@ -18,11 +19,20 @@ from twinkg.server.protocol import answer_response, rdf_response
 from twinkg.server.queries import run_query
 from twinkg.store.results import GRAPH_FORMATS
 
+
 def dump_files(out_dir: Path) -> dict[str, str]:
     """The build's files with their SHA-256 (from SHA256SUMS), by file name."""
     if not (out_dir / SUMS).is_file():
         return {}
     return {**read_checksums(out_dir), SUMS: ""}
+
+
+def dump_links(name: str, files: dict[str, str]) -> str:
+    """What describes a file (VoID; a CSV's CSVW metadata, as CSVW processors look for it) and its licence."""
+    links = ['</void>; rel="describedby"; type="text/turtle"']
+    if f"{name}-metadata.json" in files:
+        links.insert(0, f'</dumps/{name}-metadata.json>; rel="describedby"; type="application/csvm+json"')
+    return ", ".join([*links, f'<{LICENSE}>; rel="license"'])
 
 
 def _http_date(ts: float) -> str:
@@ -44,7 +54,8 @@ async def dump(request: Request) -> Response:
         return await not_found(request)
     digest = files[name] or f"{int(stat.st_mtime)}-{stat.st_size}"
     etag = f'"{digest[:32]}"'
-    headers = {"ETag": etag, "Last-Modified": _http_date(stat.st_mtime), "Cache-Control": "public, max-age=300"}
+    headers = {"ETag": etag, "Last-Modified": _http_date(stat.st_mtime), "Cache-Control": "public, max-age=300",
+               "Link": dump_links(name, files)}
     if files[name]:
         headers["Digest"] = f"sha-256={files[name]}"
     inm = request.headers.get("if-none-match")

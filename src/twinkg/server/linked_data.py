@@ -6,6 +6,8 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from twinkg import jsonld
+from twinkg.graphs import LICENSE
 from twinkg.server import conneg
 from twinkg.server.cache import remembered
 from twinkg.server.config import ServerConfig
@@ -36,7 +38,34 @@ async def dereference(request: Request) -> Response:
         if media is None:
             raise ProtocolError(406, "available: text/html, " + ", ".join(GRAPH_FORMATS))
         target = f"/data/{local}.{conneg.EXTENSION_OF[media]}"
-    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+    return RedirectResponse(target, status_code=303,
+                            headers={"Vary": "Accept", "Link": link_header(config, local, "describedby")})
+
+
+def follows_incoming(config: ServerConfig, iri: str) -> bool:
+    """Resources get the statements that point at them; concepts and the vocabulary do not (every twinning
+    points at its status: thousands of statements that say nothing about the concept)."""
+    return iri.startswith(config.base + "id/")
+
+
+async def compacted_document(config: ServerConfig, iri: str) -> bytes:
+    """The resource's data document as JSON-LD compacted with the published context."""
+    answer = await run_query(config, resource_construct(iri, follows_incoming(config, iri)), "application/n-triples")
+    triples = ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)
+    return jsonld.compact_triples(triples, jsonld.context_of(config.settings.ontology_dir))
+
+
+def data_links(local: str) -> dict[str, str]:
+    """The data documents of a resource, by extension."""
+    return {ext: f"/data/{local}.{ext}" for ext in conneg.EXTENSION_OF.values()}
+
+
+def link_header(config: ServerConfig, local: str, rel: str, exclude: str | None = None) -> str:
+    """`Link` to the resource's data documents (rel `alternate` from a page or another format,
+    `describedby` from the IRI itself) and the licence."""
+    media_of = {ext: media for media, ext in conneg.EXTENSION_OF.items()}
+    entries = [f'<{href}>; rel="{rel}"; type="{media_of[ext]}"' for ext, href in data_links(local).items() if ext != exclude]
+    return ", ".join([*entries, f'<{LICENSE}>; rel="license"'])
 
 
 async def data_document(request: Request) -> Response:
@@ -49,15 +78,25 @@ async def data_document(request: Request) -> Response:
     iri = iri_for_path(config.base, local)
     if not await in_graph(request, iri):
         return await not_found(request)
-    answer = await run_query(config, resource_construct(iri), media)
+    links = f'<{iri}>; rel="describes", ' + link_header(config, local, "alternate", exclude=ext)
+    if media == "application/ld+json":
+        return Response(await compacted_document(config, iri), media_type=media, headers={"Link": links})
+    answer = await run_query(config, resource_construct(iri, follows_incoming(config, iri)), media)
     answer.body = _with_prefixes(answer.body, media)
-    response = answer_response(config, answer, {"Link": f'<{iri}>; rel="describes"'})
+    response = answer_response(config, answer, {"Link": links})
     del response.headers["vary"]
     return response
 
 
 def _with_prefixes(body: bytes, media: str) -> bytes:
-    if media not in ("text/turtle", "application/ld+json"):
+    if media != "text/turtle":
         return body
     triples = list(ox.parse(body, format=GRAPH_FORMATS[media]))
     return ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=PREFIXES)
+
+
+async def context_document(request: Request) -> Response:
+    """/context.jsonld: the JSON-LD context of the dumps and data documents."""
+    config: ServerConfig = request.app.state.config
+    return Response(jsonld.render_context(jsonld.context_of(config.settings.ontology_dir)),
+                    media_type="application/ld+json", headers={"Cache-Control": "public, max-age=3600"})

@@ -18,10 +18,12 @@ from starlette.responses import JSONResponse, Response
 from twinkg.errors import TwinkgError
 from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
+from twinkg.server.discovery import dataset_markup
 from twinkg.server.errors import not_found
 from twinkg.server.files import dump_files, void
+from twinkg.server.linked_data import compacted_document, data_links, link_header
 from twinkg.server.protocol import answer_response
-from twinkg.server.queries import resource_construct, run_query, select
+from twinkg.server.queries import run_query, select
 from twinkg.server.render import render
 from twinkg.server.urls import iri_for_path, page_href, safe_local
 from twinkg.vocab import DCT, OWL, PREFIXES, RDF, RDFS, SKOS, TW, WD
@@ -291,14 +293,14 @@ async def resource_page(request: Request) -> Response:
     by_predicate: dict[str, list[Term]] = {}
     for (p, _), t in sorted(incoming.items(), key=lambda kv: (kv[0][0], kv[1].label)):
         by_predicate.setdefault(p, []).append(t)
-    jsonld = await run_query(config, resource_construct(iri), "application/ld+json")
+    jsonld = await compacted_document(config, iri)
     types = node.types
     context: dict[str, Any] = {
         "node": node, "iri": iri, "sub": {k: v for k, v in own.items() if k != iri},
         "incoming": by_predicate, "incoming_truncated": len(incoming_rows) >= 1000,
-        "jsonld": jsonld_script(jsonld.body),
+        "jsonld": jsonld_script(jsonld),
         "short": _short, "date_text": date_text, "event_kind": event_kind,
-        "data_links": {ext: f"/data/{local}.{ext}" for ext in conneg.EXTENSIONS},
+        "data_links": data_links(local),
         "title": node.label, "kind": "Resource",
     }
     today = dt.date.today().year
@@ -328,7 +330,9 @@ async def resource_page(request: Request) -> Response:
         context["kind"] = "Concept"
     elif SKOS + "ConceptScheme" in types:
         context["kind"] = "Concept scheme"
-    return render(request, "resource.html", context)
+    response = render(request, "resource.html", context)
+    response.headers["Link"] = link_header(config, local, "alternate")
+    return response
 
 
 async def place_map(config: ServerConfig, center: str | None, pattern: str) -> dict[str, Any] | None:
@@ -387,8 +391,10 @@ async def dataset_page(request: Request) -> Response:
             path = config.out_dir / name
             if path.is_file():
                 files.append({"name": name, "size": path.stat().st_size, "sha256": digest})
+    markup = dataset_markup(config, dataset.label, dataset.text(DCT + "description"), dataset.text(DCT + "modified"), files)
     return render(request, "dataset.html", {"title": "Dataset", "dataset": dataset, "graphs": graphs, "files": files,
-                                            "DCT": DCT, "short": _short})
+                                            "DCT": DCT, "short": _short,
+                                            "markup": jsonld_script(json.dumps(markup, ensure_ascii=False).encode())})
 
 
 @dataclass

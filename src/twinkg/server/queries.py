@@ -38,7 +38,14 @@ async def exists(config: ServerConfig, iri: str) -> bool:
     return found is True
 
 
-def resource_construct(iri: str) -> str:
-    """The resource's own statements, its blank nodes, and its sub-resources (geometry, names, roles)."""
-    return (f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 }} WHERE {{ <{iri}> ?p ?o "
-            f"OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o) || STRSTARTS(STR(?o), \"{iri}/\")) }} }}")
+def resource_construct(iri: str, incoming: bool = True) -> str:
+    """The resource's own statements, its blank nodes and sub-resources (geometry, names, roles), the labels
+    of what it links to, and, with `incoming`, the statements that point at it with their subjects' labels
+    (a place's twinnings, an actor's events): follow your nose from any data document."""
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    pointing = (f"UNION {{ ?s ?pin <{iri}> FILTER(!isBlank(?s)) }} "
+                f"UNION {{ ?s ?pin2 <{iri}> FILTER(!isBlank(?s)) ?s {label} ?sl }}") if incoming else ""
+    return (f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 . ?o {label} ?ol . ?s ?pin <{iri}> . ?s {label} ?sl }} WHERE {{ "
+            f"{{ <{iri}> ?p ?o }} "
+            f"UNION {{ <{iri}> ?p0 ?o . ?o ?p2 ?o2 FILTER(isBlank(?o) || STRSTARTS(STR(?o), \"{iri}/\")) }} "
+            f"UNION {{ <{iri}> ?p1 ?o . ?o {label} ?ol }} {pointing}}}")

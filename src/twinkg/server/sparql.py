@@ -11,7 +11,12 @@ from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError
 from twinkg.server.pages import query_page
-from twinkg.server.protocol import answer_response, prepare, rdf_response, read_protocol_request
+from twinkg.server.protocol import (
+    answer_response,
+    prepare,
+    rdf_response,
+    read_protocol_request,
+)
 from twinkg.store.results import GRAPH_FORMATS
 from twinkg.vocab import RDF, SD
 
