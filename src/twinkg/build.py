@@ -23,7 +23,9 @@ from twinkg.errors import TwinkgError
 from twinkg.mapping import country_triples, curated_triples
 from twinkg.publish import publish
 from twinkg.validate import Report, load_shapes, validate
-from twinkg.vocab import Iris
+from twinkg.vocab import SKOS, WD, Iris
+from twinkg.world.mapping import Findings, country_codes, world_triples
+from twinkg.world.snapshots import read_snapshots
 
 
 class ValidationFailed(TwinkgError):
@@ -39,6 +41,7 @@ class ValidationFailed(TwinkgError):
 class Built:
     graphs: graph_parts.Graphs
     report: Report
+    findings: Findings | None = None
 
 
 def load_data(settings: Settings) -> Dataset:
@@ -46,18 +49,47 @@ def load_data(settings: Settings) -> Dataset:
     return load(settings.data_dir, load_codes(settings.ontology_dir))
 
 
-def map_graphs(data: Dataset, settings: Settings) -> graph_parts.Graphs:
+@dataclass(frozen=True)
+class WorldPart:
+    """The Wikidata sources' derived triples, the country codes they use, and what the merge noticed."""
+
+    triples: set[ox.Triple]
+    countries: dict[str, str | None]
+    findings: Findings
+
+
+def map_world(data: Dataset, settings: Settings, ontology: set[ox.Triple]) -> WorldPart:
+    """Stage 2a: the dated Wikidata sources (data/snapshots/) merged with the curated records."""
+    world = read_snapshots(settings.snapshots_dir)
+    triples, findings = world_triples(world, data, Iris(settings.base), settings.built_at.date(),
+                                      load_classes(settings.ontology_dir), end_causes(ontology))
+    return WorldPart(triples, country_codes(world), findings)
+
+
+def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:
+    """Wikidata end causes (P1534 values) a reason concept declares itself a match of (skos:exactMatch/closeMatch wd:Q…)."""
+    matches = {SKOS + "exactMatch", SKOS + "closeMatch"}
+    out = {}
+    for t in ontology:
+        if t.predicate.value in matches and t.object.value.startswith(WD) and "/vocab/reason/" in t.subject.value:
+            out[t.object.value[len(WD):]] = t.subject.value.rsplit("/", 1)[1]
+    return out
+
+
+def map_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None) -> graph_parts.Graphs:
     """Stage 2: the four named graphs."""
     iris = Iris(settings.base)
-    ontology = graph_parts.ontology_triples(settings.ontology_dir, iris) | country_triples(data, iris)
+    ontology = graph_parts.ontology_triples(settings.ontology_dir, iris)
+    world = world or map_world(data, settings, ontology)
+    ontology |= country_triples(data, iris, world.countries)
     curated = curated_triples(data, iris, settings.built_at.date(), load_classes(settings.ontology_dir))
-    wikidata = graph_parts.wikidata_triples(settings.wikidata_dir)
+    wikidata = graph_parts.wikidata_triples(settings.wikidata_dir) | world.triples
     return graph_parts.assemble(ontology, curated, wikidata, iris, settings.built_at)
 
 
 def check(graphs: graph_parts.Graphs, settings: Settings) -> Report:
-    """Stage 3: SHACL over the curated graph and the vocabulary it refers to."""
-    return validate(graphs["curated"] | graphs["ontology"], load_shapes(settings.shapes_dir))
+    """Stage 3: SHACL over the curated and Wikidata graphs and the vocabulary they refer to."""
+    return validate(graphs["curated"] | graphs["wikidata"] | graphs["ontology"], load_shapes(settings.shapes_dir))
 
 
 @contextmanager
@@ -86,8 +118,15 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
     progress(f"loading curated data from {settings.data_dir}")
     data = load_data(settings)
     progress(f"mapping {len(data.places)} places, {len(data.twinnings)} twinnings, {len(data.actors)} actors")
-    graphs = map_graphs(data, settings)
-    progress(f"validating {len(graphs['curated'])} curated triples against the SHACL shapes")
+    world = map_world(data, settings, graph_parts.ontology_triples(settings.ontology_dir, Iris(settings.base)))
+    found = world.findings
+    progress(f"Wikidata sources: {found.twinnings} twinnings only Wikidata knows, {found.merged} merged with curated ones, "
+             f"{found.places} places, {found.one_directional} stated in one direction, "
+             f"{len(found.deprecated)} deprecated pair(s) left out, {len(found.contradictions)} contradiction(s) with the curated data")
+    for line in found.contradictions:
+        progress(f"  {line}")
+    graphs = map_graphs(data, settings, world)
+    progress(f"validating {len(graphs['curated']) + len(graphs['wikidata'])} curated and Wikidata triples against the SHACL shapes")
     report = check(graphs, settings)
     if not report.conforms:
         raise ValidationFailed(report)
@@ -95,4 +134,4 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
         report_ttl = ox.serialize(report.triples(), format=ox.RdfFormat.TURTLE,
                                   prefixes={"sh": "http://www.w3.org/ns/shacl#"})
         publish(graphs, report_ttl, Iris(settings.base), settings.built_at, settings.out_dir, progress)
-    return Built(graphs, report)
+    return Built(graphs, report, world.findings)

@@ -65,3 +65,8 @@ class Settings:
     @property
     def wikidata_dir(self) -> Path:
         return self.data_dir / "wikidata"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        """The dated offline Wikidata extracts the build reads (`data/snapshots/`)."""
+        return self.data_dir / "snapshots"

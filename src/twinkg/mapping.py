@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from itertools import combinations
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -49,6 +49,40 @@ def _day(day: dt.date) -> ox.Literal:
     return _typed(day.isoformat(), XSD + "date")
 
 
+def stated_date(subject: ox.NamedNode, predicate: str, date: Date) -> Iterator[Triple]:
+    """An exact date at its stated precision; nothing for an approximate one, which has no exact value."""
+    if date.lexical is not None and date.datatype is not None:
+        yield Triple(subject, _n(predicate), _typed(date.lexical, date.datatype))
+
+
+def when(subject: ox.NamedNode, date: Date, stated: str) -> Iterator[Triple]:
+    """A date as the source states it: `tw:{stated}` at its precision (exact dates only), else its
+    wording as `tw:{stated}Text`; and the bounds the source gives as `tw:{stated}Earliest`/`Latest`
+    (for events `tw:date`, `tw:dateText`, `tw:earliest`, `tw:latest`)."""
+    names = ("date", "dateText", "earliest", "latest") if stated == "date" else (
+        stated, stated + "Text", stated + "Earliest", stated + "Latest")
+    yield from stated_date(subject, TW + names[0], date)
+    if date.text:
+        yield Triple(subject, _n(TW + names[1]), _lit(date.text))
+    if date.known_earliest is not None:
+        yield Triple(subject, _n(TW + names[2]), _day(date.known_earliest))
+    if date.known_latest is not None:
+        yield Triple(subject, _n(TW + names[3]), _day(date.known_latest))
+
+
+def lifespan(t: ox.NamedNode, events: Iterable[Event], current: str, as_of: dt.date) -> Iterator[Triple]:
+    """Start from the first establishment, end from the last termination if the link has ended.
+
+    Only exactly stated dates are used; an approximate one stays on its event."""
+    dated = [e for e in status_rules.ordered(events) if e.date and e.date.lexical]
+    starts = [e for e in dated if e.type == "establishment"]
+    if starts:
+        yield from stated_date(t, TW + "startDate", starts[0].date)  # type: ignore[arg-type]
+    ends = [e for e in dated if e.type == "termination" and e.date.earliest <= as_of]  # type: ignore[union-attr]
+    if current == "terminated" and ends:
+        yield from stated_date(t, TW + "endDate", ends[-1].date)  # type: ignore[arg-type]
+
+
 class _Mapper:
     def __init__(self, data: Dataset, iris: Iris, as_of: dt.date, classes: Classes):
         self.data = data
@@ -73,23 +107,10 @@ class _Mapper:
             yield from self.when(subject, end, "validUntil")
 
     def when(self, subject: ox.NamedNode, date: Date, stated: str) -> Iterator[Triple]:
-        """A date as the source states it: `tw:{stated}` at its precision (exact dates only), else its
-        wording as `tw:{stated}Text`; and the bounds the source gives as `tw:{stated}Earliest`/`Latest`
-        (for events `tw:date`, `tw:dateText`, `tw:earliest`, `tw:latest`)."""
-        names = ("date", "dateText", "earliest", "latest") if stated == "date" else (
-            stated, stated + "Text", stated + "Earliest", stated + "Latest")
-        yield from self.stated_date(subject, TW + names[0], date)
-        if date.text:
-            yield Triple(subject, _n(TW + names[1]), _lit(date.text))
-        if date.known_earliest is not None:
-            yield Triple(subject, _n(TW + names[2]), _day(date.known_earliest))
-        if date.known_latest is not None:
-            yield Triple(subject, _n(TW + names[3]), _day(date.known_latest))
+        return when(subject, date, stated)
 
     def stated_date(self, subject: ox.NamedNode, predicate: str, date: Date) -> Iterator[Triple]:
-        """An exact date at its stated precision; nothing for an approximate one, which has no exact value."""
-        if date.lexical is not None and date.datatype is not None:
-            yield Triple(subject, _n(predicate), _typed(date.lexical, date.datatype))
+        return stated_date(subject, predicate, date)
 
     def source(self, source: Source) -> Iterator[Triple]:
         s = _n(self.iris.source(source.id))
@@ -220,16 +241,7 @@ class _Mapper:
         yield from self.sources(c, claim.sources)
 
     def lifespan(self, t: ox.NamedNode, twinning: Twinning, current: str) -> Iterator[Triple]:
-        """Start from the first establishment, end from the last termination if the link has ended.
-
-        Only exactly stated dates are used; an approximate one stays on its event."""
-        events = [e for e in status_rules.ordered(twinning.events) if e.date and e.date.lexical]
-        starts = [e for e in events if e.type == "establishment"]
-        if starts:
-            yield from self.stated_date(t, TW + "startDate", starts[0].date)  # type: ignore[arg-type]
-        ends = [e for e in events if e.type == "termination" and e.date.earliest <= self.as_of]  # type: ignore[union-attr]
-        if current == "terminated" and ends:
-            yield from self.stated_date(t, TW + "endDate", ends[-1].date)  # type: ignore[arg-type]
+        yield from lifespan(t, twinning.events, current, self.as_of)
         cited = {*twinning.sources, *(s for e in twinning.events for s in e.sources)}
         life = status_rules.lifecycle(twinning.events, self.as_of,
                                       [self.source_dates[s] for s in sorted(cited) if s in self.source_dates])
@@ -289,10 +301,14 @@ def curated_triples(data: Dataset, iris: Iris, as_of: dt.date, classes: Classes)
     return triples
 
 
-def country_triples(data: Dataset, iris: Iris) -> set[Triple]:
-    """The country concepts the data uses, labelled from ISO 3166 (pycountry)."""
+def country_triples(data: Dataset, iris: Iris, more: dict[str, str | None] | None = None) -> set[Triple]:
+    """The country concepts the data uses, labelled from ISO 3166 (pycountry).
+
+    `more` adds the Wikidata sources' codes, with a source's own name for a
+    user-assigned code that ISO 3166-1 does not name (XK, Kosovo)."""
+    more = more or {}
     codes = ({p.country for p in data.places if p.country} | {a.country for a in data.actors if a.country}
-             | {c.among_country for t in data.twinnings for c in t.order if c.among_country})
+             | {c.among_country for t in data.twinnings for c in t.order if c.among_country} | set(more))
     scheme = _n(iris.scheme("country"))
     triples: set[Triple] = {Triple(scheme, A, _n(SKOS + "ConceptScheme"))}
     for code in sorted(codes):
@@ -301,6 +317,6 @@ def country_triples(data: Dataset, iris: Iris) -> set[Triple]:
             Triple(c, A, _n(SKOS + "Concept")),
             Triple(c, _n(SKOS + "inScheme"), scheme),
             Triple(c, _n(SKOS + "notation"), _lit(code)),
-            Triple(c, _n(SKOS + "prefLabel"), _lit(country_name(code) or code, "en")),
+            Triple(c, _n(SKOS + "prefLabel"), _lit(country_name(code) or more.get(code) or code, "en")),
         })
     return triples

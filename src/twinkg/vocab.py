@@ -71,6 +71,26 @@ def is_slug(text: str) -> bool:
     return bool(SLUG_RE.match(text))
 
 
+def qid_slug(qid: str) -> str:
+    """The slug of a place known only from Wikidata: its Q-id alone, lower-cased (`q201391`).
+
+    Stable whatever the place's labels; a curated place with that Q-id keeps
+    its own slug, and this IRI then says it is replaced by the curated one."""
+    if not QID_RE.match(qid):
+        raise ValueError(f"not a Wikidata item id: {qid!r}")
+    return qid.lower()
+
+
+def wikidata_event_slug(qid_a: str, qid_b: str, what: str, index: int = 1) -> str:
+    """The slug of an event derived from Wikidata's P190 claims about a pair (`wikidata-q1-q2-established`).
+
+    Made from the two Q-ids (sorted by number) so it does not change when a
+    partner is curated later; `index` tells apart conflicting claims."""
+    a, b = sorted((qid_a, qid_b), key=lambda q: int(q[1:]))
+    suffix = f"-{index}" if index > 1 else ""
+    return f"wikidata-{qid_slug(a)}-{qid_slug(b)}-{what}{suffix}"
+
+
 def twinning_slug(partners: Iterable[str], variant: str | None = None) -> str:
     """The slug of a twinning: its partners' slugs, sorted, joined by `--`.
 

@@ -1,0 +1,348 @@
+"""Wikidata's P190 claims, merged with the curated records, as triples of the Wikidata named graph.
+
+The rules (README, "Wikidata's twinning network"):
+
+* Identity. A place known only from Wikidata gets the slug of its Q-id
+  (`id/place/q201391`); a curated place with that Q-id is the same resource
+  (its curated IRI), and its Q-id IRI says `dct:isReplacedBy` it, so an IRI
+  published before the place was curated still leads to it.
+* Every unordered pair with a non-deprecated claim is one `tw:Twinning`. A
+  curated twinning whose partners include both places *is* that twinning: the
+  claims become more sources of it; a dated claim that disagrees with the
+  curated events becomes an event of its own, in conflict with them
+  (`tw:conflictsWith`), as the curated data keeps conflicting claims.
+* A pair only Wikidata knows gets kind "not stated", an establishment event
+  (dated by P580 where a claim has it), a termination event per distinct P582
+  (reason from P1534 where it maps to a reason concept, else "not stated"),
+  and `tw:statedOnlyBy` when the latest directed source has it on one item only.
+* Deprecated claims make nothing; they are reported. Nothing is invented:
+  values the sources do not give are left out or stated as "not stated".
+* Every derived resource cites its sources: the snapshot (a `tw:Source` with
+  its retrieval date) or the Wikidata statement itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import pyoxigraph as ox
+
+from twinkg import status as status_rules
+from twinkg.concepts import Classes
+from twinkg.curated.records import Dataset, Event, Place, Twinning, Where
+from twinkg.dates import Date, parse_exact
+from twinkg.mapping import _day, _plain_number, _typed, lifecycle_triples, lifespan, when
+from twinkg.vocab import (DCT, GEO, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, TW, Iris, qid_slug,
+                          twinning_slug, wikidata_entity, wikidata_event_slug)
+from twinkg.world.records import Claim, Item, Origin, World
+
+Triple = ox.Triple
+N = ox.NamedNode
+A = N(RDF + "type")
+LABEL = N(RDFS + "label")
+SOURCE = N(DCT + "source")
+WHERE = Where("Wikidata", 0)
+WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
+
+
+@dataclass
+class Findings:
+    """What the merge noticed, for the build's progress and `diff-wikidata`."""
+
+    twinnings: int = 0
+    merged: int = 0
+    places: int = 0
+    one_directional: int = 0
+    deprecated: list[tuple[str, str]] = field(default_factory=list)
+    """Pairs whose only claims are deprecated: no twinning."""
+    contradictions: list[str] = field(default_factory=list)
+    """Curated twinnings that Wikidata's dated claims disagree with, or lists although never concluded."""
+
+
+def _qkey(qid: str) -> int:
+    return int(qid[1:])
+
+
+def _overlap(a: Date, b: Date) -> bool:
+    """Two dates agree when one could be the other: their bounds overlap (1944 and 1944-11-14 do)."""
+    return a.earliest <= b.latest and b.earliest <= a.latest
+
+
+class _WorldMapper:
+    def __init__(self, world: World, data: Dataset, iris: Iris, as_of: dt.date, classes: Classes,
+                 end_causes: dict[str, str]):
+        self.world = world
+        self.classes = classes
+        self.iris = iris
+        self.as_of = as_of
+        self.end_causes = end_causes
+        self.curated_place: dict[str, Place] = {}
+        for place in data.places:
+            if place.wikidata:
+                self.curated_place.setdefault(place.wikidata, place)
+        self.curated_pair: dict[frozenset[str], Twinning] = {}
+        qid_of = {p.id: p.wikidata for p in data.places if p.wikidata}
+        for twinning in data.twinnings:
+            for a, b in itertools.combinations(sorted(set(twinning.partners)), 2):
+                if a in qid_of and b in qid_of and qid_of[a] != qid_of[b]:
+                    pair = frozenset((qid_of[a], qid_of[b]))
+                    kept = self.curated_pair.get(pair)
+                    if kept is None or (kept.variant and not twinning.variant):
+                        self.curated_pair[pair] = twinning
+        self.findings = Findings()
+        self.statement_sources: dict[str, Claim] = {}
+        self.kind = N(iris.concept("kind", "not-stated"))
+        self.not_stated_reason = N(iris.concept("reason", "not-stated"))
+
+    # --- identity and labels -------------------------------------------------
+
+    def slug(self, qid: str) -> str:
+        place = self.curated_place.get(qid)
+        return place.id if place else qid_slug(qid)
+
+    def place_iri(self, qid: str) -> N:
+        return N(self.iris.place(self.slug(qid)))
+
+    def display(self, qid: str) -> str:
+        place = self.curated_place.get(qid)
+        if place:
+            return place.label
+        item = self.world.items.get(qid)
+        return (item.english or item.other or qid) if item else qid
+
+    def origin_iri(self, origin: Origin) -> N:
+        return N(self.iris.source(origin.id))
+
+    def claim_source(self, claim: Claim) -> N:
+        if claim.statement:
+            self.statement_sources.setdefault(claim.statement, claim)
+            return N(claim.statement)
+        return self.origin_iri(self.world.origins[claim.origin])
+
+    # --- sources -------------------------------------------------------------
+
+    def origin(self, origin: Origin) -> Iterator[Triple]:
+        s = self.origin_iri(origin)
+        yield from (Triple(s, A, N(c)) for c in (TW + "Source", SCHEMA + "CreativeWork", PROV + "Entity"))
+        yield Triple(s, N(DCT + "title"), ox.Literal(origin.title))
+        yield Triple(s, LABEL, ox.Literal(origin.title))
+        yield Triple(s, N(DCT + "publisher"), ox.Literal("Wikidata"))
+        yield Triple(s, N(DCT + "issued"), _day(origin.retrieved))
+        yield Triple(s, N(PROV + "generatedAtTime"), _typed(origin.retrieved.isoformat() + "T00:00:00Z", "http://www.w3.org/2001/XMLSchema#dateTime"))
+        yield Triple(s, N(SCHEMA + "url"), N(origin.url))
+        yield Triple(s, N(DCT + "license"), N(origin.licence))
+        yield Triple(s, N(RDFS + "comment"), ox.Literal(origin.comment, language="en"))
+
+    def statement(self, iri: str, claim: Claim) -> Iterator[Triple]:
+        """A live statement as a source: the statement IRI, its item's page, its retrieval date."""
+        s = N(iri)
+        origin = self.world.origins[claim.origin]
+        title = f"Wikidata statement: {claim.subject} twinned administrative body (P190) {claim.object}"
+        yield from (Triple(s, A, N(c)) for c in (TW + "Source", SCHEMA + "CreativeWork", PROV + "Entity"))
+        yield Triple(s, N(DCT + "title"), ox.Literal(title))
+        yield Triple(s, N(DCT + "publisher"), ox.Literal("Wikidata"))
+        yield Triple(s, N(DCT + "issued"), _day(origin.retrieved))
+        yield Triple(s, N(SCHEMA + "url"), N(f"{WIKIDATA_PAGE}{claim.subject}#P190"))
+        yield Triple(s, N(DCT + "license"), N(origin.licence))
+        yield Triple(s, N(DCT + "isPartOf"), self.origin_iri(origin))
+
+    # --- places --------------------------------------------------------------
+
+    def place(self, item: Item) -> Iterator[Triple]:
+        curated = self.curated_place.get(item.qid)
+        p = self.place_iri(item.qid)
+        sources = sorted(item.origins)
+        for origin in sources:
+            yield Triple(p, SOURCE, N(self.iris.source(origin)))
+        if curated is not None:
+            yield Triple(N(self.iris.place(qid_slug(item.qid))), N(DCT + "isReplacedBy"), p)
+            known = {curated.label, *curated.labels.values(), *curated.alt_labels}
+            for label in (item.english, item.other):
+                if label and label not in known:
+                    yield Triple(p, N(SKOS + "altLabel"), ox.Literal(label))
+            if not curated.country and item.country:
+                yield Triple(p, N(TW + "country"), N(self.iris.concept("country", item.country)))
+            if not curated.coordinates and item.coordinates:
+                yield from self.geometry(p, curated.id, item.coordinates)
+            return
+        yield from (Triple(p, A, N(c)) for c in (TW + "Place", SCHEMA + "Place", GEO + "Feature"))
+        yield Triple(p, N(OWL + "sameAs"), N(wikidata_entity(item.qid)))
+        if item.english:
+            yield Triple(p, LABEL, ox.Literal(item.english, language="en"))
+        if item.other and item.other != item.english:
+            yield Triple(p, LABEL, ox.Literal(item.other, language="und"))
+        if not item.english and not item.other:
+            yield Triple(p, LABEL, ox.Literal(item.qid, language="und"))
+        yield Triple(p, N(TW + "placeType"), N(self.iris.concept("place-type", "city" if item.city else "not-stated")))
+        if item.country:
+            yield Triple(p, N(TW + "country"), N(self.iris.concept("country", item.country)))
+        if item.coordinates:
+            yield from self.geometry(p, qid_slug(item.qid), item.coordinates)
+
+    def geometry(self, p: N, slug: str, coordinates: tuple[float, float]) -> Iterator[Triple]:
+        g = N(self.iris.geometry(slug))
+        lat, lon = coordinates
+        yield Triple(p, N(GEO + "hasGeometry"), g)
+        yield Triple(g, A, N(GEO + "Geometry"))
+        yield Triple(g, N(GEO + "asWKT"), _typed(f"POINT({_plain_number(lon)} {_plain_number(lat)})", GEO + "wktLiteral"))
+
+    # --- twinnings -----------------------------------------------------------
+
+    def lifecycle(self, claims: list[Claim]) -> tuple[dict[Date | None, list[N]], dict[tuple[Date | None, str | None], list[N]]]:
+        """Distinct start dates and distinct (end date, cause) pairs the claims state, each with its sources."""
+        starts: dict[Date | None, list[N]] = defaultdict(list)
+        ends: dict[tuple[Date | None, str | None], list[N]] = defaultdict(list)
+        for claim in claims:
+            source = self.claim_source(claim)
+            starts[claim.start].append(source)
+            if claim.end is not None or claim.end_cause is not None:
+                ends[(claim.end, claim.end_cause)].append(source)
+        if len(starts) > 1:  # an undated listing adds nothing to a dated start
+            undated = starts.pop(None, [])
+            first = min(starts, key=lambda d: d.earliest)  # type: ignore[union-attr]
+            starts[first] = starts[first] + undated
+        return starts, ends
+
+    def event(self, e: N, t: N, kind: str, date: Date | None, sources: list[N], cause: str | None = None) -> Iterator[Triple]:
+        for cls in dict.fromkeys((TW + "Event", *self.classes.get("event-type", {}).get(kind, ()), SEM + "Event", PROV + "Activity")):
+            yield Triple(e, A, N(cls))
+        yield Triple(e, N(TW + "twinning"), t)
+        yield Triple(t, N(TW + "event"), e)
+        if date is not None:
+            yield from when(e, date, "date")
+        if kind == "termination":
+            reason = self.end_causes.get(cause or "")
+            yield Triple(e, N(TW + "reason"), N(self.iris.concept("reason", reason)) if reason else self.not_stated_reason)
+            if cause:
+                yield Triple(e, N(RDFS + "seeAlso"), N(wikidata_entity(cause)))
+        for source in dict.fromkeys(sources):
+            yield Triple(e, SOURCE, source)
+
+    def derived(self, qa: str, qb: str, claims: list[Claim]) -> Iterator[Triple]:
+        """A twinning only Wikidata knows."""
+        self.findings.twinnings += 1
+        pa, pb = self.place_iri(qa), self.place_iri(qb)
+        t = N(self.iris.twinning(twinning_slug([self.slug(qa), self.slug(qb)])))
+        yield Triple(t, A, N(TW + "Twinning"))
+        yield Triple(t, A, N(PROV + "Entity"))
+        yield Triple(t, LABEL, ox.Literal(f"{self.display(qa)} – {self.display(qb)}"))
+        yield Triple(t, N(TW + "partner"), pa)
+        yield Triple(t, N(TW + "partner"), pb)
+        yield Triple(t, N(TW + "kind"), self.kind)
+        starts, ends = self.lifecycle(claims)
+        records: list[Event] = []
+        conflicting: list[N] = []
+        for index, (date, sources) in enumerate(sorted(starts.items(), key=lambda kv: kv[0] or Date(dt.date.min, dt.date.min)), start=1):
+            e = N(self.iris.event(wikidata_event_slug(qa, qb, "established", index)))
+            records.append(Event(e.value, "establishment", (), WHERE, date=date))
+            conflicting.append(e)
+            yield from self.event(e, t, "establishment", date, sources)
+        yield from self.conflicts(conflicting)
+        conflicting = []
+        for index, ((date, cause), sources) in enumerate(sorted(ends.items(), key=lambda kv: (kv[0][0] or Date(dt.date.max, dt.date.max), kv[0][1] or "")), start=1):
+            e = N(self.iris.event(wikidata_event_slug(qa, qb, "ended", index)))
+            records.append(Event(e.value, "termination", (), WHERE, date=date))
+            conflicting.append(e)
+            yield from self.event(e, t, "termination", date, sources, cause)
+        yield from self.conflicts(conflicting)
+        current = status_rules.derive(records, self.as_of)
+        yield Triple(t, N(TW + "status"), N(self.iris.concept("status", current)))
+        yield from lifespan(t, records, current, self.as_of)
+        evidence = {parse_exact(self.world.origins[c.origin].retrieved) for c in claims}
+        yield from lifecycle_triples(t, status_rules.lifecycle(records, self.as_of, sorted(evidence)))
+        if status_rules.ever_concluded(records, self.as_of):
+            yield Triple(pa, N(TW + "twinnedWith"), pb)
+            yield Triple(pb, N(TW + "twinnedWith"), pa)
+        for source in dict.fromkeys(self.claim_source(c) for c in claims):
+            yield Triple(t, SOURCE, source)
+        stated_by = self.stated_by(claims)
+        if stated_by is not None:
+            self.findings.one_directional += 1
+            yield Triple(t, N(TW + "statedOnlyBy"), self.place_iri(stated_by))
+
+    def stated_by(self, claims: list[Claim]) -> str | None:
+        """The one item that states the link, in the latest source that records direction; None if both do."""
+        directed = [c for c in claims if c.directed]
+        if not directed:
+            return None
+        latest = max(self.world.origins[c.origin].retrieved for c in directed)
+        subjects = {c.subject for c in directed if self.world.origins[c.origin].retrieved == latest}
+        return next(iter(subjects)) if len(subjects) == 1 else None
+
+    def conflicts(self, events: list[N]) -> Iterator[Triple]:
+        for a, b in itertools.permutations(events, 2):
+            yield Triple(a, N(TW + "conflictsWith"), b)
+
+    def merged(self, qa: str, qb: str, twinning: Twinning, claims: list[Claim]) -> Iterator[Triple]:
+        """Wikidata's claims about a curated twinning: more sources, and conflicting dated claims as events."""
+        self.findings.merged += 1
+        t = N(self.iris.twinning(twinning.slug))
+        for source in dict.fromkeys(self.claim_source(c) for c in claims):
+            yield Triple(t, SOURCE, source)
+        if not status_rules.ever_concluded(twinning.events, self.as_of):
+            self.findings.contradictions.append(
+                f"{twinning.slug}: Wikidata lists {qa}–{qb} as twinned (P190); the curated data has it "
+                f"{status_rules.derive(twinning.events, self.as_of)}, never concluded: kept as a source only")
+            return
+        starts, ends = self.lifecycle(claims)
+        for kind, stated, index_name in (("establishment", {d: s for d, s in starts.items() if d is not None}, "established"),
+                                         ("termination", {k: s for k, s in ends.items() if k[0] is not None}, "ended")):
+            curated = [e for e in twinning.events if e.type == kind and e.date is not None]
+            for index, (key, sources) in enumerate(sorted(stated.items(), key=lambda kv: str(kv[0])), start=1):
+                date = key if kind == "establishment" else key[0]  # type: ignore[index]
+                agreeing = [e for e in curated if _overlap(e.date, date)]  # type: ignore[arg-type]
+                if agreeing:
+                    for event in agreeing:
+                        for source in dict.fromkeys(sources):
+                            yield Triple(N(self.iris.event(event.id)), SOURCE, source)
+                    continue
+                e = N(self.iris.event(wikidata_event_slug(qa, qb, index_name, index)))
+                cause = key[1] if kind == "termination" else None  # type: ignore[index]
+                yield from self.event(e, t, kind, date, sources, cause)
+                for event in curated:
+                    o = N(self.iris.event(event.id))
+                    yield Triple(e, N(TW + "conflictsWith"), o)
+                    yield Triple(o, N(TW + "conflictsWith"), e)
+                self.findings.contradictions.append(
+                    f"{twinning.slug}: Wikidata's {kind} date {date.lexical or date.text} disagrees with the curated "  # type: ignore[union-attr]
+                    f"{', '.join(str(e.date.lexical or e.date.text) for e in curated) or 'events (none dated)'}: both kept")
+
+
+def world_triples(world: World, data: Dataset, iris: Iris, as_of: dt.date, classes: Classes,
+                  end_causes: dict[str, str] | None = None) -> tuple[set[Triple], Findings]:
+    """The Wikidata graph's derived triples: places, twinnings, events and sources, merged with the curated data.
+
+    `classes` (concepts.load_classes) says which classes an event type stands for."""
+    mapper = _WorldMapper(world, data, iris, as_of, classes, end_causes or {})
+    pairs: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+    for claim in world.claims:
+        if claim.subject != claim.object:
+            pairs[tuple(sorted((claim.subject, claim.object), key=_qkey))].append(claim)  # type: ignore[index]
+    triples: set[Triple] = set()
+    involved: set[str] = set()
+    for (qa, qb), claims in sorted(pairs.items(), key=lambda kv: (_qkey(kv[0][0]), _qkey(kv[0][1]))):
+        live = [c for c in claims if not c.deprecated]
+        if not live:
+            mapper.findings.deprecated.append((qa, qb))
+            continue
+        involved.update((qa, qb))
+        twinning = mapper.curated_pair.get(frozenset((qa, qb)))
+        triples.update(mapper.merged(qa, qb, twinning, live) if twinning else mapper.derived(qa, qb, live))
+    used_origins = {o for q in involved for o in world.items[q].origins}
+    for qid in sorted(involved, key=_qkey):
+        triples.update(mapper.place(world.items[qid]))
+    mapper.findings.places = len(involved)
+    for origin_id in sorted(used_origins | {c.origin for c in world.claims}):
+        triples.update(mapper.origin(world.origins[origin_id]))
+    for iri, claim in mapper.statement_sources.items():
+        triples.update(mapper.statement(iri, claim))
+    return triples, mapper.findings
+
+
+def country_codes(world: World) -> dict[str, str | None]:
+    """The country codes the world's items use, with the source's name of those ISO 3166-1 leaves to users (XK)."""
+    return {item.country: world.country_names.get(item.country) for item in world.items.values() if item.country}
