@@ -175,13 +175,15 @@ def test_links_in_order(built_store: ox.Store) -> None:
     assert spb[:10] == ["Turku", "Hamburg", "Havana", "Manchester", "Milan", "Osaka", "Shanghai",
                         "Los Angeles", "Melbourne", "Rio de Janeiro"]
     assert spb[10:14] == ["Petrozavodsk", "Turin", "Venice", "Prague"]  # by their latest bounds 2009, 2013, 2013, 2014
-    assert set(spb[14:]) == {"Osh", "Quebec City", "St. Petersburg, Florida"}  # no bound at all
+    assert {"Osh", "Quebec City", "St. Petersburg, Florida"} <= set(spb[14:])  # no bound at all
+    assert all(r.get("earliest") is None and r.get("latest") is None for r in of["Saint Petersburg"][14:])  # Wikidata's too
     turku = of["Saint Petersburg"][0]
     assert (turku.get("earliest"), turku["latest"]) == (None, "1991-12-31")  # bounded on one side only
     assert "the first of Saint Petersburg's links" in turku["orderClaims"]
     coventry = of["Coventry"]
     # Belgrade's start lies between 1953 and 1957 (rival claims), so it sorts after Dresden (1956)
-    assert [r["partners"] for r in coventry] == ["Volgograd", "Kiel", "Dresden", "Belgrade", "Kingston", "Jinan"]
+    assert [r["partners"] for r in coventry][:6] == ["Volgograd", "Kiel", "Dresden", "Belgrade", "Kingston", "Jinan"]
+    assert len(coventry) > 6 and all(r.get("latest") is None for r in coventry[6:])  # Wikidata's, unbounded, last
     assert (coventry[3]["earliest"], coventry[3]["latest"]) == ("1953-01-01", "1957-12-31")
     assert set(coventry[0]["formed"].split(" | ")) == {"1944", 'the "65th anniversary of the twinning" was marked in 2008'}
     assert (coventry[4]["earliest"], coventry[4]["latest"]) == ("1945-01-01", "1983-12-31")  # Kingston
@@ -193,7 +195,9 @@ def test_links_in_order(built_store: ox.Store) -> None:
 def test_machine_translated_only(built_store: ox.Store) -> None:
     rows = run(built_store, "machine-translated-only")
     facts = {(r["type"], r["fact"].removeprefix(ID)) for r in rows}
-    assert ("twinning", "twinning/burlington-vermont--yaroslavl") in facts
+    # Burlington–Yaroslavl rests on a machine translation in the curated data, but Wikidata's P190
+    # snapshots list it too: that source is no translation, so the link is no longer listed
+    assert ("twinning", "twinning/burlington-vermont--yaroslavl") not in facts
     assert ("event", "event/coventry-volgograd-1943-anniversary-claim") in facts
     assert ("order claim", "twinning/saint-petersburg--turku/order/1") in facts
     assert ("role", "actor/bernie-sanders/role/1") in facts
@@ -204,4 +208,4 @@ def test_machine_translated_only(built_store: ox.Store) -> None:
     # a translation of unstated kind (the Serbian article) is not a machine translation
     assert ("twinning", "twinning/kursk--nis") not in facts
     assert all(r["writtenIn"] == "ru" for r in rows)
-    assert sum(t == "twinning" for t, _ in facts) == 31
+    assert sum(t == "twinning" for t, _ in facts) == 28  # 31 curated; 3 of them are also in Wikidata's snapshots

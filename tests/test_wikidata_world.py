@@ -116,6 +116,8 @@ def test_pair_in_both_snapshots_is_one_twinning_with_both_sources(data) -> None:
     assert objects(triples, t, TW + "kind") == {IRIS.concept("kind", "not-stated")}
     assert objects(triples, t, TW + "status") == {IRIS.concept("status", "active")}
     assert not objects(triples, t, TW + "startDate")  # no date is invented
+    assert not objects(triples, t, TW + "startEarliest") and not objects(triples, t, TW + "startLatest")
+    assert objects(triples, t, TW + "latestEvidence") == {"2026-05-12"}  # status as of the latest snapshot
     assert not objects(triples, t, TW + "statedOnlyBy")  # both items state it
     assert findings.twinnings == 1
 
