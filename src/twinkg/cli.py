@@ -338,6 +338,17 @@ def serve(
         help="Extra workers kept for queries that ran fast last time, so lookups never queue behind slow queries."),
     max_request: int = typer.Option(Settings.max_request_bytes, "--max-request-bytes", min=1024,
                                     help="Largest request body (413 above)."),
+    max_queries_per_client: int = typer.Option(
+        Settings.max_queries_per_client, "--max-queries-per-client", min=1,
+        help="Queries of one client address running at once; more wait (up to --timeout, then 503)."),
+    read_timeout: float = typer.Option(Settings.read_timeout, "--read-timeout", min=0.1,
+                                       help="Seconds a client has to send a request's head, and between chunks of "
+                                            "its body (408 and closed after)."),
+    max_connections: int = typer.Option(Settings.max_connections, "--max-connections", min=1,
+                                        help="Open connections in all (503 and closed above)."),
+    max_connections_per_client: int = typer.Option(Settings.max_connections_per_client,
+                                                   "--max-connections-per-client", min=1,
+                                                   help="Open connections from one client address (503 above)."),
     quiet: bool = typer.Option(False, "--quiet", help="No access log (one JSON line per request on stderr)."),
     data: Optional[Path] = DataOption,
     out: Optional[Path] = OutOption,
@@ -356,7 +367,9 @@ def serve(
     """
     settings = settings_from(data, out, base, host=host, port=port, sparql_endpoint=sparql_endpoint,
                              timeout=timeout, max_rows=max_rows, workers=workers, fast_workers=fast_workers,
-                             max_request_bytes=max_request, access_log=not quiet)
+                             max_request_bytes=max_request, max_queries_per_client=max_queries_per_client,
+                             read_timeout=read_timeout, max_connections=max_connections,
+                             max_connections_per_client=max_connections_per_client, access_log=not quiet)
     if not sparql_endpoint and is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir,
                                                                         settings.shapes_dir]):
         progress(f"{settings.out_dir} is missing or older than the data: building")

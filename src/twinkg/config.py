@@ -58,6 +58,14 @@ class Settings:
     fast_workers: int = 2
     """Extra workers kept for queries that ran fast last time."""
     max_request_bytes: int = 1 << 20
+    max_queries_per_client: int = 2
+    """Queries of one client address in the store at once; more wait (up to the timeout, then 503)."""
+    read_timeout: float = 10.0
+    """Seconds a client has to send a request's head, and between chunks of its body (408 after)."""
+    max_connections: int = 1000
+    """Open connections in all; one more gets 503 and is closed (keep it under the file-descriptor limit)."""
+    max_connections_per_client: int = 64
+    """Open connections from one client address."""
     page_cache_bytes: int = 32 << 20
     """Bound of the cache of rendered pages and data documents (0: no cache)."""
     access_log: bool = True

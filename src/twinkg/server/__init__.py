@@ -9,7 +9,9 @@ runs it under uvicorn. The modules, by concern:
 - sparql: the /sparql route and service description;  queries: the pages' own queries;
 - linked_data: /id/…, /vocab/…, /data/…;  files: /dumps/…, /void;
 - pages + render + templates/: HTML;  cache: rendered responses, ETag;
-- access_log;  headers: CSP on HTML, plain OPTIONS;  conneg: media types from Accept;  urls: IRIs ↔ local paths;  config.
+- fairness: per-client concurrency, heavy clients off the fast lane;
+- http: the HTTP layer's limits (deadlines, head size, connections);  headers: CSP on HTML, plain OPTIONS;
+- access_log;  conneg: media types from Accept;  urls: IRIs ↔ local paths;  config.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from twinkg.config import Progress, Settings
 from twinkg.server.access_log import configure_access_log
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig
+from twinkg.server.fairness import FairStore
+from twinkg.server.http import HttpLimits, protocol_for
 from twinkg.store import Store
 from twinkg.store.loading import store_for_dump
 from twinkg.store.pool import EmbeddedStore
@@ -43,12 +47,14 @@ def make_config(settings: Settings, progress: Progress) -> ServerConfig:
         progress(f"loading {pin.path / output.NQ_DUMP} into the embedded store")
         store = EmbeddedStore(store_for_dump(pin.path), workers=settings.workers, timeout=settings.timeout,
                               fast_workers=settings.fast_workers)
-    return ServerConfig(store=store, settings=settings, out_dir=pin.path if pin else None, pin=pin)
+    fair = FairStore(store, per_client=settings.max_queries_per_client, timeout=settings.timeout)
+    return ServerConfig(store=fair, settings=settings, out_dir=pin.path if pin else None, pin=pin)
 
 
 def run(config: ServerConfig) -> None:
     if config.settings.access_log:
         configure_access_log()
+    limits = HttpLimits.of(config.settings)
     uvicorn.run(create_app(config), host=config.settings.host, port=config.settings.port, log_level="warning",
-                access_log=False, http="httptools", loop="uvloop", server_header=False,
-                timeout_graceful_shutdown=5)
+                access_log=False, http=protocol_for(limits), loop="uvloop", server_header=False,
+                timeout_keep_alive=int(limits.idle_timeout), timeout_graceful_shutdown=5)

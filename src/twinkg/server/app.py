@@ -29,6 +29,7 @@ from twinkg.server.cache import ResponseCache, cached
 from twinkg.server.config import ServerConfig
 from twinkg.server.conneg import RESULTS
 from twinkg.server.discovery import robots, sitemap
+from twinkg.server.fairness import ClientAddress
 from twinkg.server.files import dump, void
 from twinkg.server.headers import SecurityHeaders
 from twinkg.server.linked_data import context_document, data_document, dereference
@@ -46,7 +47,7 @@ async def healthz(request: Request) -> Response:
     start = time.perf_counter()
     problem = None
     try:
-        await config.store.run(QueryRequest("ASK { }", RESULTS))
+        await config.store.run(QueryRequest("ASK { }", RESULTS, cost="light"))
     except StoreError as exc:
         problem = str(exc)
     return JSONResponse({"status": "failing" if problem else "ok", "store": config.store.description,
@@ -81,7 +82,7 @@ def routes() -> list[BaseRoute]:
 
 
 def middleware() -> list[Middleware]:
-    return [Middleware(SecurityHeaders),
+    return [Middleware(ClientAddress), Middleware(SecurityHeaders),
             Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type"], allow_credentials=False,
                        expose_headers=list(ROW_HEADERS), max_age=86400)]

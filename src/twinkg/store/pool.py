@@ -6,13 +6,17 @@ answering meanwhile. This is why the pool is hand-written rather than a
 `concurrent.futures` pool, which cannot kill one busy worker.
 
 Extension points: `_spawn` (how a worker starts), `_run` (one query on one
-worker, with its deadline), `_replace` (healing after a kill or a crash).
+worker, with its deadline), `_watch` (healing: however a worker ends, another
+is started, retrying with backoff while the system refuses, e.g. when file
+descriptors run out).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
+import logging
 import pickle
 import sys
 import time
@@ -45,20 +49,26 @@ class _Worker:
                 pass
 
 
+log = logging.getLogger("twinkg.store")
+
 SLOW_MS = 50.0
 """A query whose last run took longer than this is slow: it may only use the slow lane's workers."""
 SLOW_REMEMBERED = 10_000
-"""How many slow queries the pool remembers (least recently seen out first)."""
+"""How many slow (and how many fast) queries the pool remembers (least recently seen out first)."""
+RESPAWN_BACKOFF = (0.05, 5.0)
+"""First and longest wait between attempts to start a worker that could not start (doubling in between)."""
 
 
 @dataclass
 class EmbeddedStore:
     """`workers` processes answer any query; `fast_workers` more are kept for fast ones.
 
-    A query is slow when the same request last ran longer than SLOW_MS (or
-    timed out): at most `workers` slow queries run at once, so a lookup never
-    queues behind them (head-of-line blocking). A query not seen before counts
-    as fast, so at worst the pool behaves as one of workers + fast_workers."""
+    The fast lane takes a query whose same request last ran within SLOW_MS,
+    or one the caller marks `light` (the app's own bounded queries, a client
+    whose queries have been fast: server.fairness). Every other query (slow
+    before, marked `heavy`, or unknown) takes the slow lane: at most `workers`
+    of them run at once, so a lookup never queues behind them (head-of-line
+    blocking), whatever text the heavy queries carry."""
 
     store_dir: Path
     workers: int
@@ -67,9 +77,11 @@ class EmbeddedStore:
     _idle: asyncio.Queue[_Worker] = field(init=False, repr=False)
     _slow_lane: asyncio.Semaphore = field(init=False, repr=False)
     _slow: OrderedDict[bytes, None] = field(default_factory=OrderedDict, init=False, repr=False)
+    _fast: OrderedDict[bytes, None] = field(default_factory=OrderedDict, init=False, repr=False)
     _all: set[_Worker] = field(default_factory=set, init=False, repr=False)
     _graphs: frozenset[str] = field(default=frozenset(), init=False)
     _closing: bool = field(default=False, init=False)
+    _respawning: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     description = "embedded"
     follows_dump = True
@@ -85,21 +97,58 @@ class EmbeddedStore:
             raise StoreUnavailable(f"cannot list the graphs of {self.store_dir}: {exc}") from None
         self._graphs = graph_names_of(answer.body)
 
+    @property
+    def size(self) -> int:
+        """Workers alive now (the pool heals back to workers + fast_workers)."""
+        return sum(1 for w in self._all if w.proc.returncode is None)
+
     async def _spawn(self) -> None:
+        """Start one worker and check that it answers before it takes queries."""
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "twinkg.store.worker", str(self.store_dir),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 20)
         worker = _Worker(proc)
+        try:
+            reply = await asyncio.wait_for(worker.ask(frame(QueryRequest("ASK {}", "text/tab-separated-values"))),
+                                           max(self.timeout, 10.0))
+        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+            worker.kill()
+            await proc.wait()
+            raise StoreUnavailable(f"a query worker did not start: {exc!r}") from None
+        if isinstance(reply, StoreError):
+            worker.kill()
+            await proc.wait()
+            raise StoreUnavailable(f"a query worker did not start: {reply}")
         self._all.add(worker)
         self._idle.put_nowait(worker)
+        watcher = asyncio.get_running_loop().create_task(self._watch(worker))
+        self._respawning.add(watcher)
+        watcher.add_done_callback(self._respawning.discard)
+
+    async def _watch(self, worker: _Worker) -> None:
+        """However a worker ends (killed on timeout, crashed, killed from outside), start another."""
+        await worker.proc.wait()
+        self._all.discard(worker)
+        if self._closing:
+            return
+        delay, longest = RESPAWN_BACKOFF
+        while not self._closing:
+            try:
+                await self._spawn()
+                return
+            except (OSError, StoreError) as exc:  # e.g. no file descriptors left: try again, more slowly
+                log.warning("cannot start a query worker (%s); retrying in %.2f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, longest)
 
     async def graph_names(self) -> frozenset[str]:
         return self._graphs
 
     async def run(self, req: QueryRequest) -> Answer:
         request = frame(req)
-        key = hashlib.blake2b(request, digest_size=16).digest()
-        if key not in self._slow or not self.fast_workers:
+        same = request if req.cost == "unknown" else frame(dataclasses.replace(req, cost="unknown"))
+        key = hashlib.blake2b(same, digest_size=16).digest()
+        if self._fast_lane(key, req.cost) or not self.fast_workers:
             return await self._run(request, key)
         start = time.perf_counter()
         try:
@@ -111,25 +160,33 @@ class EmbeddedStore:
         finally:
             self._slow_lane.release()
 
+    def _fast_lane(self, key: bytes, cost: str) -> bool:
+        """Light, or ran fast last time, and not marked heavy: an unknown query waits with the slow ones."""
+        if cost == "heavy" or key in self._slow:
+            return False
+        return cost == "light" or key in self._fast
+
     def _busy(self) -> StoreBusy:
         return StoreBusy(f"every query worker stayed busy for {self.timeout:g} s; try again")
 
     def _note(self, key: bytes, elapsed_ms: float) -> None:
-        if elapsed_ms > SLOW_MS:
-            self._slow[key] = None
-            self._slow.move_to_end(key)
-            if len(self._slow) > SLOW_REMEMBERED:
-                self._slow.popitem(last=False)
-        else:
-            self._slow.pop(key, None)
+        known, other = (self._slow, self._fast) if elapsed_ms > SLOW_MS else (self._fast, self._slow)
+        other.pop(key, None)
+        known[key] = None
+        known.move_to_end(key)
+        if len(known) > SLOW_REMEMBERED:
+            known.popitem(last=False)
 
     async def _run(self, request: bytes, key: bytes, start: float | None = None) -> Answer:
         start = time.perf_counter() if start is None else start
         deadline = start + self.timeout
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), max(0.001, deadline - time.perf_counter()))
-        except asyncio.TimeoutError:
-            raise self._busy() from None
+        while True:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), max(0.001, deadline - time.perf_counter()))
+            except asyncio.TimeoutError:
+                raise self._busy() from None
+            if worker.proc.returncode is None:
+                break  # a worker that ended while idle is being replaced by its watcher
         try:
             reply = await asyncio.wait_for(worker.ask(request), max(0.001, deadline - time.perf_counter()))
         except asyncio.TimeoutError:
@@ -149,17 +206,17 @@ class EmbeddedStore:
         return reply
 
     async def _replace(self, worker: _Worker) -> None:
+        """Kill a worker whose state is unknown; its watcher starts the next one."""
         worker.kill()
-        self._all.discard(worker)
         try:
             await asyncio.wait_for(worker.proc.wait(), 5)
         except asyncio.TimeoutError:
             pass
-        if not self._closing:
-            await self._spawn()
 
     async def close(self) -> None:
         self._closing = True
+        for task in list(self._respawning):
+            task.cancel()
         for worker in list(self._all):
             if worker.proc.stdin is not None:
                 worker.proc.stdin.close()

@@ -1,0 +1,124 @@
+"""Fair use of the store whatever the query text: per-client concurrency and classification by cost.
+
+The embedded store keeps a fast lane for queries known to be fast, but "the
+same query" is its exact text: a client that adds a random comment to each
+heavy query would look new every time. So the cost is also remembered per
+client address (a moving average of its queries' time that rises at once and
+falls slowly): a client whose queries have been slow has its next ones marked
+`heavy`, whatever their text, one whose queries have been fast `light`, and a
+new client's are `unknown` (the slow lane, until known). One client has at
+most `per_client` queries in the store at once (the rest wait, up to the
+timeout, then 503), so it cannot take every worker.
+
+The client is the TCP peer address (a proxy in front makes every client one:
+run replicas behind it, or give each its own limits there). `FairStore` wraps
+any Store; `ClientAddress` (ASGI middleware) tells it who is asking"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import dataclasses
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from twinkg.errors import QueryTimeout, StoreBusy
+from twinkg.store import Answer, QueryRequest, Store
+from twinkg.store.pool import SLOW_MS
+
+client_address: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="")
+CLIENTS_REMEMBERED = 10_000
+WEIGHT = 0.2
+"""Weight of a fast query in a client's moving average of query time."""
+
+
+class ClientAddress:
+    """Sets `client_address` for the request being served (pure ASGI middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = client_address.set((scope.get("client") or ("", 0))[0])
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            client_address.reset(token)
+
+
+@dataclass
+class _Client:
+    running: asyncio.Semaphore
+    users: int = 0
+    cost_ms: float = 0.0
+    seen: bool = False
+
+
+@dataclass
+class FairStore:
+    """A Store that marks the queries of heavy clients and bounds each client's concurrent queries."""
+
+    inner: Store
+    per_client: int
+    timeout: float
+    _clients: OrderedDict[str, _Client] = field(default_factory=OrderedDict, init=False, repr=False)
+    description: str = field(init=False)
+    follows_dump: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.description = self.inner.description
+        self.follows_dump = self.inner.follows_dump
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def graph_names(self) -> frozenset[str]:
+        return await self.inner.graph_names()
+
+    def _client(self, address: str) -> _Client:
+        found = self._clients.get(address)
+        if found is None:
+            found = self._clients[address] = _Client(asyncio.Semaphore(self.per_client))
+            while len(self._clients) > CLIENTS_REMEMBERED:  # forget the least recent idle client
+                oldest = next((a for a, c in self._clients.items() if c.users == 0), None)
+                if oldest is None:
+                    break
+                del self._clients[oldest]
+        self._clients.move_to_end(address)
+        return found
+
+    async def run(self, req: QueryRequest) -> Answer:
+        address = client_address.get()
+        client = self._client(address)
+        client.users += 1
+        try:
+            try:
+                await asyncio.wait_for(client.running.acquire(), self.timeout)
+            except asyncio.TimeoutError:
+                raise StoreBusy(f"this client already has {self.per_client} queries running; "
+                                f"none finished within {self.timeout:g} s") from None
+            if req.cost == "unknown" and client.seen:  # judged when its turn comes, on what ran before it
+                req = dataclasses.replace(req, cost="heavy" if client.cost_ms > SLOW_MS else "light")
+            try:
+                answer = await self.inner.run(req)
+            except QueryTimeout:
+                self._note(client, self.timeout * 1000)
+                raise
+            finally:
+                client.running.release()
+            self._note(client, answer.elapsed_ms)
+            return answer
+        finally:
+            client.users -= 1
+
+    @staticmethod
+    def _note(client: _Client, ms: float) -> None:
+        """A slow query counts at once; fast ones bring the cost down only slowly, so a heavy client cannot
+        make itself look light with a few lookups between its heavy queries."""
+        client.cost_ms = ms if ms > client.cost_ms else WEIGHT * ms + (1 - WEIGHT) * client.cost_ms
+        client.seen = True

@@ -1,0 +1,168 @@
+"""The HTTP layer's own limits, which uvicorn does not set: read deadlines, head size, URL length, connections.
+
+uvicorn closes a connection only when it idles between requests
+(`timeout_keep_alive`); a client that opens a connection and sends nothing,
+or sends its headers or its body a byte at a time, holds the connection (and
+a file descriptor) for ever, and httptools buffers a header of any size. This
+protocol, a subclass of uvicorn's httptools one, adds:
+
+- a deadline for the request head (from the connection or the request's first
+  byte to the end of its headers) and for the body (each gap between chunks,
+  and the whole body): 408 and close when one passes;
+- a bound on the head: a URL over `max_url_bytes` is 414, a head over
+  `max_head_bytes` 431, both before the app sees anything;
+- a bound on open connections, in all and per client address: the one over
+  the bound gets 503 and is closed at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from twinkg.config import Settings
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    read_timeout: float
+    """Seconds for a request head, and for each gap between body chunks."""
+    max_connections: int
+    max_connections_per_client: int
+    body_timeout_factor: int = 6
+    """A whole request body must arrive within this many read timeouts."""
+    idle_timeout: float = 5.0
+    """Seconds an idle keep-alive connection is kept."""
+    max_url_bytes: int = 64 << 10
+    max_head_bytes: int = 96 << 10
+    """The request line and every header together."""
+
+    @classmethod
+    def of(cls, settings: Settings) -> HttpLimits:
+        return cls(settings.read_timeout, settings.max_connections, settings.max_connections_per_client)
+
+
+REASONS = {408: b"Request Timeout", 414: b"URI Too Long", 431: b"Request Header Fields Too Large",
+           503: b"Service Unavailable"}
+
+
+def protocol_for(limits: HttpLimits) -> type[HttpToolsProtocol]:
+    """uvicorn's httptools protocol with these limits (pass it as `http=` to uvicorn)."""
+    per_client: dict[str, int] = {}
+
+    class GuardedHttp(HttpToolsProtocol):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._timer: asyncio.TimerHandle | None = None
+            self._body_deadline: asyncio.TimerHandle | None = None
+            self._in_head = True
+            self._head_bytes = 0
+            self._refused = False
+            self._address = ""
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._address = self.client[0] if self.client else ""
+            count = per_client.get(self._address, 0) + 1
+            per_client[self._address] = count
+            if len(self.connections) > limits.max_connections or count > limits.max_connections_per_client:
+                self._refuse(503, "too many open connections; try again")
+                return
+            self._arm(limits.read_timeout)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            left = per_client.get(self._address, 1) - 1
+            if left > 0:
+                per_client[self._address] = left
+            else:
+                per_client.pop(self._address, None)
+            self._disarm()
+            if self._body_deadline is not None:
+                self._body_deadline.cancel()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return
+            super().data_received(data)
+            if self._refused or not self._in_head or self.transport.is_closing():
+                return
+            self._head_bytes += len(data)
+            if self._head_bytes > limits.max_head_bytes:
+                in_url = not getattr(self, "headers", None)
+                self._refuse(414 if in_url else 431, f"the request {'URL' if in_url else 'head'} is over the "
+                             f"{limits.max_url_bytes if in_url else limits.max_head_bytes}-byte limit")
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_head = True
+            self._head_bytes = 0
+            if self._timer is None:
+                self._arm(limits.read_timeout)
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            self._disarm()
+            if len(self.url) > limits.max_url_bytes:
+                self._refuse(414, f"the URL is over the {limits.max_url_bytes}-byte limit; POST the query instead")
+                return
+            super().on_headers_complete()
+            if self.parser is not None and not self.transport.is_closing():
+                self._arm(limits.read_timeout)
+                self._body_deadline = self.loop.call_later(limits.read_timeout * limits.body_timeout_factor,
+                                                          self._expire)
+
+        def on_body(self, body: bytes) -> None:
+            if self._refused:
+                return
+            self._arm(limits.read_timeout)
+            super().on_body(body)
+
+        def on_message_complete(self) -> None:
+            if self._refused:
+                return
+            self._disarm()
+            if self._body_deadline is not None:
+                self._body_deadline.cancel()
+                self._body_deadline = None
+            super().on_message_complete()
+
+        def on_response_complete(self) -> None:
+            self._disarm()
+            if self._body_deadline is not None:
+                self._body_deadline.cancel()
+                self._body_deadline = None
+            super().on_response_complete()
+
+        def _arm(self, seconds: float) -> None:
+            self._disarm()
+            self._timer = self.loop.call_later(seconds, self._expire)
+
+        def _disarm(self) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+        def _expire(self) -> None:
+            """A deadline passed while the request was still being read."""
+            if self.transport.is_closing():
+                return
+            if self.cycle is not None and not self.cycle.response_complete and not self._in_head:
+                self.cycle.disconnected = True  # the app sees the client as gone and stops reading
+                self.cycle.message_event.set()
+            self._refuse(408, "the request was not sent in time")
+
+        def _refuse(self, status: int, message: str) -> None:
+            self._refused = True
+            self._disarm()
+            body = message.encode() + b"\n"
+            if self.cycle is None or not self.cycle.response_started:
+                self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                     b"content-length: %d\r\nconnection: close\r\n\r\n%s"
+                                     % (status, REASONS[status], len(body), body))
+            self.transport.close()
+
+    return GuardedHttp

@@ -1,0 +1,139 @@
+"""The embedded store's pool heals itself, and one client cannot take it over, whatever its query text."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import random
+import resource
+import signal
+import statistics
+import threading
+import time
+
+import httpx
+from conftest_server import Server, children, mini_server
+from twinkg.server.fairness import FairStore, client_address
+from twinkg.store import Answer, QueryRequest
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } # "
+LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/twinkg/id/place/alpha-town> ?p ?o }"
+
+server = mini_server("pool-fairness", "--workers", "2", "--fast-workers", "2", "--timeout", "5", "--quiet")
+
+
+def wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def from_address(srv: Server, address: str) -> httpx.Client:
+    return httpx.Client(base_url=srv.url, timeout=30, transport=httpx.HTTPTransport(local_address=address))
+
+
+def test_pool_back_to_full_size_after_file_descriptors_ran_out(server: Server) -> None:
+    pid = server.proc.pid
+    workers = children(pid)
+    assert len(workers) == 4
+    soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+    try:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (3, hard))  # no new pipe, socket or file
+        for worker in workers:
+            os.kill(worker, signal.SIGKILL)
+        time.sleep(2)
+        assert children(pid) == set()  # every restart failed meanwhile ...
+    finally:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+    assert "cannot start a query worker" in server.log()  # ... and was retried
+    assert wait_for(lambda: len(children(pid)) == 4, 30), children(pid)
+    assert server.client().get("/healthz").status_code == 200
+
+
+def test_varied_heavy_queries_do_not_defeat_the_fast_lane(server: Server) -> None:
+    stop = threading.Event()
+    heavy_times: list[float] = []
+
+    def heavy(address: str) -> None:
+        with from_address(server, address) as c:
+            while not stop.is_set():
+                t0 = time.monotonic()
+                c.get("/sparql", params={"query": HEAVY + str(random.random())})
+                heavy_times.append(time.monotonic() - t0)
+
+    threads = [threading.Thread(target=heavy, args=(f"127.0.0.{10 + i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    lookups: list[float] = []
+    try:
+        time.sleep(3)  # every heavy client has been seen to be heavy
+        with from_address(server, "127.0.0.2") as c:
+            end = time.monotonic() + 6
+            while time.monotonic() < end:
+                t0 = time.monotonic()
+                r = c.get("/sparql", params={"query": LOOKUP})
+                lookups.append(time.monotonic() - t0)
+                assert r.status_code == 200, r.text
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    print(f"lookup p50 {statistics.median(lookups) * 1000:.1f} ms over {len(lookups)}, "
+          f"heavy p50 {statistics.median(heavy_times) * 1000:.0f} ms over {len(heavy_times)}")
+    # Queued behind the heavy queries, a lookup would wait about as long as one of them.
+    assert statistics.median(lookups) < statistics.median(heavy_times) / 10
+
+
+@dataclasses.dataclass
+class SlowStore:
+    """Answers after `seconds`, recording how many queries it runs at once and how each was marked."""
+
+    seconds: float
+    description: str = "slow"
+    follows_dump: bool = False
+    running: int = 0
+    most: int = 0
+    costs: list[str] = dataclasses.field(default_factory=list)
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def graph_names(self) -> frozenset[str]:
+        return frozenset()
+
+    async def run(self, req: QueryRequest) -> Answer:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        self.costs.append(req.cost)
+        await asyncio.sleep(self.seconds)
+        self.running -= 1
+        return Answer("text/csv", b"", elapsed_ms=self.seconds * 1000)
+
+
+async def as_client(store: FairStore, address: str, query: str) -> str:
+    client_address.set(address)
+    await store.run(QueryRequest(query, "text/csv"))
+    return address
+
+
+def test_one_client_gets_at_most_its_share_and_is_known_by_cost_not_text() -> None:
+    async def scenario() -> tuple[SlowStore, list[str]]:
+        inner = SlowStore(0.2)
+        fair = FairStore(inner, per_client=2, timeout=5)
+        greedy = [asyncio.create_task(as_client(fair, "10.0.0.1", f"heavy #{i}")) for i in range(6)]
+        await asyncio.sleep(0.05)
+        other = asyncio.create_task(as_client(fair, "10.0.0.2", "lookup"))
+        done = [t.result() for t in (await asyncio.wait([*greedy, other], return_when=asyncio.FIRST_COMPLETED))[0]]
+        await asyncio.gather(*greedy, other)
+        return inner, done
+
+    inner, first_done = asyncio.run(scenario())
+    assert inner.most == 3  # two of the greedy client's, and the other client's at once
+    assert "10.0.0.1" in first_done or "10.0.0.2" in first_done
+    # The greedy client's first queries are unknown; once one has run slow, the rest are heavy, whatever the text.
+    assert inner.costs[:2] == ["unknown", "unknown"] and set(inner.costs[3:]) == {"heavy"}
