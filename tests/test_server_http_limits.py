@@ -8,7 +8,6 @@ import time
 from urllib.parse import quote
 
 import pytest
-
 from conftest_server import Server, mini_server
 
 READ_TIMEOUT = 1.0
@@ -39,8 +38,8 @@ def healthy(srv: Server) -> bool:
 
 
 @pytest.mark.parametrize("sent", [b"", b"GET /healthz HTTP/1.1\r\nHost: x\r\n",
-                                  b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                                  b"Content-Length: 100\r\n\r\nASK"])
+                                  (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                                  b"Content-Length: 100\r\n\r\nASK")])
 def test_idle_partial_head_and_partial_body_are_closed(server: Server, sent: bytes) -> None:
     with connect(server) as s:
         s.sendall(sent)

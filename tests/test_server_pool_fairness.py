@@ -14,6 +14,7 @@ import time
 
 import httpx
 from conftest_server import Server, children, mini_server
+
 from twinkg.server.fairness import FairStore, client_address
 from twinkg.store import Answer, QueryRequest
 
