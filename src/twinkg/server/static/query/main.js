@@ -47,10 +47,11 @@ function explain(statusCode, message) {
     }
     return message;
   }
-  if (statusCode === 503) {
+  if (statusCode === 503 && /longer than|time ?out|time limit/i.test(message)) {
     return `The query was stopped: it ran past the server's time limit of ${workbench.dataset.timeout} s. ` +
       "Narrow it (more specific patterns, a LIMIT) and run it again.";
   }
+  if (statusCode === 503) return "The server cannot answer right now; try again in a moment. " + message;
   if (statusCode === 413 || statusCode === 414) return "The query is larger than the server accepts. " + message;
   if (statusCode === 403) return "This endpoint is read-only: " + message;
   return `The server answered ${statusCode}: ${message}`;
@@ -182,7 +183,8 @@ async function run(query, { push = true } = {}) {
       current.form === "graph" ? "triples" : "rows")} in ${ms} ms` : `done in ${ms} ms`;
     if (response.headers.get("X-SPARQL-Truncated") === "true") {
       const cap = Number(response.headers.get("X-SPARQL-Max-Rows"));
-      say(`Only the first ${words(cap, "row", "rows")} are shown: the server cuts every answer at ` +
+      const unit = current.form === "graph" ? ["triple", "triples"] : ["row", "rows"];
+      say(`Only the first ${words(cap, ...unit)} are shown: the server cuts every answer at ` +
         `${cap.toLocaleString("en")}. Add a LIMIT and OFFSET, or narrow the query, to see the rest.`, "notice cap");
     }
     setDownloads(query, current.form);
@@ -196,8 +198,13 @@ async function run(query, { push = true } = {}) {
       const iris = new Set();
       for (const r of current.rows) for (const v of current.vars) if (r[v] && r[v].type === "uri") iris.add(r[v].value);
       const mine = current;
-      const found = await describeIris(iris, select, Number(workbench.dataset.maxRows));
-      if (mine !== current) return;
+      let found = null;
+      try {
+        found = await describeIris(iris, select, Number(workbench.dataset.maxRows));
+      } catch (error) {  // the answer stands without labels; say so rather than hide it
+        if (mine === current) status.textContent += " (labels and places could not be looked up)";
+      }
+      if (!found || mine !== current) return;
       for (const [k, v] of found.labels) ctx.labels.set(k, v);
       for (const [k, v] of found.points) ctx.points.set(k, v);
       enableViews();
