@@ -191,6 +191,8 @@ CASES = [
     ("role-of-class", replace(ROLE, "tw:roleOf", "actor:mayor"), "tw:roleOf is at most one"),
     ("role-order", replace(ROLE, "tw:validUntil", '"1942"^^xsd:gYear'), "its period ends"),
     ("role-from-two", add(f'{ROLE} tw:validFrom "1942"^^xsd:gYear .'), "tw:validFrom is at most"),
+    ("role-from-latest-year", add(f'{ROLE} tw:validFromLatest "1942"^^xsd:gYear .'), "tw:validFromLatest is at most one xsd:date"),
+    ("name-until-text-two", add(f'{STALINGRAD} tw:validUntilText "in 1961", "later" .'), "tw:validUntilText is at most one"),
     # OrderClaim
     ("order-rank-none", delete(ORDER, "tw:rank"), "exactly one tw:rank"),
     ("order-rank-scheme", replace(ORDER, "tw:rank", "status:active"), "exactly one tw:rank"),
@@ -216,6 +218,7 @@ STILL_VALID = [
     ("ok-fictional-country", add("place:ankh-morpork tw:country country:GB .")),
     ("ok-wikidata-without-country", delete(COV, "tw:country")),
     ("ok-one-sided-bound", delete("ev:cov-vol-gift-a", "tw:earliest")),
+    ("ok-role-seen-at-one-time", add(f'{ROLE} tw:validFromText "the then mayor" ; tw:validFromLatest "1942-12-31"^^xsd:date .')),
     ("ok-three-way", add("tn:coventry--volgograd tw:partner place:ankh-morpork . "
                          "place:ankh-morpork tw:twinnedWith place:volgograd . "
                          "place:volgograd tw:twinnedWith place:ankh-morpork .")),
