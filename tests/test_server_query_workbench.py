@@ -373,3 +373,23 @@ def test_server_rendered_table_links_only_http_iris(mini: Server) -> None:
         page = httpx.get(mini.url + "/query", params={"query": query}).text
         table = page[page.index('<table class="results"'):]
         assert "javascript:alert(1)" in table and 'href="javascript:' not in table
+
+
+def test_map_of_a_place_and_its_partners(on_curated: Session) -> None:
+    """On the real data: Coventry and its partners, placed from their coordinates and joined pair by pair."""
+    coventry = "https://w3id.org/twinkg/id/place/coventry"
+    query = (f"SELECT ?place ?partner WHERE {{ BIND(<{coventry}> AS ?place)\n"
+             f"  ?t a tw:Twinning ; tw:partner ?place, ?partner FILTER(?partner != ?place) }}")
+    located = httpx.post(on_curated.server.url + "/sparql", data={"query": (
+        f"SELECT DISTINCT ?p WHERE {{ ?t a tw:Twinning ; tw:partner <{coventry}>, ?p "
+        f"FILTER(?p != <{coventry}>) ?p geo:hasGeometry/geo:asWKT ?w }}")},
+        headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert len(located) >= 3
+    page = on_curated.open("/query")
+    type_query(page, query)
+    run_and_wait(page)
+    page.locator("#view-map").click()
+    assert page.locator("svg.result-map circle").count() == len(located) + 1
+    assert page.locator("svg.result-map line.link").count() == len(located)
+    assert page.locator("svg.result-map a[href='/page/id/place/coventry']").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "workbench-5-map-coventry.png"), full_page=True)

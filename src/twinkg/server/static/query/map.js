@@ -12,7 +12,7 @@ export function mapData(vars, rows, ctx) {
   const latVar = vars.find((v) => LAT.test(v));
   const lonVar = vars.find((v) => LON.test(v));
   const marks = new Map();
-  const lines = [];
+  const lines = new Map();
   for (const row of rows) {
     const found = [];
     const caption = vars.map((v) => row[v]).find((t) => t && !isWkt(t) && Number.isNaN(numberOf(t)));
@@ -35,9 +35,12 @@ export function mapData(vars, rows, ctx) {
       }
     }
     for (const f of found) if (!marks.has(f.key)) marks.set(f.key, f);
-    if (found.length >= 2 && found[0].key !== found[1].key) lines.push([found[0].key, found[1].key]);
+    if (found.length >= 2 && found[0].key !== found[1].key) {
+      const pair = [found[0].key, found[1].key].sort();
+      lines.set(pair.join("\n"), pair);  // a pair linked twice (a re-established link) is drawn once
+    }
   }
-  return { marks: [...marks.values()], lines };
+  return { marks: [...marks.values()], lines: [...lines.values()] };
 }
 
 export function renderMap(container, data) {
@@ -76,7 +79,9 @@ export function renderMap(container, data) {
     g.appendChild(svg("circle", { class: "partner", cx: x(m.lon), cy: y(m.lat), r: 4.5 }));
     g.appendChild(svg("title", {}, `${m.label} (${m.lat.toFixed(3)}, ${m.lon.toFixed(3)})`));
     if (data.marks.length <= 60 && m.label) {
-      g.appendChild(svg("text", { x: (Number(x(m.lon)) + 6).toFixed(1), y: (Number(y(m.lat)) + 4).toFixed(1) }, m.label));
+      const left = Number(x(m.lon)) > width - 120;  // near the east edge the label goes west of its mark
+      g.appendChild(svg("text", { x: (Number(x(m.lon)) + (left ? -6 : 6)).toFixed(1), y: (Number(y(m.lat)) + 4).toFixed(1),
+        "text-anchor": left ? "end" : "start" }, m.label));
     }
     if (m.href) {
       const a = svg("a", { href: m.href });
