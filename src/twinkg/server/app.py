@@ -36,6 +36,7 @@ from twinkg.server.linked_data import context_document, data_document, dereferen
 from twinkg.server.protocol import ROW_HEADERS
 from twinkg.server.render import HERE
 from twinkg.server.sparql import sparql
+from twinkg.server.statistics import statistics_page
 from twinkg.store import QueryRequest
 
 SPARQL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
@@ -69,6 +70,7 @@ def routes() -> list[BaseRoute]:
         Route("/data/{local:path}.{ext:str}", cached(data_document), name="data"),
         Route("/ontology", cached(pages.ontology_page), name="ontology"),
         Route("/dataset", cached(pages.dataset_page), name="dataset"),
+        Route("/statistics", cached(statistics_page), name="statistics"),
         Route("/dumps/", pages.dataset_page),
         Route("/dumps/{name:str}", dump, name="dump"),
         Route("/void", void, name="void"),

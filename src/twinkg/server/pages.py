@@ -22,6 +22,7 @@ from twinkg.server.discovery import dataset_markup
 from twinkg.server.errors import not_found
 from twinkg.server.files import dump_files, void
 from twinkg.server.linked_data import compacted_document, data_links, link_header
+from twinkg.server.maps import Place, network_map, point, svg_map
 from twinkg.server.protocol import answer_response
 from twinkg.server.queries import run_query, select
 from twinkg.server.render import render
@@ -174,46 +175,6 @@ def ordered_events(nodes: list[Node]) -> list[Node]:
     return sorted(nodes, key=lambda e: (e.text(TW + "earliest") or "9999", e.text(TW + "latest") or "9999", e.iri))
 
 
-def point(wkt: str) -> tuple[float, float] | None:
-    m = re.match(r"\s*(?:<[^>]*>\s*)?POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", wkt, re.I)
-    return (float(m.group(1)), float(m.group(2))) if m else None
-
-
-def svg_map(center: tuple[str, str, tuple[float, float]] | None,
-            others: list[tuple[str, str, tuple[float, float]]]) -> dict[str, Any] | None:
-    """An offline map: the places on an equirectangular graticule, lines from the centre to each partner."""
-    places = ([center] if center else []) + others
-    if not places:
-        return None
-    lons = [p[2][0] for p in places]
-    lats = [p[2][1] for p in places]
-    pad = 4.0
-    west, east = min(lons) - pad, max(lons) + pad
-    south, north = min(lats) - pad, max(lats) + pad
-    if east - west < 20:
-        mid = (east + west) / 2
-        west, east = mid - 10, mid + 10
-    if north - south < 10:
-        mid = (north + south) / 2
-        south, north = mid - 5, mid + 5
-    width, height = 640, max(200, min(420, int(640 * (north - south) / (east - west) / max(0.3, math.cos(math.radians((north + south) / 2))))))
-
-    def xy(lon: float, lat: float) -> tuple[float, float]:
-        return (round((lon - west) / (east - west) * width, 1), round((north - lat) / (north - south) * height, 1))
-
-    step = 30 if east - west > 90 else 10 if east - west > 30 else 5
-    grid_x = [xy(lon, north)[0] for lon in range(int(math.ceil(west / step) * step), int(east) + 1, step)]
-    grid_y = [xy(west, lat)[1] for lon in [0] for lat in range(int(math.ceil(south / step) * step), int(north) + 1, step)]
-    marks = [{"label": label, "href": href, "x": xy(*pt)[0], "y": xy(*pt)[1], "center": center is not None and i == 0}
-             for i, (label, href, pt) in enumerate(places)]
-    lines = []
-    if center:
-        cx, cy = xy(*center[2])
-        lines = [{"x1": cx, "y1": cy, "x2": m["x"], "y2": m["y"]} for m in marks[1:]]
-    return {"width": width, "height": height, "marks": marks, "lines": lines, "grid_x": grid_x, "grid_y": grid_y,
-            "extent": f"{west:.0f}°…{east:.0f}° E, {south:.0f}°…{north:.0f}° N"}
-
-
 def timeline(twinnings: list[tuple[Node, list[Node]]], today: int, href: Any) -> dict[str, Any] | None:
     """One row per twinning: a bar from its first to its last dated event (or today), event marks on it."""
     years = [y for _, events in twinnings for e in events for y in [_year(e.one(TW + "earliest"))] if y is not None]
@@ -250,6 +211,10 @@ def jsonld_script(body: bytes) -> str:
 
 # --------------------------------------------------------------------------- pages
 
+COORDINATES = "{ ?x geo:hasGeometry/geo:asWKT ?wkt } UNION { ?x owl:sameAs/<http://www.wikidata.org/prop/direct/P625> ?wkt }"
+"""Where a place's coordinates are: the curated geometry, else its Wikidata item's P625 (enrich cache, snapshots)."""
+
+
 async def home(request: Request) -> Response:
     config: ServerConfig = request.app.state.config
     rows = await select(config, """SELECT ?p ?l (COUNT(DISTINCT ?t) AS ?n) WHERE {
@@ -265,7 +230,26 @@ async def home(request: Request) -> Response:
         places.append({"label": r["l"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"],
                        "twinnings": int(r["n"]["value"])})
     totals = {r["kind"]["value"].split("#")[-1]: int(r["n"]["value"]) for r in counts}
-    return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals})
+    return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals,
+                                         "map": await whole_network(config)})
+
+
+async def whole_network(config: ServerConfig) -> dict[str, Any] | None:
+    """Every place that has coordinates, and every link between two of them."""
+    rows = await select(config, f"""SELECT ?x (SAMPLE(?label) AS ?l) (SAMPLE(?w) AS ?wkt) WHERE {{
+        ?t a tw:Twinning ; tw:partner ?x . {COORDINATES.replace("?wkt", "?w")}
+        OPTIONAL {{ ?x rdfs:label ?label FILTER(LANG(?label) = "en") }} }} GROUP BY ?x""")
+    found: dict[str, Place] = {}
+    for r in rows:
+        if pt := point(r["wkt"]["value"]):
+            x = r["x"]["value"]
+            found[x] = (r.get("l", {}).get("value", _short(x)), page_href(config.base, x) or x, pt)
+    if not found:
+        return None
+    pairs = await select(config, "SELECT DISTINCT ?a ?b WHERE { ?t a tw:Twinning ; tw:partner ?a, ?b FILTER(STR(?a) < STR(?b)) }")
+    links = [(found[r["a"]["value"]][2], found[r["b"]["value"]][2]) for r in pairs
+             if r["a"]["value"] in found and r["b"]["value"] in found]
+    return network_map(list(found.values()), links)
 
 
 async def resource_page(request: Request) -> Response:
@@ -338,8 +322,8 @@ async def resource_page(request: Request) -> Response:
 async def place_map(config: ServerConfig, center: str | None, pattern: str) -> dict[str, Any] | None:
     rows = await select(config, f"""SELECT DISTINCT ?x ?l ?wkt WHERE {{
         {{ {pattern} }} UNION {{ {"BIND(<" + center + "> AS ?x)" if center else "FILTER(false)"} }}
-        ?x geo:hasGeometry/geo:asWKT ?wkt . OPTIONAL {{ ?x rdfs:label ?l FILTER(LANG(?l) = "en") }} }}""")
-    found: dict[str, tuple[str, str, tuple[float, float]]] = {}
+        {COORDINATES} OPTIONAL {{ ?x rdfs:label ?l FILTER(LANG(?l) = "en") }} }}""")
+    found: dict[str, Place] = {}
     for r in rows:
         pt = point(r["wkt"]["value"])
         if pt and r["x"]["value"] not in found:

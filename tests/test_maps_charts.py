@@ -1,0 +1,168 @@
+"""Pictures, offline: the base map, place and network maps, and the statistics charts.
+
+Built over a copy of the curated data with the coordinates Wikidata's 2026 city extract gives
+its places (tests/geo_support.py). In process, the HTML is checked against counts computed here
+from the graph; in Chromium, the same pages are screenshotted into tests/artifacts/ and the drawn
+markers and bars are counted in the rendered page, with every request kept on this server.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import required, settings_for, store_of
+from conftest_server import Server, start_twinkg
+from geo_support import data_with_coordinates
+from starlette.testclient import TestClient
+
+from twinkg.build import Built, run
+from twinkg.config import Settings
+from twinkg.graphs import quads
+from twinkg.server.app import create_app
+from twinkg.server.config import ServerConfig
+from twinkg.server.maps import basemap, point
+from twinkg.store.memory import MemoryStore
+from twinkg.vocab import Iris
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-default-apps"]
+PREFIX = "PREFIX tw: <https://w3id.org/twinkg/ontology#> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+COVENTRY = "https://w3id.org/twinkg/id/place/coventry"
+
+
+@pytest.fixture(scope="module")
+def geo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Built]:
+    root = tmp_path_factory.mktemp("geo")
+    assert len(data_with_coordinates(root / "data")) > 20
+    settings = settings_for(root / "data", root / "dist")
+    return settings, run(settings)
+
+
+@pytest.fixture(scope="module")
+def graph(geo_build: tuple[Settings, Built]) -> ox.Store:
+    settings, built = geo_build
+    return store_of(built, settings)
+
+
+@pytest.fixture(scope="module")
+def client(geo_build: tuple[Settings, Built]) -> Iterator[TestClient]:
+    settings, built = geo_build
+    config = ServerConfig(store=MemoryStore(quads(built.graphs, Iris())), settings=settings, out_dir=settings.out_dir)
+    with TestClient(create_app(config)) as c:
+        yield c
+
+
+def coordinates(graph: ox.Store) -> dict[str, tuple[float, float]]:
+    rows = graph.query(PREFIX + """SELECT ?p ?wkt WHERE { ?t a tw:Twinning ; tw:partner ?p .
+        ?p owl:sameAs/<http://www.wikidata.org/prop/direct/P625> ?wkt }""", use_default_graph_as_union=True)
+    return {r["p"].value: pt for r in rows if (pt := point(r["wkt"].value))}  # type: ignore[union-attr]
+
+
+def expected_place_markers(graph: ox.Store, place: str) -> int:
+    coords = coordinates(graph)
+    rows = graph.query(PREFIX + f"SELECT DISTINCT ?x WHERE {{ ?t tw:partner <{place}>, ?x FILTER(?x != <{place}>) }}",
+                       use_default_graph_as_union=True)
+    return 1 + sum(r["x"].value in coords for r in rows)  # type: ignore[union-attr]
+
+
+def expected_bars(graph: ox.Store) -> dict[str, int]:
+    """The bars each chart must draw, counted here from the graph without the server's code."""
+    rows = list(graph.query(PREFIX + "SELECT ?t ?se ?sl WHERE { ?t a tw:Twinning ; tw:startEarliest ?se ; tw:startLatest ?sl }",
+                            use_default_graph_as_union=True))
+    decades = {r["se"].value[:3] for r in rows if r["se"].value[:3] == r["sl"].value[:3]}  # type: ignore[index]
+    endings = graph.query(PREFIX + """SELECT DISTINCT ?e ?k ?lo ?hi WHERE { VALUES ?k { tw:Suspension tw:Termination }
+        ?e a ?k ; tw:earliest ?lo ; tw:latest ?hi }""", use_default_graph_as_union=True)
+    per_year = {(r["k"].value, r["lo"].value[:4]) for r in endings if r["lo"].value[:4] == r["hi"].value[:4]}  # type: ignore[index]
+    countries = graph.query(PREFIX + """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?t a tw:Twinning ; tw:partner ?p .
+        ?p tw:country/<http://www.w3.org/2004/02/skos/core#notation> ?c }""", use_default_graph_as_union=True)
+    partners = graph.query(PREFIX + "SELECT DISTINCT ?a ?b WHERE { ?t tw:partner ?a, ?b FILTER(?a != ?b) }",
+                           use_default_graph_as_union=True)
+    degree = Counter(r["a"].value for r in partners)  # type: ignore[index]
+    bins = {d if d < 5 else (5 if d < 10 else 10 if d < 20 else 20 if d < 50 else 50 if d < 100 else 100) for d in degree.values()}
+    return {"decades": len(decades), "endings": len(per_year), "countries": min(20, int(next(iter(countries))["n"].value)),  # type: ignore[index]
+            "degrees": len(bins), "dates": 3}
+
+
+def test_the_base_map_is_vendored_with_its_licence() -> None:
+    data = basemap()
+    assert data["width"] == 3600 and data["land"].startswith("M") and data["borders"].startswith("M")
+    assert "public domain" in data["licence"]
+    licence = (Path(__file__).parents[1] / "src" / "twinkg" / "server" / "basemap.LICENSE").read_text()
+    assert "Natural Earth" in licence and "public domain" in licence and "Permission to use" in licence
+    assert (Path(__file__).parents[1] / "scripts" / "vendor_basemap.py").is_file()
+
+
+def test_place_map_has_coastlines_and_a_marker_per_located_partner(client: TestClient, graph: ox.Store) -> None:
+    html = client.get("/page/id/place/coventry").text
+    svg = re.search(r'<svg class="map".*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
+    assert 'class="land"' in svg and 'class="border"' in svg
+    assert svg.count('class="marker') == expected_place_markers(graph, COVENTRY) > 3
+
+
+def test_network_map_shows_every_located_place(client: TestClient, graph: ox.Store) -> None:
+    html = client.get("/").text
+    svg = re.search(r'<section id="network-map">.*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
+    assert svg.count('class="marker') == len(coordinates(graph)) > 20
+
+
+def test_statistics_page_draws_the_expected_bars(client: TestClient, graph: ox.Store) -> None:
+    html = client.get("/statistics").text
+    drawn = {m.group(1): m.group(2).count('class="bar') for m in re.finditer(r'<svg class="chart" id="svg-([a-z]+)".*?>(.*?)</svg>', html, re.S)}
+    expected = expected_bars(graph)
+    assert {k: drawn.get(k) for k in expected} == expected
+    assert drawn["pairs"] > 0
+
+
+def test_pages_say_as_of_when_a_status_holds(client: TestClient) -> None:
+    html = client.get("/page/id/twinning/coventry--volgograd").text
+    assert re.search(r"suspended</span>\s*<span class=\"as-of\">as of \d{4}-\d{2}-\d{2}", html)
+
+
+@pytest.fixture(scope="module")
+def geo_server(geo_build: tuple[Settings, Built], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    settings, _ = geo_build
+    server = start_twinkg(settings.out_dir, settings.data_dir, tmp_path_factory.mktemp("geo-serve"))
+    yield server
+    server.stop()
+
+
+def test_screenshots_count_markers_and_bars(geo_server: Server, graph: ox.Store) -> None:
+    required(Path(CHROMIUM), "Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(geo_server.url) else None)
+            page.goto(geo_server.url + "/page/id/place/coventry")
+            page.locator("svg.map").scroll_into_view_if_needed()
+            page.locator("svg.map").screenshot(path=str(ARTIFACTS / "map-place-coventry.png"))
+            assert page.locator("svg.map circle.marker").count() == expected_place_markers(graph, COVENTRY)
+            assert page.locator("svg.map path.land").bounding_box()["width"] > 100  # type: ignore[index]
+
+            page.goto(geo_server.url + "/")
+            page.locator("#network-map svg").screenshot(path=str(ARTIFACTS / "map-network.png"))
+            assert page.locator("#network-map circle.marker").count() == len(coordinates(graph))
+
+            page.goto(geo_server.url + "/statistics")
+            page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)
+            for chart, bars in expected_bars(graph).items():
+                located = page.locator(f"#svg-{chart} rect.bar")
+                assert located.count() == bars, chart
+                assert all(located.nth(i).bounding_box()["height"] > 0 for i in range(bars))  # type: ignore[index]
+        finally:
+            browser.close()
+    assert outside == []
+    for name in ("map-place-coventry.png", "map-network.png", "statistics.png"):
+        assert (ARTIFACTS / name).stat().st_size > 10_000
