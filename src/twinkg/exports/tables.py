@@ -57,7 +57,7 @@ class _Link:
     events: list[GraphEvent] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)
     cited: set[str] = field(default_factory=set)
-    """Sources of the link and of its events: their dates are evidence about it."""
+    """Sources of the link and of its events whose dates are the evidence its status rests on."""
     graphs: set[str] = field(default_factory=set)
 
 
@@ -141,8 +141,15 @@ class GraphTables:
             links[r["t"].value].partners.append(r["p"].value)
         for r in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning ; dct:source ?s }"):
             links[r["t"].value].sources.add(r["s"].value)
-        for r in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning . { ?t dct:source ?s } UNION { ?t tw:event/dct:source ?s } }"):
-            links[r["t"].value].cited.add(r["s"].value)
+        # The status of a curated link rests on the curated record (Wikidata's claims only add sources), so its
+        # evidence is what the curated graph cites; a link only Wikidata knows rests on Wikidata's sources.
+        cited: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for r in _select(store, """SELECT DISTINCT ?t ?s ?g WHERE { ?t a tw:Twinning .
+                GRAPH ?g { { ?t dct:source ?s } UNION { ?t tw:event/dct:source ?s } } }"""):
+            cited[r["t"].value][self.graph_names.get(r["g"].value, "")].add(r["s"].value)
+        for iri, by_graph in cited.items():
+            if iri in links:
+                links[iri].cited = by_graph["curated"] if "curated" in by_graph else set().union(*by_graph.values())
         conflicts: dict[str, list[str]] = defaultdict(list)
         for r in _select(store, "SELECT DISTINCT ?e ?o WHERE { ?e tw:conflictsWith ?o }"):
             conflicts[r["e"].value].append(r["o"].value)
