@@ -87,8 +87,11 @@ def expected_bars(graph: ox.Store) -> dict[str, int]:
                            use_default_graph_as_union=True)
     degree = Counter(r["a"].value for r in partners)  # type: ignore[index]
     bins = {d if d < 5 else (5 if d < 10 else 10 if d < 20 else 20 if d < 50 else 50 if d < 100 else 100) for d in degree.values()}
+    starts = graph.query(PREFIX + """SELECT ?t (BOUND(?se) AS ?lo) (BOUND(?sl) AS ?hi) WHERE { ?t a tw:Twinning .
+        OPTIONAL { ?t tw:startEarliest ?se } OPTIONAL { ?t tw:startLatest ?sl } }""", use_default_graph_as_union=True)
+    sides = Counter((r["lo"].value == "true") + (r["hi"].value == "true") for r in starts)  # type: ignore[index]
     return {"decades": len(decades), "endings": len(per_year), "countries": min(20, int(next(iter(countries))["n"].value)),  # type: ignore[index]
-            "degrees": len(bins), "dates": 3}
+            "degrees": len(bins), "dates": sum(1 for n in sides.values() if n)}
 
 
 def test_the_base_map_is_vendored_with_its_licence() -> None:

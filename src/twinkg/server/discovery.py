@@ -35,11 +35,12 @@ async def robots(request: Request) -> Response:
 
 async def sitemap(request: Request) -> Response:
     config: ServerConfig = request.app.state.config
-    rows = await select(config, f"""SELECT ?s WHERE {{ VALUES (?c ?rank) {{ (tw:Place 0) (tw:Twinning 1) }}
-        ?s a ?c }} ORDER BY ?rank ?s LIMIT {SITEMAP_LIMIT - len(FIXED_PAGES)}""")
+    paths = list(FIXED_PAGES)
+    for cls in ("tw:Place", "tw:Twinning"):  # one plain query each: sorting 30k rows in the store took over 5 s
+        rows = await select(config, f"SELECT ?s WHERE {{ ?s a {cls} }} LIMIT {SITEMAP_LIMIT}")
+        paths += sorted(href for r in rows if (href := page_href(config.base, r["s"]["value"])))
     origin = _origin(request)
-    paths = [*FIXED_PAGES, *(href for r in rows if (href := page_href(config.base, r["s"]["value"])))]
-    urls = "".join(f"<url><loc>{escape(origin + path)}</loc></url>\n" for path in paths)
+    urls = "".join(f"<url><loc>{escape(origin + path)}</loc></url>\n" for path in paths[:SITEMAP_LIMIT])
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
     return Response(body, media_type="application/xml", headers={"Cache-Control": "public, max-age=3600"})

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from twinkg.errors import TwinkgError
-from twinkg.server import conneg
+from twinkg.server import conneg, exported
 from twinkg.server.config import ServerConfig
 from twinkg.server.discovery import dataset_markup
 from twinkg.server.errors import not_found
@@ -231,25 +231,24 @@ async def home(request: Request) -> Response:
                        "twinnings": int(r["n"]["value"])})
     totals = {r["kind"]["value"].split("#")[-1]: int(r["n"]["value"]) for r in counts}
     return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals,
-                                         "map": await whole_network(config)})
+                                         "map": whole_network(config)})
 
 
-async def whole_network(config: ServerConfig) -> dict[str, Any] | None:
-    """Every place that has coordinates, and every link between two of them."""
-    rows = await select(config, f"""SELECT ?x (SAMPLE(?label) AS ?l) (SAMPLE(?w) AS ?wkt) WHERE {{
-        ?t a tw:Twinning ; tw:partner ?x . {COORDINATES.replace("?wkt", "?w")}
-        OPTIONAL {{ ?x rdfs:label ?label FILTER(LANG(?label) = "en") }} }} GROUP BY ?x""")
+def whole_network(config: ServerConfig) -> dict[str, Any] | None:
+    """Every place with coordinates and every link between two of them, from the build's export tables."""
+    places, links = exported.read(config.out_dir, "places.csv"), exported.read(config.out_dir, "twinnings.csv")
+    if not places or links is None:
+        return None
     found: dict[str, Place] = {}
-    for r in rows:
-        if pt := point(r["wkt"]["value"]):
-            x = r["x"]["value"]
-            found[x] = (r.get("l", {}).get("value", _short(x)), page_href(config.base, x) or x, pt)
+    for row in places:
+        if row["latitude"] and row["longitude"]:
+            found[row["place_id"]] = (row["label"], page_href(config.base, row["place_iri"]) or row["place_iri"],
+                                      (float(row["longitude"]), float(row["latitude"])))
     if not found:
         return None
-    pairs = await select(config, "SELECT DISTINCT ?a ?b WHERE { ?t a tw:Twinning ; tw:partner ?a, ?b FILTER(STR(?a) < STR(?b)) }")
-    links = [(found[r["a"]["value"]][2], found[r["b"]["value"]][2]) for r in pairs
-             if r["a"]["value"] in found and r["b"]["value"] in found]
-    return network_map(list(found.values()), links)
+    pairs = [(found[r["place_a_id"]][2], found[r["place_b_id"]][2]) for r in links
+             if r["place_a_id"] in found and r["place_b_id"] in found]
+    return network_map(list(found.values()), pairs)
 
 
 async def resource_page(request: Request) -> Response:

@@ -8,9 +8,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from twinkg.server import exported
 from twinkg.server.charts import columns, rows
 from twinkg.server.config import ServerConfig
-from twinkg.server.queries import select
 from twinkg.server.render import render
 
 TOP = 20
@@ -37,67 +37,60 @@ def _year(value: str) -> int:
     return int(value[:4])
 
 
-async def figures(config: ServerConfig) -> dict[str, Any]:
-    """Every number the page shows, each from one query; a date counts only where its bounds place it."""
-    links = await select(config, """SELECT ?t ?se ?sl ?date WHERE { ?t a tw:Twinning .
-        OPTIONAL { ?t tw:startEarliest ?se } OPTIONAL { ?t tw:startLatest ?sl } OPTIONAL { ?t tw:startDate ?date } }""")
+def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows) -> dict[str, Any]:
+    """Every number the page shows, from the export tables; a date counts only where its bounds place it."""
     decades: Counter[str] = Counter()
-    spanning = bounded = exact = 0
-    for r in links:
-        if "se" in r and "sl" in r:
-            bounded += 1
-            low, high = _year(r["se"]["value"]) // 10, _year(r["sl"]["value"]) // 10
-            if low == high:
-                decades[f"{low * 10}s"] += 1
-            else:
-                spanning += 1
-        exact += "date" in r
-    endings = await select(config, """SELECT ?e ?kind ?lo ?hi WHERE { VALUES ?kind { tw:Suspension tw:Termination }
-        ?e a ?kind ; tw:earliest ?lo ; tw:latest ?hi }""")
     per_year: dict[str, Counter[str]] = {"suspended": Counter(), "ended": Counter()}
-    for r in endings:
-        if _year(r["lo"]["value"]) == _year(r["hi"]["value"]):
-            per_year["suspended" if r["kind"]["value"].endswith("Suspension") else "ended"][r["lo"]["value"][:4]] += 1
-    pairs = await select(config, """SELECT DISTINCT ?t ?a ?b ?ca ?cb WHERE { ?t a tw:Twinning ; tw:partner ?a, ?b .
-        FILTER(STR(?a) < STR(?b)) OPTIONAL { ?a tw:country/skos:notation ?ca } OPTIONAL { ?b tw:country/skos:notation ?cb } }""")
     per_country: Counter[str] = Counter()
     per_pair: Counter[str] = Counter()
-    neighbours: dict[str, set[str]] = {}
-    counted: set[tuple[str, str]] = set()
-    for r in pairs:
-        a, b = r["a"]["value"], r["b"]["value"]
-        neighbours.setdefault(a, set()).add(b)
-        neighbours.setdefault(b, set()).add(a)
-        for place, country in ((a, r.get("ca")), (b, r.get("cb"))):
-            if country and (r["t"]["value"], country["value"]) not in counted:
-                counted.add((r["t"]["value"], country["value"]))
-                per_country[country["value"]] += 1
-        if "ca" in r and "cb" in r:
-            per_pair["–".join(sorted((r["ca"]["value"], r["cb"]["value"])))] += 1
-    degrees = Counter(_bin(len(n)) for n in neighbours.values())
+    first: dict[str, dict[str, str]] = {}
+    countries: dict[str, set[str]] = {}
+    for row in links:
+        first.setdefault(row["twinning_id"], row)
+        countries.setdefault(row["twinning_id"], set()).update(c for c in (row["place_a_country"], row["place_b_country"]) if c)
+        if row["place_a_country"] and row["place_b_country"]:
+            per_pair["–".join(sorted((row["place_a_country"], row["place_b_country"])))] += 1
+    both = one = spanning = 0
+    for row in first.values():
+        lo, hi = row["start_earliest"], row["start_latest"]
+        if lo and hi:
+            both += 1
+            if lo[:3] == hi[:3]:
+                decades[f"{lo[:3]}0s"] += 1
+            else:
+                spanning += 1
+        elif lo or hi:
+            one += 1
+    for linked in countries.values():
+        per_country.update(linked)
+    for row in events:
+        if row["type"] in ("suspension", "termination") and row["earliest"] and row["earliest"][:4] == row["latest"][:4]:
+            per_year["suspended" if row["type"] == "suspension" else "ended"][row["earliest"][:4]] += 1
+    degrees = Counter(_bin(int(row["degree"])) for row in places)
     order = [_bin(low) for low, _ in DEGREE_BINS]
-    total = len(links)
     return {
-        "total": total, "bounded": bounded, "exact": exact, "spanning": spanning,
+        "total": len(first), "bounded": both, "one_sided": one, "spanning": spanning, "places": len(places),
         "decades": _filled(decades, 10, "s"), "per_year": {k: _filled(v, 1, "", span=per_year) for k, v in per_year.items()},
         "countries": per_country.most_common(TOP), "pairs": per_pair.most_common(TOP),
         "degrees": [(label, degrees[label]) for label in order if degrees[label]],
-        "places": len(neighbours),
     }
 
 
 async def statistics_page(request: Request) -> Response:
     config: ServerConfig = request.app.state.config
-    f = await figures(config)
+    tables = [exported.read(config.out_dir, name) for name in ("twinnings.csv", "events.csv", "places.csv")]
+    if any(t is None for t in tables):
+        return render(request, "statistics.html", {"title": "Statistics", "figures": None, "charts": []})
+    f = figures(*tables)  # type: ignore[arg-type]
     charts = [
         columns("decades", "Links established per decade (links whose start bounds fall in one decade)",
                 {"established": f["decades"]}),
         columns("endings", "Suspensions and terminations per year (events dated within one year)",
                 {"suspended": f["per_year"]["suspended"], "ended": f["per_year"]["ended"]}),
         rows("countries", f"Links per country (top {TOP}; a link counts once per country it joins)", f["countries"]),
-        rows("pairs", f"Links per country pair (top {TOP})", f["pairs"]),
+        rows("pairs", f"Links per country pair (top {TOP}; a three-way link counts each pair)", f["pairs"]),
         rows("degrees", "Degree distribution: places by number of distinct partners", f["degrees"]),
-        rows("dates", "Links with dates", [("with start bounds", f["bounded"]), ("with an exact start date", f["exact"]),
-                                           ("without any start bound", f["total"] - f["bounded"])]),
+        rows("dates", "Links with dates", [("both start bounds", f["bounded"]), ("one start bound only", f["one_sided"]),
+                                           ("no start bound", f["total"] - f["bounded"] - f["one_sided"])]),
     ]
     return render(request, "statistics.html", {"title": "Statistics", "figures": f, "charts": charts})
