@@ -6,6 +6,7 @@ import gzip
 import os
 import signal
 import socket
+import shutil
 import subprocess
 import sys
 import time
@@ -149,3 +150,11 @@ def mini_server(name: str, *args: str):  # type: ignore[no-untyped-def]
         srv.stop()
 
     return server
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+"""Debian's Chromium (installed by `make test`), never a downloaded one."""
+ARTIFACTS = Path(__file__).parent / "artifacts"
+"""Screenshots of the browser tests (gitignored)."""
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps"]

@@ -9,7 +9,6 @@ markers and bars are counted in the rendered page, with every request kept on th
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import required, settings_for, store_of
-from conftest_server import Server, start_twinkg
+from conftest_server import ARTIFACTS, CHROMIUM, Server, start_twinkg
+from conftest_server import CHROMIUM_ARGS as ARGS
 from geo_support import data_with_coordinates
 from starlette.testclient import TestClient
 
@@ -30,10 +30,6 @@ from twinkg.server.maps import basemap, point
 from twinkg.store.memory import MemoryStore
 from twinkg.vocab import Iris
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-default-apps"]
 PREFIX = "PREFIX tw: <https://w3id.org/twinkg/ontology#> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
 COVENTRY = "https://w3id.org/twinkg/id/place/coventry"
 

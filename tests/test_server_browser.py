@@ -4,18 +4,12 @@ Screenshots are kept in tests/artifacts/ (gitignored)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 
 from conftest import required
-from conftest_server import mini_server, Server
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-default-apps"]
+from conftest_server import ARTIFACTS, CHROMIUM, mini_server, Server
+from conftest_server import CHROMIUM_ARGS as ARGS
 
 server = mini_server("browser")
 
