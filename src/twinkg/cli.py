@@ -338,6 +338,12 @@ def serve(
         help="Extra workers kept for queries that ran fast last time, so lookups never queue behind slow queries."),
     max_request: int = typer.Option(Settings.max_request_bytes, "--max-request-bytes", min=1024,
                                     help="Largest request body (413 above)."),
+    max_answer_bytes: int = typer.Option(
+        Settings.max_answer_bytes, "--max-answer-bytes", min=1024,
+        help="Most bytes per answer; a larger one is cut at a row or triple (announced in X-SPARQL-Max-Bytes)."),
+    worker_memory: int = typer.Option(
+        Settings.worker_memory_bytes >> 20, "--worker-memory-mb", min=256,
+        help="Address space of each query worker in MiB; a query needing more is stopped (503), its worker replaced."),
     max_queries_per_client: int = typer.Option(
         Settings.max_queries_per_client, "--max-queries-per-client", min=1,
         help="Queries of one client address running at once; more wait (up to --timeout, then 503)."),
@@ -367,7 +373,8 @@ def serve(
     """
     settings = settings_from(data, out, base, host=host, port=port, sparql_endpoint=sparql_endpoint,
                              timeout=timeout, max_rows=max_rows, workers=workers, fast_workers=fast_workers,
-                             max_request_bytes=max_request, max_queries_per_client=max_queries_per_client,
+                             max_request_bytes=max_request, max_answer_bytes=max_answer_bytes,
+                             worker_memory_bytes=worker_memory << 20, max_queries_per_client=max_queries_per_client,
                              read_timeout=read_timeout, max_connections=max_connections,
                              max_connections_per_client=max_connections_per_client, access_log=not quiet)
     if not sparql_endpoint and is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir,

@@ -52,3 +52,7 @@ class StoreBusy(StoreError):
 
 class StoreUnavailable(StoreError):
     """The store is missing, not loaded, or a remote store failed or answered badly."""
+
+
+class QueryTooLarge(StoreError):
+    """Evaluating the query needed more memory than a query worker may use; the worker was replaced."""

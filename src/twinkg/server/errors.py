@@ -14,6 +14,7 @@ from twinkg.errors import (
     NotAcceptable,
     QueryRefused,
     QueryTimeout,
+    QueryTooLarge,
     StoreBusy,
     StoreError,
     StoreUnavailable,
@@ -26,6 +27,7 @@ STATUS: dict[type[TwinkgError], int] = {
     NotAcceptable: 406,
     StoreUnavailable: 503,
     QueryTimeout: 503,
+    QueryTooLarge: 503,
     StoreBusy: 503,
     StoreError: 500,
 }

@@ -9,6 +9,7 @@ queries (`server.queries`).
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 from urllib.parse import parse_qsl
@@ -16,6 +17,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from twinkg.query_text import QueryTextError, analyse
 from twinkg.server import conneg
@@ -25,7 +27,9 @@ from twinkg.store import Answer, QueryRequest
 from twinkg.store.results import GRAPH_FORMATS
 from twinkg.vocab import PREFIXES
 
-ROW_HEADERS = ("X-SPARQL-Max-Rows", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-Time-Ms")
+ROW_HEADERS = ("X-SPARQL-Max-Rows", "X-SPARQL-Max-Bytes", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-Time-Ms")
+SPOOL_OVER = 256 << 10
+"""Answers of /sparql larger than this are written to a file by the store and streamed from it."""
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
 
 
@@ -129,13 +133,39 @@ async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]
         dataset = {"default_graphs": default, "named_graphs": named}
     elif info.from_graphs or info.from_named_graphs:
         dataset = {"union_default": False}
-    return QueryRequest(text, media_type, max_rows=cap, form=info.form, prefixes=PREFIXES, base_iri=base_iri,
-                        **dataset)
+    return QueryRequest(text, media_type, max_rows=cap, max_bytes=config.settings.max_answer_bytes, form=info.form,
+                        prefixes=PREFIXES, base_iri=base_iri, **dataset)
+
+
+class SpooledResponse(Response):
+    """A body in a file the store wrote (`Answer.spool`), sent in chunks as fast as the client reads them.
+
+    The file is removed at once (the open handle keeps it readable), so nothing is left behind whatever
+    happens to the request; a slow reader holds one chunk in this process, not the answer."""
+
+    CHUNK = 64 << 10
+
+    def __init__(self, path: str, media_type: str, headers: dict[str, str]) -> None:
+        self.file = open(path, "rb")  # noqa: SIM115 - closed once sent, or with the response
+        os.unlink(path)
+        size = os.fstat(self.file.fileno()).st_size
+        super().__init__(None, media_type=media_type, headers={**headers, "Content-Length": str(size)})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with self.file:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            if scope["method"] == "HEAD":
+                await send({"type": "http.response.body", "body": b""})
+                return
+            while chunk := self.file.read(self.CHUNK):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
 
 
 def answer_response(config: ServerConfig, answer: Answer, extra: dict[str, str] | None = None) -> Response:
-    """An answer with the row-cap headers (X-SPARQL-*)."""
+    """An answer with the row-cap and byte-cap headers (X-SPARQL-*)."""
     headers = {"Vary": "Accept", "X-SPARQL-Max-Rows": str(config.max_rows),
+               "X-SPARQL-Max-Bytes": str(config.settings.max_answer_bytes),
                "X-SPARQL-Time-Ms": f"{answer.elapsed_ms:.1f}", **(extra or {})}
     if answer.rows is not None:
         headers["X-SPARQL-Rows"] = str(answer.rows)
@@ -143,6 +173,8 @@ def answer_response(config: ServerConfig, answer: Answer, extra: dict[str, str] 
     media = answer.media_type
     if media.startswith("text/") or media.endswith("+xml"):
         media += "; charset=utf-8"
+    if answer.spool is not None:
+        return SpooledResponse(answer.spool, media, headers)
     return Response(answer.body, media_type=media, headers=headers)
 
 

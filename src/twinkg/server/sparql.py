@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,6 +14,7 @@ from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError
 from twinkg.server.pages import query_page
 from twinkg.server.protocol import (
+    SPOOL_OVER,
     answer_response,
     prepare,
     rdf_response,
@@ -36,7 +39,7 @@ async def sparql(request: Request) -> Response:
     if request.query_params.get("format") is None and conneg.prefers_html(accept, conneg.RESULT_OFFERS):
         return await query_page(request, query)
     prepared = await prepare(config, query, params, None, accept, str(request.url_for("sparql")))
-    return answer_response(config, await config.store.run(prepared))
+    return answer_response(config, await config.store.run(dataclasses.replace(prepared, spool_over=SPOOL_OVER)))
 
 
 def service_description(config: ServerConfig, endpoint: str, graphs: frozenset[str]) -> list[ox.Triple]:
@@ -57,8 +60,9 @@ def service_description(config: ServerConfig, endpoint: str, graphs: frozenset[s
         ox.Triple(dg, a, n(SD + "Graph")),
         ox.Triple(svc, n("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(
             f"twinkg {__version__}: read-only; SERVICE and FROM of graphs outside the store are refused; "
-            f"queries stop after {config.timeout:g} s; at most {config.max_rows} rows or triples per answer "
-            "(announced in the X-SPARQL-Max-Rows header, X-SPARQL-Truncated says when it applied).", language="en")),
+            f"queries stop after {config.timeout:g} s; at most {config.max_rows} rows or triples and "
+            f"{config.settings.max_answer_bytes} bytes per answer (announced in the X-SPARQL-Max-Rows and "
+            "X-SPARQL-Max-Bytes headers, X-SPARQL-Truncated says when one applied).", language="en")),
     ]
     for media in list(conneg.FORMAT_NAMES.values()):
         if media != "text/html":

@@ -27,6 +27,10 @@ class QueryRequest:
     union_default: bool = True
     """Without a protocol dataset or FROM: the default graph is the union of the named graphs."""
     max_rows: int = Settings.max_rows
+    max_bytes: int = Settings.max_answer_bytes
+    """The answer is cut (at a row or triple) to stay within this many bytes, like the row cap."""
+    spool_over: int | None = None
+    """An answer larger than this is written to a file (`Answer.spool`) for the web layer to stream."""
     form: str | None = None
     """SELECT, ASK, CONSTRUCT or DESCRIBE when the web layer knows it (a remote store needs it)."""
     prefixes: dict[str, str] | None = None
@@ -45,7 +49,10 @@ class Answer:
     rows: int | None = None
     """Rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in the body; None for ASK."""
     truncated: bool = False
+    """Cut by the row cap or the byte cap."""
     elapsed_ms: float = 0.0
+    spool: str | None = None
+    """The path of a file holding the body (then `body` is empty); whoever reads it removes it."""
 
 
 class Store(Protocol):

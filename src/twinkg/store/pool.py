@@ -18,13 +18,15 @@ import dataclasses
 import hashlib
 import logging
 import pickle
+import resource
+import signal
 import sys
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from twinkg.errors import QueryTimeout, StoreBusy, StoreError, StoreUnavailable
+from twinkg.errors import QueryTimeout, QueryTooLarge, StoreBusy, StoreError, StoreUnavailable
 from twinkg.store.base import Answer, QueryRequest, graph_names_of
 from twinkg.store.worker import HEADER, Reply, frame
 
@@ -74,6 +76,8 @@ class EmbeddedStore:
     workers: int
     timeout: float
     fast_workers: int
+    memory_bytes: int | None = None
+    """Address space of each worker (RLIMIT_AS): a query that needs more ends its worker, not the machine."""
     _idle: asyncio.Queue[_Worker] = field(init=False, repr=False)
     _slow_lane: asyncio.Semaphore = field(init=False, repr=False)
     _slow: OrderedDict[bytes, None] = field(default_factory=OrderedDict, init=False, repr=False)
@@ -106,7 +110,8 @@ class EmbeddedStore:
         """Start one worker and check that it answers before it takes queries."""
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "twinkg.store.worker", str(self.store_dir),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 20)
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 20,
+            preexec_fn=self._limit_memory if self.memory_bytes else None)
         worker = _Worker(proc)
         try:
             reply = await asyncio.wait_for(worker.ask(frame(QueryRequest("ASK {}", "text/tab-separated-values"))),
@@ -124,6 +129,11 @@ class EmbeddedStore:
         watcher = asyncio.get_running_loop().create_task(self._watch(worker))
         self._respawning.add(watcher)
         watcher.add_done_callback(self._respawning.discard)
+
+    def _limit_memory(self) -> None:
+        """In the child, before it runs Python: its memory ceiling."""
+        assert self.memory_bytes is not None
+        resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
 
     async def _watch(self, worker: _Worker) -> None:
         """However a worker ends (killed on timeout, crashed, killed from outside), start another."""
@@ -195,6 +205,9 @@ class EmbeddedStore:
             raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit and was stopped") from None
         except (asyncio.IncompleteReadError, ConnectionError, BrokenPipeError) as exc:
             await self._replace(worker)
+            if worker.proc.returncode == -signal.SIGABRT and self.memory_bytes:  # the engine could not allocate
+                raise QueryTooLarge(f"the query needed more than the {self.memory_bytes >> 20} MiB a query may use "
+                                    "and was stopped") from None
             raise StoreUnavailable(f"the query worker failed: {exc!r}") from None
         except asyncio.CancelledError:  # the client went away mid-query: the worker's state is unknown
             await asyncio.shield(self._replace(worker))

@@ -20,6 +20,7 @@ import httpx
 import pyoxigraph as ox
 
 from twinkg import http_client
+from twinkg.config import Settings
 from twinkg.errors import NotAcceptable, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
 from twinkg.store.base import GRAPHS_QUERY, Answer, QueryRequest, graph_names_of
 from twinkg.store.results import cap_tsv, cap_triples
@@ -87,25 +88,38 @@ class RemoteStore:
 
     async def graph_names(self) -> frozenset[str]:
         if time.monotonic() - self._graphs_at > self.graph_cache_seconds:
-            body, _ = await self._post(GRAPHS_QUERY, "text/tab-separated-values", None, None)
+            body, _, _ = await self._post(GRAPHS_QUERY, "text/tab-separated-values", None, None)
             self._graphs = graph_names_of(body)
             self._graphs_at = time.monotonic()
         return self._graphs
 
     async def _post(self, query: str, accept: str, default_graphs: tuple[str, ...] | None,
-                    named_graphs: tuple[str, ...] | None) -> tuple[bytes, str]:
-        """The body and media type of a 200 answer, or the StoreError of any other outcome."""
+                    named_graphs: tuple[str, ...] | None, limit: int = Settings.max_answer_bytes
+                    ) -> tuple[bytes, str, bool]:
+        """The body (read up to `limit` bytes), its media type and whether it was cut there, of a 200 answer;
+        or the StoreError of any other outcome."""
         assert self._client is not None, "start() the store first"
         try:
             response = await self._client.send(
-                self.adapter.request(self.endpoint, query, accept, default_graphs, named_graphs))
+                self.adapter.request(self.endpoint, query, accept, default_graphs, named_graphs), stream=True)
+            try:
+                if response.status_code != 200:
+                    await response.aread()
+                    raise self.adapter.error(response)
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > limit:
+                        break
+            finally:
+                await response.aclose()
         except httpx.TimeoutException:
             raise QueryTimeout(f"the remote store did not answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise StoreUnavailable(f"the remote store failed: {exc}") from None
-        if response.status_code != 200:
-            raise self.adapter.error(response)
-        return response.content, response.headers.get("content-type", accept).split(";")[0]
+        body = b"".join(chunks)
+        return body[:limit], response.headers.get("content-type", accept).split(";")[0], size > limit
 
     async def run(self, req: QueryRequest) -> Answer:
         start = time.perf_counter()
@@ -116,14 +130,19 @@ class RemoteStore:
             query = f"BASE <{req.base_iri}> " + query
         if req.prefixes:
             query = "".join(f"PREFIX {p}: <{iri}> " for p, iri in req.prefixes.items()) + query
+        # Both line-based, so an answer cut at the byte cap is cut at its last whole line.
         if req.form in ("CONSTRUCT", "DESCRIBE"):
-            body, _ = await self._post(query, "application/n-triples", req.default_graphs, req.named_graphs)
-            answer = cap_triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), req.media_type, req.max_rows)
+            body, _, cut = await self._post(query, "application/n-triples", req.default_graphs, req.named_graphs,
+                                            req.max_bytes)
+            body = body[: body.rfind(b"\n") + 1] if cut else body
+            answer = cap_triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), req.media_type, req.max_rows,
+                                 req.max_bytes, cut)
         elif req.form == "SELECT":
-            body, _ = await self._post(query, "text/tab-separated-values", req.default_graphs, req.named_graphs)
-            answer = cap_tsv(body, req.media_type, req.max_rows)
+            body, _, cut = await self._post(query, "text/tab-separated-values", req.default_graphs,
+                                            req.named_graphs, req.max_bytes)
+            answer = cap_tsv(body, req.media_type, req.max_rows, req.max_bytes, cut)
         else:
-            body, media = await self._post(query, req.media_type, req.default_graphs, req.named_graphs)
+            body, media, _ = await self._post(query, req.media_type, req.default_graphs, req.named_graphs)
             answer = Answer(media, body)
         answer.elapsed_ms = (time.perf_counter() - start) * 1000
         return answer

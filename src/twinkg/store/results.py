@@ -6,13 +6,16 @@ store call `evaluate`, the remote store `cap_tsv` and `cap_triples`.
 
 from __future__ import annotations
 
-import itertools
+import dataclasses
+import io
+import os
 import re
-from typing import Any, Iterable
+import tempfile
+from typing import Any, Callable, Iterable
 
 import pyoxigraph as ox
 
-from twinkg.errors import NotAcceptable, QueryRefused
+from twinkg.errors import NotAcceptable, QueryRefused, QueryTooLarge
 from twinkg.store.base import Answer, QueryRequest
 
 RESULT_FORMATS = {
@@ -41,15 +44,72 @@ def _dataset_arguments(req: QueryRequest) -> dict[str, Any]:
 
 
 def evaluate(store: ox.Store, req: QueryRequest) -> Answer:
-    """Run one query on a store and serialise its answer, with the row cap applied."""
+    """Run one query on a store and serialise its answer, with the row and byte caps applied."""
     try:
-        result = store.query(req.query, prefixes=req.prefixes, base_iri=req.base_iri, **_dataset_arguments(req))
-    except SyntaxError as exc:
-        raise QueryRefused(f"SPARQL syntax error: {exc}") from None
+        try:
+            result = store.query(req.query, prefixes=req.prefixes, base_iri=req.base_iri, **_dataset_arguments(req))
+        except SyntaxError as exc:
+            raise QueryRefused(f"SPARQL syntax error: {exc}") from None
+        try:
+            answer = _serialise(result, req, lambda: store.query(req.query, prefixes=req.prefixes,
+                                                                 base_iri=req.base_iri, **_dataset_arguments(req)))
+        except SyntaxError as exc:  # some errors surface lazily, while iterating
+            raise QueryRefused(f"SPARQL error: {exc}") from None
+    except MemoryError:
+        raise QueryTooLarge("the query needed more memory than a query may use and was stopped") from None
+    if req.spool_over is not None and len(answer.body) > req.spool_over:
+        answer = spooled(answer)
+    return answer
+
+
+SPOOL_PREFIX = "twinkg-answer-"
+
+
+def spooled(answer: Answer) -> Answer:
+    """The answer with its body moved to a private temporary file, so that the web layer can stream it."""
+    fd, path = tempfile.mkstemp(prefix=SPOOL_PREFIX)
+    with os.fdopen(fd, "wb") as out:
+        out.write(answer.body)
+    return dataclasses.replace(answer, body=b"", spool=path)
+
+
+class _Full(Exception):
+    """The serialised answer went over the byte cap."""
+
+
+class _CappedWriter(io.RawIOBase):
+    """A file-like sink for pyoxigraph's serialisers that stops them at `limit` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        if self.size + len(chunk) > self.limit:
+            self.parts.append(chunk[: self.limit - self.size])
+            self.size = self.limit
+            raise _Full
+        self.parts.append(chunk)
+        self.size += len(chunk)
+        return len(chunk)
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def serialise_capped(result: Any, fmt: ox.QueryResultsFormat, limit: int) -> tuple[bytes, bool]:
+    """The solutions serialised, stopped at `limit` bytes; True when cut there (the body is then incomplete)."""
+    sink = _CappedWriter(limit)
     try:
-        return _serialise(result, req)
-    except SyntaxError as exc:  # some errors surface lazily, while iterating
-        raise QueryRefused(f"SPARQL error: {exc}") from None
+        result.serialize(sink, format=fmt)
+    except _Full:
+        return sink.value(), True
+    return sink.value(), False
 
 
 def results_format(media: str, form: str) -> ox.QueryResultsFormat:
@@ -66,33 +126,53 @@ def graph_format(media: str) -> ox.RdfFormat:
     return fmt
 
 
-def _serialise(result: Any, req: QueryRequest) -> Answer:
+def _serialise(result: Any, req: QueryRequest, again: Callable[[], Any]) -> Answer:
+    """`again` evaluates the query anew: an answer over the byte cap is cut on its TSV form, one row a line."""
     media = req.media_type
     if isinstance(result, ox.QueryBoolean):
         return Answer(media, result.serialize(format=results_format(media, "ASK")), rows=None)
     if isinstance(result, ox.QuerySolutions):
         fmt = results_format(media, "SELECT")
         if fmt == ox.QueryResultsFormat.CSV:  # CSV cannot be parsed back: count and cut it as TSV
-            return cap_tsv(result.serialize(format=ox.QueryResultsFormat.TSV), media, req.max_rows)
-        body = result.serialize(format=fmt)  # straight to the asked format; the cap rarely applies
+            tsv, cut = serialise_capped(result, ox.QueryResultsFormat.TSV, req.max_bytes)
+            return cap_tsv(tsv, media, req.max_rows, req.max_bytes, cut)
+        body, cut = serialise_capped(result, fmt, req.max_bytes)  # straight to the asked format; caps rarely apply
+        if cut:
+            tsv, cut = serialise_capped(again(), ox.QueryResultsFormat.TSV, req.max_bytes)
+            return cap_tsv(tsv, media, req.max_rows, req.max_bytes, cut)
         rows = count_rows(body, fmt)
         if rows is not None and rows <= req.max_rows:
             return Answer(media, body, rows=rows, truncated=False)
-        # over the cap (or not countable cheaply): cut it on the TSV form, one row a line
+        # over the row cap (or not countable cheaply): cut it on the TSV form, one row a line
         tsv = body if fmt == ox.QueryResultsFormat.TSV else (
-            ox.parse_query_results(body, format=fmt).serialize(format=ox.QueryResultsFormat.TSV))
-        return cap_tsv(tsv, media, req.max_rows)
-    return cap_triples(result, media, req.max_rows)
+            ox.parse_query_results(body, format=fmt).serialize(format=ox.QueryResultsFormat.TSV) or b"")
+        return cap_tsv(tsv, media, req.max_rows, req.max_bytes)
+    return cap_triples(result, media, req.max_rows, req.max_bytes)
 
 
-def cap_triples(triples: Iterable[ox.Triple], media: str, max_rows: int) -> Answer:
-    """The first max_rows triples, serialised in the asked RDF format."""
+TRIPLE_OVERHEAD = 8
+"""Bytes counted per triple beyond its terms' text (separators, brackets, the final dot)."""
+
+
+def cap_triples(triples: Iterable[ox.Triple], media: str, max_rows: int, max_bytes: int,
+                cut: bool = False) -> Answer:
+    """The first max_rows triples that fit in max_bytes, serialised in the asked RDF format."""
     fmt = graph_format(media)
-    kept = list(itertools.islice(triples, max_rows + 1))
-    truncated = len(kept) > max_rows
-    if truncated:
-        kept = kept[:max_rows]
-    return Answer(media, ox.serialize(kept, format=fmt), rows=len(kept), truncated=truncated)
+    kept: list[ox.Triple] = []
+    size = 0
+    truncated = cut
+    for triple in triples:
+        size += len(str(triple)) + TRIPLE_OVERHEAD
+        if len(kept) == max_rows or size > max_bytes:
+            truncated = True
+            break
+        kept.append(triple)
+    body = ox.serialize(kept, format=fmt) or b""
+    while len(body) > max_bytes and kept:  # a format more verbose than N-Triples: fewer triples
+        kept = kept[: len(kept) * max_bytes // len(body) * 9 // 10]
+        body = ox.serialize(kept, format=fmt) or b""
+        truncated = True
+    return Answer(media, body, rows=len(kept), truncated=truncated)
 
 
 _JSON_ROW = re.compile(rb'[\[,]\{"[^"]*":\{"type":')
@@ -113,18 +193,30 @@ def count_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int | None:
     return None
 
 
-def cap_tsv(tsv: bytes, media: str, max_rows: int) -> Answer:
-    """Count the rows of a TSV answer (one line each), cut at the cap, convert to the asked format."""
+def cap_tsv(tsv: bytes, media: str, max_rows: int, max_bytes: int, cut: bool = False) -> Answer:
+    """Count the rows of a TSV answer (one line each), cut at the caps, convert to the asked format.
+
+    `cut`: the TSV itself was stopped at the byte cap, so its last line may be incomplete."""
     fmt = results_format(media, "SELECT")
+    if cut:
+        tsv = tsv[: tsv.rfind(b"\n") + 1]
     rows = tsv.count(b"\n") - 1
-    truncated = rows > max_rows
-    if truncated:
-        cut = -1
-        for _ in range(max_rows + 1):
-            cut = tsv.index(b"\n", cut + 1)
-        tsv = tsv[: cut + 1]
+    truncated = cut or rows > max_rows
+    if rows > max_rows:
+        tsv = _first_lines(tsv, max_rows + 1)
         rows = max_rows
-    if fmt == ox.QueryResultsFormat.TSV:
-        return Answer(media, tsv, rows=rows, truncated=truncated)
-    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
-    return Answer(media, body, rows=rows, truncated=truncated)
+    while True:
+        body = tsv if fmt == ox.QueryResultsFormat.TSV else (
+            ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt) or b"")
+        if len(body) <= max_bytes or rows <= 0:
+            return Answer(media, body, rows=rows, truncated=truncated)
+        rows = rows * max_bytes // len(body) * 9 // 10  # the asked format is more verbose: fewer rows
+        tsv = _first_lines(tsv, rows + 1)
+        truncated = True
+
+
+def _first_lines(text: bytes, n: int) -> bytes:
+    end = -1
+    for _ in range(n):
+        end = text.index(b"\n", end + 1)
+    return text[: end + 1]
