@@ -11,7 +11,8 @@ import io
 import os
 import re
 import tempfile
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
