@@ -86,7 +86,12 @@ FIXTURE_QUALIFIERS = {  # (subject, object) of a crawl P190 statement → qualif
     ("Q914", "Q6225"): {"P580": "1944-01-01"},
     ("Q6225", "Q1707"): {"P580": "1947-01-01", "P582": "2020-01-01", "P1534": "Q1"},
 }
-FIXTURE_RANKS = {("Q6225", "Q36647"): "DeprecatedRank"}  # Coventry → Cork, deprecated
+FIXTURE_RANKS = {("Q6225", "Q36647"): "DeprecatedRank",  # Coventry → Cork, deprecated
+                 ("Q1731", "Q384"): "DeprecatedRank", ("Q384", "Q1731"): "DeprecatedRank"}  # Dresden–Q384: both ways
+FIXTURE_WORLD_QUALIFIERS = {  # for the world network's merge: contradicts the curated Vladimir–Canterbury (1997)
+    ("Q2684", "Q29303"): {"P580": "1995-01-01"},
+}
+FIXTURE_PRECISION = {("Q6225", "Q914", "P580"): "9", ("Q6225", "Q1707", "P582"): "11"}  # wikibase:timePrecision
 FIXTURE_CLASSES = {"Q515": "Q486972"}  # every crawl item is a city (Q515, fixture value); city ⊑ human settlement
 # ---------------------------------------------------------------------------
 
@@ -109,17 +114,22 @@ def statement_iri(subject: str, obj: str, prop: str = "P190") -> str:
     return f"{WDS}{subject}-{str(uuid.uuid5(uuid.NAMESPACE_URL, f'{WD}{subject}/{prop}/{obj}')).upper()}"
 
 
-def build_fixture(directory: Path) -> list[Path]:
-    """Write crawl.nt and fixture-values.nt into `directory`; return their paths."""
+def build_fixture(directory: Path, only: set[str] | None = None, world: bool = False) -> list[Path]:
+    """Write crawl.nt and fixture-values.nt into `directory`; return their paths.
+
+    `only` keeps the items it names and the statements between them (a small
+    network for the world tests); `world` adds FIXTURE_WORLD_QUALIFIERS."""
     directory.mkdir(parents=True, exist_ok=True)
     crawl, marked = directory / "crawl.nt", directory / "fixture-values.nt"
     pairs = sorted({tuple(line.rstrip("\n").split("\t")[:2]) for line in
                     (CRAWL / "relations.tsv").read_text(encoding="utf-8").splitlines() if "\t" in line})
+    if only is not None:
+        pairs = [(a, b) for a, b in pairs if a in only and b in only]
     with crawl.open("w", encoding="utf-8") as out:
         out.write("# Generated from data/snapshots/wikidata-p190-2016 (Wikidata, CC0, crawled 2016-09-10).\n")
         for line in (CRAWL / "names.tsv").read_text(encoding="utf-8").splitlines():
             qid, _, label = line.partition("\t")
-            if not qid.startswith("Q") or not label:
+            if not qid.startswith("Q") or not label or (only is not None and qid not in only):
                 continue
             item = _iri(WD + qid)
             out.write(f"{item} {_iri(RDF_TYPE)} {_iri(WB + 'Item')} .\n")
@@ -163,11 +173,15 @@ def build_fixture(directory: Path) -> list[Path]:
             add(f"{st} {_iri(PQ + 'P585')} {_lit(when + 'T00:00:00Z', datatype=XSD + 'dateTime')} .")
             add(f"{st} {_iri(WB + 'rank')} {_iri(WB + rank)} .")
             add(f"{st} {_iri(RDF_TYPE)} {_iri(WB + 'Statement')} .")
-    for (s, o), qualifiers in FIXTURE_QUALIFIERS.items():
+    for (s, o), qualifiers in {**FIXTURE_QUALIFIERS, **(FIXTURE_WORLD_QUALIFIERS if world else {})}.items():
         st = _iri(statement_iri(s, o))
         for prop, value in qualifiers.items():
             obj = _iri(WD + value) if value.startswith("Q") else _lit(value + "T00:00:00Z", datatype=XSD + "dateTime")
             add(f"{st} {_iri(PQ + prop)} {obj} .")
+            if (s, o, prop) in FIXTURE_PRECISION:
+                node = _iri(f"http://www.wikidata.org/value/{s}-{o}-{prop}")
+                add(f"{st} {_iri(PQ.replace('qualifier/', 'qualifier/value/') + prop)} {node} .")
+                add(f"{node} {_iri(WB + 'timePrecision')} {_lit(FIXTURE_PRECISION[(s, o, prop)], datatype=XSD + 'integer')} .")
     marked.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [crawl, marked]
 
@@ -203,9 +217,9 @@ class OxigraphServer:
             self.process.wait()
 
 
-def start_oxigraph(work: Path) -> OxigraphServer:
+def start_oxigraph(work: Path, only: set[str] | None = None, world: bool = False) -> OxigraphServer:
     required(CRAWL, "the 2016 Wikidata P190 crawl")
-    files = build_fixture(work / "fixture")
+    files = build_fixture(work / "fixture", only, world)
     location = work / "store"
     subprocess.run([str(OXIGRAPH), "load", "--location", str(location), "--file", *map(str, files)],
                    check=True, capture_output=True)

@@ -25,6 +25,8 @@ from twinkg.publish import publish
 from twinkg.validate import Report, load_shapes, validate
 from twinkg.vocab import SKOS, WD, Iris
 from twinkg.world.mapping import Findings, country_codes, world_triples
+from twinkg.world.live import read_live
+from twinkg.world.records import World
 from twinkg.world.snapshots import read_snapshots
 
 
@@ -56,14 +58,22 @@ class WorldPart:
     triples: set[ox.Triple]
     countries: dict[str, str | None]
     findings: Findings
+    cache: set[ox.Triple]
+    """The enrichment cache as fetched, in Wikidata's own terms."""
 
 
 def map_world(data: Dataset, settings: Settings, ontology: set[ox.Triple]) -> WorldPart:
-    """Stage 2a: the dated Wikidata sources (data/snapshots/) merged with the curated records."""
-    world = read_snapshots(settings.snapshots_dir)
+    """Stage 2a: the dated Wikidata sources merged with the curated records.
+
+    The enrichment cache (data/wikidata/), when it holds P190 statements, is
+    Wikidata's current claim; the snapshots (data/snapshots/) are dated sources."""
+    cache = graph_parts.wikidata_triples(settings.wikidata_dir)
+    world = World()
+    read_live(cache, world)
+    read_snapshots(settings.snapshots_dir, world)
     triples, findings = world_triples(world, data, Iris(settings.base), settings.built_at.date(),
                                       load_classes(settings.ontology_dir), end_causes(ontology))
-    return WorldPart(triples, country_codes(world), findings)
+    return WorldPart(triples, country_codes(world), findings, cache)
 
 
 def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:
@@ -83,7 +93,7 @@ def map_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None
     world = world or map_world(data, settings, ontology)
     ontology |= country_triples(data, iris, world.countries)
     curated = curated_triples(data, iris, settings.built_at.date(), load_classes(settings.ontology_dir))
-    wikidata = graph_parts.wikidata_triples(settings.wikidata_dir) | world.triples
+    wikidata = world.cache | world.triples
     return graph_parts.assemble(ontology, curated, wikidata, iris, settings.built_at)
 
 

@@ -27,6 +27,8 @@ from twinkg.enrich import reconcile as reconciling
 from twinkg.enrich.cache import Cache
 from twinkg.enrich.client import WIKIDATA_ENDPOINT, RetryPolicy, SparqlClient
 from twinkg.enrich.fetch import enrich as run_enrich
+from twinkg.enrich.world import enrich_world
+from twinkg.world.snapshots import read_snapshots
 from twinkg.errors import TwinkgError
 from twinkg.graphs import wikidata_triples
 from twinkg.output import is_stale
@@ -214,8 +216,16 @@ def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
            endpoint: Optional[str] = EndpointOption,
            batch_size: int = typer.Option(50, "--batch-size", min=1, help="Ids per query (VALUES batch)."),
            refresh: bool = typer.Option(False, "--refresh", help="Fetch every id again, even those already cached."),
+           world: bool = typer.Option(False, "--world", help="The whole P190 network: every item with a P190 "
+                                      "statement or named by one (all ranks), not only the curated ones."),
+           page_size: int = typer.Option(20_000, "--page-size", min=1,
+                                         help="With --world: items per discovery page (halved when a page times out)."),
            timeout: float = TimeoutOption, retries: int = RetriesOption, backoff: float = BackoffOption) -> None:
     """Fetch Wikidata facts about every place and actor with a wikidata: id into data/wikidata/.
+
+    With --world, first list every item of Wikidata's P190 network (kept in
+    data/wikidata/world-items.json, so a warm run does not list again), then
+    fetch each of them the same way; the next build serves the merged network.
 
     The only command that uses the network. Labels (English, mul, the curated
     labels' languages and the country's official languages), country (P17 with
@@ -232,8 +242,13 @@ def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
     cache = Cache(settings.wikidata_dir, settings.base)
     with progress_bar(f"Wikidata items from {client.endpoint}") as bar:
         task = bar.add_task("fetch", total=None)
-        outcome = run_enrich(dataset, cache, client, batch_size=batch_size, refresh=refresh,
-                             progress=lambda done, total: bar.update(task, completed=done, total=total))
+        step = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+        if world:
+            outcome, listed = enrich_world(dataset, cache, client, batch_size=batch_size, refresh=refresh,
+                                           page_size=page_size, progress=step)
+            progress(f"{listed} item(s) in Wikidata's P190 network")
+        else:
+            outcome = run_enrich(dataset, cache, client, batch_size=batch_size, refresh=refresh, progress=step)
     progress(f"{len(outcome.fetched)} fetched, {len(outcome.cached)} already cached, "
              f"{client.requests_sent} request(s) sent, cache {settings.wikidata_dir}")
     if outcome.empty:
@@ -311,7 +326,7 @@ def diff_wikidata(data: Optional[Path] = DataOption,
     if not fetched:
         fail(f"the enrichment cache {settings.wikidata_dir} is empty: run `twinkg enrich` first")
     triples = wikidata_triples(settings.wikidata_dir)
-    report = diff.compare(dataset, triples, fetched, day)
+    report = diff.compare(dataset, triples, fetched, day, read_snapshots(settings.snapshots_dir))
     paths = diff.write(report, out or settings.out_dir.parent / "wikidata-diff")
     counts = {k: sum(f.category == k for f in report.findings) for k in diff.CATEGORIES}
     progress(", ".join(f"{n} {k}" for k, n in counts.items()) + f"; {len(report.quickstatements)} QuickStatements")

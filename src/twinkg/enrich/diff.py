@@ -36,6 +36,7 @@ from twinkg.enrich.cache import atomic_write
 from twinkg.enrich.queries import P, PQ, PS, WD, WIKIBASE
 from twinkg.status import derive, ever_concluded, ordered
 from twinkg.vocab import XSD
+from twinkg.world.records import World
 
 CATEGORIES = {
     "both": "In both twinkg and Wikidata",
@@ -43,6 +44,7 @@ CATEGORIES = {
     "missing-in-twinkg": "P190 between curated places, missing in twinkg",
     "end-missing": "Suspended or ended in twinkg, no end time (P582) in Wikidata",
     "one-directional": "One-directional P190 statements",
+    "removed-since-snapshot": "In a dated snapshot, no longer in Wikidata",
 }
 
 
@@ -109,7 +111,8 @@ def _day(term: ox.Literal | None) -> str | None:
     return term.value[:10].lstrip("+") if term is not None else None
 
 
-def compare(data: Dataset, triples: set[ox.Triple], fetched: set[str], as_of: dt.date) -> Report:
+def compare(data: Dataset, triples: set[ox.Triple], fetched: set[str], as_of: dt.date,
+            snapshots: World | None = None) -> Report:
     report = Report(fetched=len(fetched), as_of=as_of)
     place_of_qid: dict[str, str] = {}
     for place in data.places:
@@ -191,8 +194,33 @@ def compare(data: Dataset, triples: set[ox.Triple], fetched: set[str], as_of: dt
                     f.twinning = ", ".join(t.slug for t in twinnings)
                     report.quickstatements.append(_qs(o, s, [("P580", start.date)] if start and start.date else [],
                                                       _source(start, twinnings[-1], sources)))
+    if snapshots is not None:
+        removed_since(report, snapshots, active, fetched, place_of_qid)
     report.quickstatements = list(dict.fromkeys(report.quickstatements))
     return report
+
+
+def removed_since(report: Report, snapshots: World, active: dict[tuple[str, str], list[Statement]],
+                  fetched: set[str], place_of_qid: dict[str, str]) -> None:
+    """Pairs a dated snapshot lists that Wikidata no longer states (no active P190 either way).
+
+    Judged only where the cache can tell: a pair of the 2016 crawl (directed) when
+    the item that stated it was fetched, an undirected listing when either was.
+    Removed from Wikidata since then: that is not a claim that the link ended."""
+    seen: set[frozenset[str]] = set()
+    for claim in sorted(snapshots.claims, key=lambda c: (int(c.subject[1:]), int(c.object[1:]), c.origin)):
+        pair = frozenset((claim.subject, claim.object))
+        judged = claim.subject in fetched if claim.directed else bool(pair & fetched)
+        if pair in seen or not judged or (claim.subject, claim.object) in active or (claim.object, claim.subject) in active:
+            continue
+        seen.add(pair)
+        origin = snapshots.origins[claim.origin]
+        qa, qb = sorted(pair, key=lambda q: int(q[1:]))
+        asked = claim.subject if claim.directed else " and ".join(q for q in (qa, qb) if q in fetched)
+        report.findings.append(Finding(
+            "removed-since-snapshot", qa, qb, place_of_qid.get(qa, ""), place_of_qid.get(qb, ""),
+            wikidata=f"listed in {origin.id} ({origin.retrieved.isoformat()})",
+            detail=f"no P190 between them now on {asked}: removed from Wikidata since the snapshot, not ended"))
 
 
 def _first(twinning: Twinning, types: tuple[str, ...], last: bool = False) -> Event | None:

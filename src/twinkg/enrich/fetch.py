@@ -58,7 +58,13 @@ class Outcome:
 def enrich(data: Dataset, cache: Cache, client: SparqlClient, batch_size: int = 50,
            refresh: bool = False, progress: Counter = lambda done, total: None,
            now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> Outcome:
-    wanted = wanted_items(data)
+    return fetch_items(wanted_items(data), cache, client, batch_size, refresh, progress, now)
+
+
+def fetch_items(wanted: dict[str, set[str]], cache: Cache, client: SparqlClient, batch_size: int = 50,
+                refresh: bool = False, progress: Counter = lambda done, total: None,
+                now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> Outcome:
+    """Fetch the items not yet cached (each with the label languages wanted for it), batch by batch."""
     outcome = Outcome()
     have = set() if refresh else cache.fetched()
     outcome.cached = sorted((q for q in wanted if q in have), key=qid_order)

@@ -19,6 +19,9 @@ PS = "http://www.wikidata.org/prop/statement/"
 PQ = "http://www.wikidata.org/prop/qualifier/"
 WIKIBASE = "http://wikiba.se/ontology#"
 WDS = "http://www.wikidata.org/entity/statement/"
+PQV = "http://www.wikidata.org/prop/qualifier/value/"
+PR = "http://www.wikidata.org/prop/reference/"
+PROV_NS = "http://www.w3.org/ns/prov#"
 SCHEMA_ORG = "http://schema.org/"
 """Wikidata's schema.org namespace is http:, not the https: twinkg uses for its own terms."""
 
@@ -27,6 +30,9 @@ PREFIX wdt: <{WDT}>
 PREFIX p: <{P}>
 PREFIX ps: <{PS}>
 PREFIX pq: <{PQ}>
+PREFIX pqv: <{PQV}>
+PREFIX pr: <{PR}>
+PREFIX prov: <{PROV_NS}>
 PREFIX wikibase: <{WIKIBASE}>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -41,6 +47,9 @@ STATEMENTS = {
     "P1082": ("P585",),                 # population: point in time
 }
 """Properties fetched as full statements (`p:`/`ps:`/`pq:` and rank), so ended and deprecated ones are seen."""
+DATED_QUALIFIERS = ("P580", "P582")
+"""P190 qualifiers whose time value's precision (`pqv:…/wikibase:timePrecision`) is fetched too, so a year
+stays a year: 9 year, 10 month, 11 day."""
 BASE_LANGUAGES = ("en", "mul")
 """English, and `mul` (Wikidata's code for a label valid in many languages)."""
 SETTLEMENT_CLASSES = ("Q486972", "Q56061")
@@ -66,7 +75,8 @@ def items_query(qids: Iterable[str], languages: Iterable[str] = ()) -> str:
     Labels: English, `mul`, the given languages and the official languages of
     the item's country (P17/P37/P424). Truthy values of TRUTHY, the ISO code
     (P297) of each country, and every statement of STATEMENTS with its value,
-    rank, type and qualifiers.
+    rank, type and qualifiers; for P190 also the precision of its start and
+    end times and its reference URLs (P854, kept on the statement).
     """
     qids = sorted(set(qids))
     values = _values("item", qids)
@@ -77,6 +87,7 @@ def items_query(qids: Iterable[str], languages: Iterable[str] = ()) -> str:
         for pred in (f"ps:{prop}", "wikibase:rank", "rdf:type", *(f"pq:{q}" for q in qualifiers))
     )
     statement_props = " ".join(f"p:{p}" for p in STATEMENTS)
+    dated = " ".join(f"pqv:{q}" for q in DATED_QUALIFIERS)
     return f"""{PREFIXES}SELECT ?s ?p ?o WHERE {{
   {{
     {values}
@@ -104,6 +115,24 @@ def items_query(qids: Iterable[str], languages: Iterable[str] = ()) -> str:
     VALUES (?prop ?p) {{ {pairs} }}
     ?item ?prop ?s .
     ?s ?p ?o .
+  }} UNION {{
+    {values}
+    VALUES ?p {{ {dated} }}
+    ?item p:P190 ?s .
+    ?s ?p ?o .
+  }} UNION {{
+    {values}
+    VALUES ?q {{ {dated} }}
+    ?item p:P190 ?st .
+    ?st ?q ?s .
+    ?s wikibase:timePrecision ?o .
+    BIND(wikibase:timePrecision AS ?p)
+  }} UNION {{
+    {values}
+    ?item p:P190 ?s .
+    ?s prov:wasDerivedFrom ?reference .
+    ?reference pr:P854 ?o .
+    BIND(pr:P854 AS ?p)
   }}
 }}"""
 
@@ -147,3 +176,12 @@ def candidate_facts_query(qids: Iterable[str], languages: Iterable[str] = ()) ->
     ?item p:P190/ps:P190 ?value . BIND("partner" AS ?key)
   }}
 }}"""
+
+
+def world_items_query(limit: int, offset: int) -> str:
+    """One page of every item that has a P190 statement or is named by one (any rank), in a stable order."""
+    return f"""{PREFIXES}SELECT DISTINCT ?item WHERE {{
+  {{ ?item p:P190 ?statement . }} UNION {{ ?statement ps:P190 ?item . }}
+}}
+ORDER BY ?item
+LIMIT {int(limit)} OFFSET {int(offset)}"""

@@ -326,7 +326,8 @@ def world_triples(world: World, data: Dataset, iris: Iris, as_of: dt.date, class
     involved: set[str] = set()
     for (qa, qb), claims in sorted(pairs.items(), key=lambda kv: (_qkey(kv[0][0]), _qkey(kv[0][1]))):
         live = [c for c in claims if not c.deprecated]
-        if not live:
+        current = [c for c in claims if world.origins[c.origin].current]
+        if not live or (current and all(c.deprecated for c in current)):  # deprecated now: older listings too
             mapper.findings.deprecated.append((qa, qb))
             continue
         involved.update((qa, qb))

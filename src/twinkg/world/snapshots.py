@@ -54,9 +54,12 @@ USER_ASSIGNED = re.compile(r"^X[A-Z]$")
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 
-def read_snapshots(directory: Path) -> World:
-    """Both snapshots under `directory` (each folder is optional); raises InputError listing every problem."""
-    world = World()
+def read_snapshots(directory: Path, world: World | None = None) -> World:
+    """Both snapshots under `directory` (each folder is optional) into `world` (a new one by default).
+
+    Raises InputError listing every problem. Facts already in `world` (the live
+    cache, read first) win over the snapshots' older ones."""
+    world = world if world is not None else World()
     problems: list[str] = []
     crawl, cities = directory / "wikidata-p190-2016", directory / "wikidata-cities-2026"
     if crawl.is_dir():
