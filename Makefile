@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # make serve's port (also from the environment)
 PORT ?= 8080
 
-.PHONY: install serve build test browser bench clean
+.PHONY: install serve build test lint browser bench clean
 
 $(BIN)/twinkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# ruff and mypy, configured in pyproject.toml; CI runs this before the tests.
+lint: install
+	$(BIN)/ruff check
+	$(BIN)/mypy
 
 test: install browser
 	$(BIN)/python -m pytest

@@ -102,7 +102,7 @@ def measure(args: argparse.Namespace) -> None:
     settings = Settings(data_dir=args.data, out_dir=args.work / "dist")
     meter = Meter()
     data = meter.run("load", lambda: build.load_data(settings))
-    graphs = meter.run("map", lambda: build.map_graphs(data, settings))
+    graphs = meter.run("map", lambda data=data: build.map_graphs(data, settings))
     counts = {"places": len(data.places), "twinnings": len(data.twinnings),
               "events": sum(len(t.events) for t in data.twinnings), "actors": len(data.actors),
               "sources": len(data.sources), "triples": sum(len(g) for g in graphs.values()),
@@ -111,7 +111,7 @@ def measure(args: argparse.Namespace) -> None:
     violations: dict[str, int] = {}
     report = Report(())
     if "build" in validators:
-        report = meter.run("validate", lambda: build.check(graphs, settings))
+        report = meter.run("validate", lambda graphs=graphs: build.check(graphs, settings))
         violations["build"] = sum(1 for r in report.results if r.severity == "Violation")
         violations["build_results"] = len(report.results)  # with warnings, as counted for pyshacl
     if "pyshacl" in validators:
@@ -125,7 +125,7 @@ def measure(args: argparse.Namespace) -> None:
         print(json.dumps({"stages": meter.stages, "counts": counts, "violations": violations}))
         return
     report_ttl = ox.serialize(report.triples(), format=ox.RdfFormat.TURTLE, prefixes={"sh": "http://www.w3.org/ns/shacl#"})
-    meter.run("write_dumps", lambda: publish(graphs, report_ttl, Iris(settings.base), settings.built_at, settings.out_dir))
+    meter.run("write_dumps", lambda graphs=graphs: publish(graphs, report_ttl, Iris(settings.base), settings.built_at, settings.out_dir))
     del graphs
     quads = meter.run("load_store", lambda: load_store(settings.out_dir / "twinkg.nq.gz", args.work / "store"))
     counts["store_quads"] = quads

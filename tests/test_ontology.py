@@ -81,7 +81,7 @@ def test_terms_documented(onto):
     assert {TW[n] for n in CLASSES + PROPERTIES} <= declared
     for term in declared:
         assert str(term).startswith(str(TW)), term
-        labels = [l for l in onto.objects(term, RDFS.label) if l.language == "en"]
+        labels = [label for label in onto.objects(term, RDFS.label) if label.language == "en"]
         assert len(labels) == 1, term
         assert onto.value(term, RDFS.comment) or onto.value(term, SKOS.definition), term
 

@@ -20,6 +20,7 @@ from twinkg.config import Progress, Settings
 from twinkg.curated.loader import load
 from twinkg.curated.records import Dataset
 from twinkg.errors import TwinkgError
+from twinkg.formats import rdf_bytes
 from twinkg.mapping import country_triples, curated_triples
 from twinkg.publish import publish
 from twinkg.validate import Report, load_shapes, validate
@@ -81,6 +82,8 @@ def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:
     matches = {SKOS + "exactMatch", SKOS + "closeMatch"}
     out = {}
     for t in ontology:
+        if not isinstance(t.subject, ox.NamedNode) or not isinstance(t.object, ox.NamedNode):
+            continue
         if t.predicate.value in matches and t.object.value.startswith(WD) and "/vocab/reason/" in t.subject.value:
             out[t.object.value[len(WD):]] = t.subject.value.rsplit("/", 1)[1]
     return out
@@ -141,7 +144,6 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
     if not report.conforms:
         raise ValidationFailed(report)
     if write:
-        report_ttl = ox.serialize(report.triples(), format=ox.RdfFormat.TURTLE,
-                                  prefixes={"sh": "http://www.w3.org/ns/shacl#"})
+        report_ttl = rdf_bytes(report.triples(), ox.RdfFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#"})
         publish(graphs, report_ttl, Iris(settings.base), settings.built_at, settings.out_dir, progress)
     return Built(graphs, report, world.findings)

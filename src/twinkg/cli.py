@@ -166,7 +166,7 @@ def export(
     err.print(f"[green]exported[/green] the network as of {when.isoformat()} into {target}: {', '.join(sorted(files))}")
 
 
-def _built_base(store) -> str:  # type: ignore[no-untyped-def]
+def _built_base(store) -> str:
     """The base IRI the build used, read back from its meta graph (the dataset IRI ends in `dataset`)."""
     from twinkg.vocab import DEFAULT_BASE, VOID
 
@@ -265,10 +265,13 @@ def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
 def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = EndpointOption,
               review: Optional[Path] = typer.Option(
                   None, "--review", help="Review file to write (or read with --apply). [default: data/wikidata/reconcile-review.yaml]"),
-              accept: bool = typer.Option(False, "--accept", help="Also write unambiguous top candidates (score ≥ threshold, lead ≥ margin, same country) into data/."),
-              apply: bool = typer.Option(False, "--apply", help="Do not search: write the ids a person set as accept: in the review file into data/."),
+              accept: bool = typer.Option(False, "--accept", help="Also write unambiguous top candidates "
+                                          "(score ≥ threshold, lead ≥ margin, same country) into data/."),
+              apply: bool = typer.Option(False, "--apply", help="Do not search: write the ids a person set as accept: "
+                                         "in the review file into data/."),
               threshold: float = typer.Option(reconciling.THRESHOLD, "--threshold", min=0.0, max=1.0, help="Lowest score --accept takes."),
-              margin: float = typer.Option(reconciling.MARGIN, "--margin", min=0.0, max=1.0, help="How far the top candidate must lead the next."),
+              margin: float = typer.Option(reconciling.MARGIN, "--margin", min=0.0, max=1.0,
+                                           help="How far the top candidate must lead the next."),
               place: Optional[list[str]] = typer.Option(None, "--place", help="Only this place id (repeatable)."),
               timeout: float = TimeoutOption, retries: int = RetriesOption, backoff: float = BackoffOption) -> None:
     """Propose Wikidata ids for places without one: candidates by name and country, scored, for review.
@@ -309,7 +312,8 @@ def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = Endpo
 @command("diff-wikidata")
 def diff_wikidata(data: Optional[Path] = DataOption,
                   out: Optional[Path] = typer.Option(None, "--out", help="Folder for the report. [default: wikidata-diff/ beside dist/]"),
-                  as_of: Optional[str] = typer.Option(None, "--as-of", help="Derive statuses as of this date (YYYY-MM-DD). [default: today, or SOURCE_DATE_EPOCH]")) -> None:
+                  as_of: Optional[str] = typer.Option(None, "--as-of", help="Derive statuses as of this date (YYYY-MM-DD). "
+                                                      "[default: today, or SOURCE_DATE_EPOCH]")) -> None:
     """Compare curated twinnings with the cached P190 statements: Markdown, CSV and QuickStatements.
 
     Offline (reads data/ and data/wikidata/). Writes wikidata-diff.md,

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -54,7 +54,7 @@ def read_turtle(path: Path) -> set[ox.Triple]:
         raise InputError(f"{path}: cannot parse Turtle: {exc}") from None
     scope = re.sub(r"[^A-Za-z0-9]", "", path.stem) or "file"
 
-    def label(term):  # type: ignore[no-untyped-def]
+    def label(term):
         return ox.BlankNode(f"{scope}{term.value}") if isinstance(term, ox.BlankNode) else term
 
     # Labels are scoped by file so that blank nodes of two files never merge.
@@ -68,10 +68,13 @@ def canonical(triples: Iterable[ox.Triple]) -> set[ox.Triple]:
     return {q.triple for q in dataset}
 
 
-def _rebase(term: ox.NamedNode | ox.BlankNode | ox.Literal, iris: Iris):  # type: ignore[no-untyped-def]
+Term = TypeVar("Term")
+
+
+def _rebase(term: Term, iris: Iris) -> Term:
     old = DEFAULT_BASE + "vocab/"
     if isinstance(term, ox.NamedNode) and term.value.startswith(old):
-        return ox.NamedNode(iris.base + "vocab/" + term.value[len(old):])
+        return cast(Term, ox.NamedNode(iris.base + "vocab/" + term.value[len(old):]))
     return term
 
 
@@ -182,7 +185,7 @@ def assemble(ontology: set[ox.Triple], curated: set[ox.Triple], wikidata: set[ox
 
 def quads(graphs: Graphs, iris: Iris) -> list[ox.Quad]:
     """Every quad, each triple in its named graph (unordered: publish orders what it writes)."""
-    out = []
+    out: list[ox.Quad] = []
     for name, triples in graphs.items():
         graph = ox.NamedNode(iris.graph(name))
         out.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)

@@ -139,7 +139,7 @@ class Compactor:
     def nodes(self, triples: Iterable[ox.Triple]) -> Iterator[dict[str, Any]]:
         """Node objects of triples that come grouped by subject (as sorted N-Triples are)."""
         for subject, group in groupby(triples, key=lambda t: t.subject):
-            yield self.node(subject, ((t.predicate.value, t.object) for t in group))  # type: ignore[arg-type]
+            yield self.node(subject, ((t.predicate.value, t.object) for t in group))
 
 
 def compact_document(triples: Iterable[ox.Triple], ctx: Context) -> bytes:
@@ -162,7 +162,7 @@ def context_of(ontology_dir: Path) -> Context:
 
 def compact_triples(triples: Iterable[ox.Triple], ctx: Context) -> bytes:
     """A small graph (a data document) compacted: its triples grouped by subject first."""
-    ordered = sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+    ordered = sorted(triples, key=lambda t: (str(t.subject), t.predicate.value, str(t.object)))
     return compact_document(ordered, ctx)
 
 

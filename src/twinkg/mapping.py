@@ -277,7 +277,7 @@ class _Mapper:
 def lifecycle_triples(twinning: ox.NamedNode, life: status_rules.Lifecycle) -> Iterator[Triple]:
     """The link's start and end bounds and its latest evidence (see `status.lifecycle`); an open side is left out."""
     for bounds, names in ((life.start, ("startEarliest", "startLatest")), (life.end, ("endEarliest", "endLatest"))):
-        for day, name in zip(bounds or (None, None), names):
+        for day, name in zip(bounds or (None, None), names, strict=False):
             if day is not None:
                 yield Triple(twinning, _n(TW + name), _day(day))
     if life.latest_evidence is not None:

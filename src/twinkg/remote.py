@@ -18,7 +18,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator, TextIO, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -40,10 +40,10 @@ class PublishError(RemoteError):
 def split_graphs(dump: Path, into: Path) -> dict[str, Path]:
     """Write each named graph of a gzipped N-Quads dump as its own N-Triples file."""
     files: dict[str, Path] = {}
-    handles: dict[str, object] = {}
+    handles: dict[str, TextIO] = {}
     try:
         with gzip.open(dump, "rb") as f:
-            for quad in ox.parse(f, format=ox.RdfFormat.N_QUADS):
+            for quad in ox.parse(cast(IO[bytes], f), format=ox.RdfFormat.N_QUADS):
                 if not isinstance(quad.graph_name, ox.NamedNode):
                     raise PublishError(f"{dump}: a triple outside the named graphs: {quad}")
                 name = quad.graph_name.value
@@ -52,10 +52,10 @@ def split_graphs(dump: Path, into: Path) -> dict[str, Path]:
                     path = into / f"graph-{len(files)}.nt"
                     files[name] = path
                     handle = handles[name] = open(path, "w", encoding="utf-8")
-                handle.write(f"{quad.subject} {quad.predicate} {quad.object} .\n")  # type: ignore[attr-defined]
+                handle.write(f"{quad.subject} {quad.predicate} {quad.object} .\n")
     finally:
         for handle in handles.values():
-            handle.close()  # type: ignore[attr-defined]
+            handle.close()
     return files
 
 

@@ -68,6 +68,16 @@ def _iri(term: rdflib.term.Node) -> str:
     raise ShapesError(f"unsupported term in shapes: {term!r}")
 
 
+def _count(term: rdflib.term.Node | None) -> int | None:
+    """A cardinality of the shapes (sh:minCount …): a non-negative integer literal, or absent."""
+    if term is None:
+        return None
+    if not isinstance(term, rdflib.Literal) or not isinstance(term.toPython(), int) or term.toPython() < 0:
+        raise ShapesError(f"a cardinality must be a non-negative integer, got {term!r}")
+    count: int = term.toPython()
+    return count
+
+
 class _Compiler:
     def __init__(self, shapes: rdflib.Graph):
         self.g = shapes
@@ -115,8 +125,11 @@ class _Compiler:
         for d in g.objects(shape, SH.datatype):
             parts.append(f"(isLiteral({x}) && datatype({x}) = {_iri(d)})")
         for k in g.objects(shape, SH.nodeKind):
-            parts.append({SH.IRI: f"isIRI({x})", SH.Literal: f"isLiteral({x})", SH.BlankNode: f"isBlank({x})",
-                          SH.BlankNodeOrIRI: f"!isLiteral({x})"}[k])
+            test = {SH.IRI: f"isIRI({x})", SH.Literal: f"isLiteral({x})", SH.BlankNode: f"isBlank({x})",
+                    SH.BlankNodeOrIRI: f"!isLiteral({x})"}.get(k) if isinstance(k, rdflib.URIRef) else None
+            if test is None:
+                raise ShapesError(f"shape {shape}: unsupported sh:nodeKind {k}")
+            parts.append(test)
         for pattern in g.objects(shape, SH.pattern):
             flags = g.value(shape, SH.flags)
             regex = rdflib.Literal(str(pattern)).n3()
@@ -126,7 +139,8 @@ class _Compiler:
             tests = " || ".join(f"langMatches(lang({x}), {rdflib.Literal(str(t)).n3()})" for t in self.items(langs))
             parts.append(f"(isLiteral({x}) && ({tests or 'false'}))")
         for values in g.objects(shape, SH["in"]):
-            parts.append("(" + " || ".join(f"sameTerm({x}, {_iri(v)})" for v in self.items(values)) + ")" if self.items(values) else "false")
+            same = [f"sameTerm({x}, {_iri(v)})" for v in self.items(values)]
+            parts.append("(" + " || ".join(same) + ")" if same else "false")
         for node in g.objects(shape, SH.node):
             parts.append(f"({self.conforms(node, x)})")
         for members in g.objects(shape, SH["or"]):
@@ -147,16 +161,19 @@ class _Compiler:
         self.check_handled(shape)
         if g.value(shape, SH.property) is not None:
             raise ShapesError(f"property shape {shape}: nested sh:property is not supported; use sh:node")
-        path = self.path(g.value(shape, SH.path))
+        path_node = g.value(shape, SH.path)
+        if path_node is None:
+            raise ShapesError(f"property shape {shape}: no sh:path")
+        path = self.path(path_node)
         parts: list[str] = []
-        low = g.value(shape, SH.minCount)
-        if low is not None and int(low) > 0:
-            vs = [self.var() for _ in range(int(low))]
+        low = _count(g.value(shape, SH.minCount))
+        if low is not None and low > 0:
+            vs = [self.var() for _ in range(low)]
             distinct = " && ".join(f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2))
             parts.append(f"EXISTS {{ {x} {path} {', '.join(vs)} {f'FILTER ({distinct})' if distinct else ''} }}")
-        high = g.value(shape, SH.maxCount)
+        high = _count(g.value(shape, SH.maxCount))
         if high is not None:
-            vs = [self.var() for _ in range(int(high) + 1)]
+            vs = [self.var() for _ in range(high + 1)]
             distinct = " && ".join(f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2))
             parts.append(f"NOT EXISTS {{ {x} {path} {', '.join(vs)} {f'FILTER ({distinct})' if distinct else ''} }}")
         v = self.var()
@@ -180,13 +197,13 @@ class _Compiler:
         if qualified is not None:
             q = self.var()
             test = self.conforms(qualified, q)
-            qmin, qmax = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
+            qmin, qmax = _count(g.value(shape, SH.qualifiedMinCount)), _count(g.value(shape, SH.qualifiedMaxCount))
             if qmin is not None:
-                if int(qmin) != 1:
+                if qmin != 1:
                     raise ShapesError("only sh:qualifiedMinCount 1 is supported")
                 parts.append(f"EXISTS {{ {x} {path} {q} FILTER ({test}) }}")
             if qmax is not None:
-                if int(qmax) != 0:
+                if qmax != 0:
                     raise ShapesError("only sh:qualifiedMaxCount 0 is supported")
                 parts.append(f"NOT EXISTS {{ {x} {path} {q} FILTER ({test}) }}")
         return " && ".join(parts) if parts else "true"

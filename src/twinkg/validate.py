@@ -96,14 +96,21 @@ def _text(term: object) -> str:
 _SLOT = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+def _solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """Every compiled check is a SELECT."""
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
 def _run(store: ox.Store, check: Check) -> list[Result]:
     if not check.sparql:
         return [Result(check.severity, _text(row["this"]), check.path, check.message, "")
-                for row in store.query(check.query)]
+                for row in _solutions(store.query(check.query))]
     results = []
-    bound = {ox.Variable("this"): ox.NamedNode(check.focus)} if check.focus else None
-    for row in store.query(check.query, substitutions=bound):
-        def slot(match: re.Match[str]) -> str:
+    bound: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = (
+        {ox.Variable("this"): ox.NamedNode(check.focus)} if check.focus else None)
+    for row in _solutions(store.query(check.query, substitutions=bound)):
+        def slot(match: re.Match[str], row: ox.QuerySolution = row) -> str:
             name = match[1]
             return check.focus or "" if name == "this" else _text(row[name])
 

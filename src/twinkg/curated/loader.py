@@ -201,7 +201,7 @@ def _read_file(path: Path, label: str, problems: list[Problem]) -> dict[str, lis
         if key not in SECTIONS:
             problems.append(Problem(label, line, "-", str(key), f"unknown section (allowed: {', '.join(SECTIONS)})"))
             continue
-        if not isinstance(value, list):
+        if not isinstance(value, yaml_reader.Sequence):
             problems.append(Problem(label, line, "-", str(key), "expected a list of records"))
             continue
         for index, item in enumerate(value):

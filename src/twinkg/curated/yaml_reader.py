@@ -24,10 +24,10 @@ MAX_TEXT = 65_536
 """Longest scalar in characters: far above any label or note, far below what a serialiser holds in one term."""
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # base chosen at run time
     """libyaml's parser with tag resolution skipped: scalars are resolved by `_plain` below."""
 
-    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+    def resolve(self, kind, value, implicit):
         return kind.__name__
 
 
@@ -68,13 +68,13 @@ class Lines:
         return self._items[index] if index < len(self._items) else self.line
 
 
-class Mapping(dict):  # type: ignore[type-arg]
+class Mapping(dict):
     """A dict that knows the line of each of its keys."""
 
     lines: Lines
 
 
-class Sequence(list):  # type: ignore[type-arg]
+class Sequence(list):
     """A list that knows the line of each of its items."""
 
     lines: Lines
@@ -133,9 +133,10 @@ def _build(node: yaml.Node, seen: set[int], depth: int = 0, used_at: int | None 
         sequence = Sequence(_build(item, seen, depth + 1) for item in node.value)
         sequence.lines = Lines(node.start_mark.line + 1, items=[item.start_mark.line + 1 for item in node.value])
         return sequence
+    assert isinstance(node, yaml.ScalarNode)  # the composer makes only mapping, sequence and scalar nodes
     if len(node.value) > MAX_TEXT:
         raise YAMLReadError(line, f"a value of {len(node.value)} characters (at most {MAX_TEXT})")
-    return _scalar(node)  # type: ignore[arg-type]
+    return _scalar(node)
 
 
 def read(text: str) -> Any:

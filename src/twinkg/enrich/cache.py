@@ -29,6 +29,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from twinkg import __version__
+from twinkg.formats import rdf_bytes
 from twinkg.http_client import USER_AGENT
 from twinkg.enrich.queries import P, PQ, PS, SCHEMA_ORG, WD, WDS, WDT, WIKIBASE
 from twinkg.vocab import DCT, PROV, RDF, RDFS, XSD, Iris
@@ -144,7 +145,7 @@ class Cache:
         """Store one batch: its data file first, then the manifest. Superseded files are removed."""
         name = f"batch-{batch_id(fetch.qids)}.ttl"
         body = sorted(set(triples) | set(fetch.triples(self.base)), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        turtle = ox.serialize(body, format=ox.RdfFormat.TURTLE, prefixes=CACHE_PREFIXES).decode("utf-8")
+        turtle = rdf_bytes(body, ox.RdfFormat.TURTLE, CACHE_PREFIXES).decode("utf-8")
         header = (
             "# twinkg Wikidata enrichment cache, written by `twinkg enrich`; do not edit by hand.\n"
             f"# {len(set(fetch.qids))} item(s) retrieved from {fetch.endpoint} at "
@@ -152,7 +153,7 @@ class Cache:
             "# Wikidata content is CC0. The prov:Activity below records the query and the retrieval time.\n"
         )
         atomic_write(self.dir / name, header + turtle)
-        old = {self.items.get(q) for q in fetch.qids} - {None, name}
+        old = {n for q in fetch.qids if (n := self.items.get(q)) is not None and n != name}
         for qid in fetch.qids:
             self.items[qid] = name
         self._save()

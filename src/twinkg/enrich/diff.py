@@ -98,7 +98,9 @@ def p190_statements(triples: set[ox.Triple]) -> list[Statement]:
       OPTIONAL {{ ?st <{PQ}P582> ?end }}
     }}"""
     out = set()
-    for row in store.query(query):  # type: ignore[union-attr]
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
         a, b = row["a"].value, row["b"].value
         if not (a.startswith(WD) and b.startswith(WD)):
             continue
@@ -120,7 +122,8 @@ def compare(data: Dataset, triples: set[ox.Triple], fetched: set[str], as_of: dt
             place_of_qid.setdefault(place.wikidata, place.id)
     qid_of = {p.id: p.wikidata for p in data.places if p.wikidata}
     sources = {s.id: s for s in data.sources}
-    described = {t.subject.value[len(WD):] for t in triples if t.subject.value.startswith(WD)}
+    described = {t.subject.value[len(WD):] for t in triples
+                 if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(WD)}
     fetched = fetched & described  # an item the endpoint knew nothing about tells nothing
     statements = [s for s in p190_statements(triples) if s.subject in fetched]
     active: dict[tuple[str, str], list[Statement]] = defaultdict(list)
@@ -321,6 +324,6 @@ def to_quickstatements(report: Report) -> str:
 
 def write(report: Report, out_dir: Path) -> list[Path]:
     paths = [out_dir / "wikidata-diff.md", out_dir / "wikidata-diff.csv", out_dir / "quickstatements.txt"]
-    for path, text in zip(paths, (to_markdown(report), to_csv(report), to_quickstatements(report))):
+    for path, text in zip(paths, (to_markdown(report), to_csv(report), to_quickstatements(report)), strict=True):
         atomic_write(path, text)
     return paths

@@ -94,7 +94,7 @@ def fetch_items(wanted: dict[str, set[str]], cache: Cache, client: SparqlClient,
             break
         triples = select_population(rows_to_triples(rows))
         cache.write(Fetch(tuple(batch), client.endpoint, query, now().replace(microsecond=0)), triples)
-        seen = {t.subject.value for t in triples}
+        seen = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
         outcome.fetched += batch
         outcome.empty += [q for q in batch if not any(s.endswith("/" + q) for s in seen)]
         done += len(batch)
@@ -117,13 +117,15 @@ def select_population(triples: set[ox.Triple]) -> set[ox.Triple]:
 
     The kept statement also gets its truthy `wdt:P1082` unless it is deprecated.
     """
-    statement_of = {t.object: t.subject for t in triples if t.predicate.value == P + "P1082"}
+    statement_of = {t.object: t.subject for t in triples
+                    if t.predicate.value == P + "P1082" and isinstance(t.object, ox.NamedNode)
+                    and isinstance(t.subject, ox.NamedNode)}
     if not statement_of:
         return triples
     facts: dict[ox.NamedNode, dict[str, ox.NamedNode | ox.Literal]] = defaultdict(dict)
     for t in triples:
-        if t.subject in statement_of:
-            facts[t.subject][t.predicate.value] = t.object  # type: ignore[index]
+        if t.subject in statement_of and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, (ox.NamedNode, ox.Literal)):
+            facts[t.subject][t.predicate.value] = t.object
     rank_order = {WIKIBASE + "PreferredRank": 2, WIKIBASE + "NormalRank": 1, WIKIBASE + "DeprecatedRank": 0}
 
     def key(st: ox.NamedNode) -> tuple[int, str, str]:
@@ -133,8 +135,8 @@ def select_population(triples: set[ox.Triple]) -> set[ox.Triple]:
 
     best: dict[ox.NamedNode, ox.NamedNode] = {}
     for st, item in statement_of.items():
-        if item not in best or key(st) > key(best[item]):  # type: ignore[index, operator]
-            best[item] = st  # type: ignore[index, assignment]
+        if item not in best or key(st) > key(best[item]):
+            best[item] = st
     keep = set(best.values())
     dropped = set(statement_of) - keep
     out = {t for t in triples if t.subject not in dropped and not (t.predicate.value == P + "P1082" and t.object in dropped)}

@@ -9,7 +9,8 @@ human settlements or administrative areas. Each is scored on four criteria:
 | name      | 0.35 | 1 the place's label is the item's label; 0.9 another of its names is; 0.7 only an alias matches |
 | country   | 0.35 | 1 same ISO code (P17/P297); 0.5 unknown on either side; 0 different |
 | type      | 0.10 | 1 human settlement (P31/P279*); 0.6 administrative area only |
-| partners  | 0.20 | 1 the item already has a P190 link to a known partner of the place; 0 not (only counted when the place has partners with ids) |
+| partners  | 0.20 | 1 the item already has a P190 link to a known partner of the place; 0 not |
+|           |      | (only counted when the place has partners with ids)                          |
 
 The score is the weighted mean over the criteria that apply. A top candidate
 is *unambiguous* when it scores at least the threshold, leads the next one by
@@ -120,8 +121,8 @@ def reconcile(data: Dataset, client: SparqlClient, threshold: float = THRESHOLD,
                 continue
             qid = item.value[len(WD):]
             key = (name.value, name.language or "")
-            via = row["via"].value  # type: ignore[union-attr]
-            settlement = row["class"].value == WD + SETTLEMENT_CLASSES[0]  # type: ignore[union-attr]
+            via = row["via"].value
+            settlement = row["class"].value == WD + SETTLEMENT_CLASSES[0]
             for pid, names in names_of.items():
                 if key in names:
                     how = names[key] if via == "label" else "alias"

@@ -20,7 +20,7 @@ def render(result: Tables, base: str, formats: tuple[str, ...] = FORMATS, note: 
     """The bytes of each export file of the chosen formats, by file name."""
     files: dict[str, bytes] = {}
     if "csv" in formats:
-        for spec, rows in zip(csvw.TABLES, (result.twinnings, result.places, result.events)):
+        for spec, rows in zip(csvw.TABLES, (result.twinnings, result.places, result.events), strict=True):
             files[spec.filename] = csvw.render_csv(spec, rows)
             files[spec.filename + "-metadata.json"] = csvw.render_metadata(spec, base, note)
     if "graphml" in formats:

@@ -37,8 +37,6 @@ FORMAT_NAMES = {
     "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml",
     "html": "text/html",
 }
-EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
-EXTENSION_OF = {media: ext for ext, media in EXTENSIONS.items()}
 
 
 def _best(offers: tuple[tuple[str, str], ...], accept: str, unreadable: str | None) -> str | None:

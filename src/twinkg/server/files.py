@@ -17,7 +17,7 @@ from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError, not_found
 from twinkg.server.protocol import answer_response, rdf_response
 from twinkg.server.queries import run_query
-from twinkg.store.results import GRAPH_FORMATS
+from twinkg.formats import GRAPH_MEDIA_TYPES
 
 
 def dump_files(out_dir: Path) -> dict[str, str]:
@@ -85,7 +85,7 @@ async def void(request: Request) -> Response:
     media = conneg.choose(conneg.GRAPH_OFFERS, request.headers.get("accept"), request.query_params.get("format"))
     if media is None:
         if request.query_params.get("format"):
-            raise ProtocolError(406, "VoID is available as " + ", ".join(GRAPH_FORMATS))
+            raise ProtocolError(406, "VoID is available as " + ", ".join(GRAPH_MEDIA_TYPES))
         media = "text/turtle"
     data = (config.out_dir / VOID_FILE).read_bytes()
     if media == "text/turtle":

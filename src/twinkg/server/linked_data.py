@@ -15,7 +15,7 @@ from twinkg.server.errors import ProtocolError, not_found
 from twinkg.server.protocol import answer_response
 from twinkg.server.queries import exists, resource_construct, run_query
 from twinkg.server.urls import iri_for_path, safe_local
-from twinkg.store.results import GRAPH_FORMATS
+from twinkg.formats import EXTENSION_OF, EXTENSIONS, GRAPH_MEDIA_TYPES, rdf_bytes
 from twinkg.vocab import PREFIXES
 
 
@@ -36,8 +36,8 @@ async def dereference(request: Request) -> Response:
     else:
         media = conneg.choose(conneg.GRAPH_OFFERS, accept, request.query_params.get("format"))
         if media is None:
-            raise ProtocolError(406, "available: text/html, " + ", ".join(GRAPH_FORMATS))
-        target = f"/data/{local}.{conneg.EXTENSION_OF[media]}"
+            raise ProtocolError(406, "available: text/html, " + ", ".join(GRAPH_MEDIA_TYPES))
+        target = f"/data/{local}.{EXTENSION_OF[media]}"
     return RedirectResponse(target, status_code=303,
                             headers={"Vary": "Accept", "Link": link_header(config, local, "describedby")})
 
@@ -57,13 +57,13 @@ async def compacted_document(config: ServerConfig, iri: str) -> bytes:
 
 def data_links(local: str) -> dict[str, str]:
     """The data documents of a resource, by extension."""
-    return {ext: f"/data/{local}.{ext}" for ext in conneg.EXTENSION_OF.values()}
+    return {ext: f"/data/{local}.{ext}" for ext in EXTENSION_OF.values()}
 
 
 def link_header(config: ServerConfig, local: str, rel: str, exclude: str | None = None) -> str:
     """`Link` to the resource's data documents (rel `alternate` from a page or another format,
     `describedby` from the IRI itself) and the licence."""
-    media_of = {ext: media for media, ext in conneg.EXTENSION_OF.items()}
+    media_of = {ext: media for media, ext in EXTENSION_OF.items()}
     entries = [f'<{href}>; rel="{rel}"; type="{media_of[ext]}"' for ext, href in data_links(local).items() if ext != exclude]
     return ", ".join([*entries, f'<{LICENSE}>; rel="license"'])
 
@@ -72,7 +72,7 @@ async def data_document(request: Request) -> Response:
     """/data/{local}.{ext}: the resource's statements in one RDF format."""
     config: ServerConfig = request.app.state.config
     local, ext = request.path_params["local"], request.path_params["ext"]
-    media = conneg.EXTENSIONS.get(ext)
+    media = EXTENSIONS.get(ext)
     if media is None or not safe_local(local):
         return await not_found(request)
     iri = iri_for_path(config.base, local)
@@ -91,8 +91,8 @@ async def data_document(request: Request) -> Response:
 def _with_prefixes(body: bytes, media: str) -> bytes:
     if media != "text/turtle":
         return body
-    triples = list(ox.parse(body, format=GRAPH_FORMATS[media]))
-    return ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=PREFIXES)
+    triples = list(ox.parse(body, format=GRAPH_MEDIA_TYPES[media]))
+    return rdf_bytes(triples, GRAPH_MEDIA_TYPES[media], PREFIXES)
 
 
 async def context_document(request: Request) -> Response:

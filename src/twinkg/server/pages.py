@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from twinkg.errors import TwinkgError
+from twinkg.formats import EXTENSIONS
 from twinkg.server import conneg, exported
 from twinkg.server.config import ServerConfig
 from twinkg.server.discovery import dataset_markup
@@ -339,7 +340,7 @@ async def ontology_page(request: Request) -> Response:
     if not conneg.prefers_html(accept, conneg.GRAPH_OFFERS) and request.query_params.get("format") != "html":
         media = conneg.choose(conneg.GRAPH_OFFERS, accept, request.query_params.get("format"))
         if media is None:
-            return Response("available: text/html, " + ", ".join(conneg.EXTENSIONS.values()), status_code=406)
+            return Response("available: text/html, " + ", ".join(EXTENSIONS.values()), status_code=406)
         answer = await run_query(config, f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o
             FILTER(!isIRI(?s) || STRSTARTS(STR(?s), "{TW[:-1]}")) }} }}""", media)
         return answer_response(config, answer)
@@ -389,7 +390,7 @@ class Example:
 
 
 def examples(queries_dir: Path | None) -> list[Example]:
-    out = []
+    out: list[Example] = []
     if queries_dir is None or not queries_dir.is_dir():
         return out
     for path in sorted(queries_dir.glob("*.rq")):

@@ -24,7 +24,7 @@ from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError
 from twinkg.store import Answer, QueryRequest
-from twinkg.store.results import GRAPH_FORMATS
+from twinkg.formats import GRAPH_MEDIA_TYPES, rdf_bytes
 from twinkg.vocab import PREFIXES
 
 ROW_HEADERS = ("X-SPARQL-Max-Rows", "X-SPARQL-Max-Bytes", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-Time-Ms")
@@ -180,7 +180,7 @@ def answer_response(config: ServerConfig, answer: Answer, extra: dict[str, str] 
 
 def rdf_response(triples: list[ox.Triple], media_type: str, headers: dict[str, str] | None = None) -> Response:
     """Triples the server made itself (service description, VoID), with the usual prefixes where they help."""
-    body = ox.serialize(triples, format=GRAPH_FORMATS[media_type],
-                        prefixes=PREFIXES if media_type in ("text/turtle", "application/ld+json") else None)
+    body = rdf_bytes(triples, GRAPH_MEDIA_TYPES[media_type],
+                     PREFIXES if media_type in ("text/turtle", "application/ld+json") else None)
     media = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
     return Response(body, media_type=media, headers={"Vary": "Accept", **(headers or {})})

@@ -20,7 +20,7 @@ from twinkg.server.protocol import (
     rdf_response,
     read_protocol_request,
 )
-from twinkg.store.results import GRAPH_FORMATS
+from twinkg.formats import GRAPH_MEDIA_TYPES
 from twinkg.vocab import RDF, SD
 
 
@@ -33,7 +33,7 @@ async def sparql(request: Request) -> Response:
             return await query_page(request)
         media = conneg.choose(conneg.GRAPH_OFFERS, accept, request.query_params.get("format"))
         if media is None:
-            raise ProtocolError(406, "the service description is available as " + ", ".join(GRAPH_FORMATS))
+            raise ProtocolError(406, "the service description is available as " + ", ".join(GRAPH_MEDIA_TYPES))
         graphs = await config.store.graph_names()
         return rdf_response(service_description(config, str(request.url_for("sparql")), graphs), media)
     if request.query_params.get("format") is None and conneg.prefers_html(accept, conneg.RESULT_OFFERS):

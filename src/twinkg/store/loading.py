@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -28,7 +29,7 @@ def load_store(nquads_gz: Path, store_dir: Path) -> None:
 def bulk_load(nquads_gz: str, store_dir: str) -> None:
     store = ox.Store(store_dir)
     with gzip.open(nquads_gz, "rb") as f:
-        store.bulk_load(f, format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(cast(IO[bytes], f), format=ox.RdfFormat.N_QUADS)
     store.optimize()
     store.flush()
     del store

@@ -42,7 +42,7 @@ class SparqlProtocol:
 
     def request(self, endpoint: str, query: str, accept: str, default_graphs: tuple[str, ...] | None,
                 named_graphs: tuple[str, ...] | None) -> httpx.Request:
-        params = [("default-graph-uri", g) for g in default_graphs or ()]
+        params: list[tuple[str, str | int | float | bool | None]] = [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         return httpx.Request("POST", endpoint, params=params, data={"query": query}, headers={"Accept": accept})
 

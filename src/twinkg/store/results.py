@@ -17,20 +17,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from twinkg.errors import NotAcceptable, QueryRefused, QueryTooLarge
+from twinkg.formats import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, results_bytes
 from twinkg.store.base import Answer, QueryRequest
 
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
 
 
 def _dataset_arguments(req: QueryRequest) -> dict[str, Any]:
@@ -114,14 +103,14 @@ def serialise_capped(result: Any, fmt: ox.QueryResultsFormat, limit: int) -> tup
 
 
 def results_format(media: str, form: str) -> ox.QueryResultsFormat:
-    fmt = RESULT_FORMATS.get(media)
+    fmt = RESULT_MEDIA_TYPES.get(media)
     if fmt is None:
         raise NotAcceptable(f"a{'n' if form == 'ASK' else ''} {form} query cannot be answered as {media}")
     return fmt
 
 
 def graph_format(media: str) -> ox.RdfFormat:
-    fmt = GRAPH_FORMATS.get(media)
+    fmt = GRAPH_MEDIA_TYPES.get(media)
     if fmt is None:
         raise NotAcceptable(f"a CONSTRUCT or DESCRIBE query cannot be answered as {media}")
     return fmt
@@ -131,7 +120,7 @@ def _serialise(result: Any, req: QueryRequest, again: Callable[[], Any]) -> Answ
     """`again` evaluates the query anew: an answer over the byte cap is cut on its TSV form, one row a line."""
     media = req.media_type
     if isinstance(result, ox.QueryBoolean):
-        return Answer(media, result.serialize(format=results_format(media, "ASK")), rows=None)
+        return Answer(media, results_bytes(result, results_format(media, "ASK")), rows=None)
     if isinstance(result, ox.QuerySolutions):
         fmt = results_format(media, "SELECT")
         if fmt == ox.QueryResultsFormat.CSV:  # CSV cannot be parsed back: count and cut it as TSV

@@ -46,7 +46,7 @@ def answer(store: ox.Store, req: QueryRequest) -> Reply:
     """The reply to one request: every failure becomes a reply, so the worker lives on."""
     start = time.perf_counter()
     try:
-        reply: Reply = evaluate(store, req)
+        reply = evaluate(store, req)
     except StoreError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - a bug in one query's evaluation must not end the worker

@@ -27,7 +27,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, cast
 
 import pyoxigraph as ox
 
@@ -243,7 +243,9 @@ class _WorldMapper:
             yield from self.event(e, t, "establishment", date, sources)
         yield from self.conflicts(conflicting)
         conflicting = []
-        for index, ((date, cause), sources) in enumerate(sorted(ends.items(), key=lambda kv: (kv[0][0] or Date(dt.date.max, dt.date.max), kv[0][1] or "")), start=1):
+        latest = Date(dt.date.max, dt.date.max)
+        for index, ((date, cause), sources) in enumerate(sorted(ends.items(), key=lambda kv: (kv[0][0] or latest, kv[0][1] or "")),
+                                                        start=1):
             e = N(self.iris.event(wikidata_event_slug(qa, qb, "ended", index)))
             records.append(Event(e.value, "termination", (), WHERE, date=date))
             conflicting.append(e)
@@ -293,7 +295,7 @@ class _WorldMapper:
                                          ("termination", {k: s for k, s in ends.items() if k[0] is not None}, "ended")):
             curated = [e for e in twinning.events if e.type == kind and e.date is not None]
             for index, (key, sources) in enumerate(sorted(stated.items(), key=lambda kv: str(kv[0])), start=1):
-                date = key if kind == "establishment" else key[0]  # type: ignore[index]
+                date = cast("Date | None", key if kind == "establishment" else key[0])  # type: ignore[index]
                 agreeing = [e for e in curated if _overlap(e.date, date)]  # type: ignore[arg-type]
                 if agreeing:
                     for event in agreeing:
@@ -308,8 +310,8 @@ class _WorldMapper:
                     yield Triple(e, N(TW + "conflictsWith"), o)
                     yield Triple(o, N(TW + "conflictsWith"), e)
                 self.findings.contradictions.append(
-                    f"{twinning.slug}: Wikidata's {kind} date {date.lexical or date.text} disagrees with the curated "  # type: ignore[union-attr]
-                    f"{', '.join(str(e.date.lexical or e.date.text) for e in curated) or 'events (none dated)'}: both kept")
+                    f"{twinning.slug}: Wikidata's {kind} date {(date.lexical or date.text) if date else '?'} disagrees with the curated "
+                    f"{', '.join(str(e.date.lexical or e.date.text) for e in curated if e.date) or 'events (none dated)'}: both kept")
 
 
 def world_triples(world: World, data: Dataset, iris: Iris, as_of: dt.date, classes: Classes,
