@@ -75,3 +75,52 @@ def test_wkt_coordinates_are_never_in_exponent_form() -> None:
     from twinkg.mapping import _plain_number
 
     assert _plain_number(0.00001) == "0.00001" and _plain_number(-1.5) == "-1.5" and _plain_number(52.4) == "52.4"
+
+
+def test_unsupported_shapes_fall_back_to_pyshacl_with_a_notice() -> None:
+    import pyoxigraph as ox
+
+    from twinkg.validate import validate_pyshacl
+
+    g = shapes("""ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ;
+        sh:qualifiedValueShape [ sh:class ex:D ] ; sh:qualifiedMinCount 2 ; sh:message 'two Ds' ] .""")
+    n = ox.NamedNode
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    data = [ox.Triple(n("http://example.org/x"), a, n("http://example.org/C")),
+            ox.Triple(n("http://example.org/x"), n("http://example.org/p"), n("http://example.org/d")),
+            ox.Triple(n("http://example.org/d"), a, n("http://example.org/D"))]
+    notices: list[str] = []
+    report = validate(data, g, notice=notices.append)
+    assert [(r.focus, r.message) for r in report.results] == [("http://example.org/x", "two Ds")]
+    assert report == validate_pyshacl(data, g)
+    assert len(notices) == 1 and "qualifiedMinCount" in notices[0] and "pyshacl" in notices[0]
+
+
+def test_broken_shapes_do_not_fall_back() -> None:
+    g = shapes("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 'many' ] .")
+    notices: list[str] = []
+    with pytest.raises(ShapesError, match="non-negative integer"):
+        validate([], g, notice=notices.append)
+    assert not notices
+
+
+def test_both_engines_agree_on_the_mini_build(mini_build) -> None:  # type: ignore[no-untyped-def]
+    from twinkg.validate import load_shapes, validate_pyshacl
+
+    settings, built = mini_build
+    triples = built.graphs["curated"] | built.graphs["ontology"]
+    shacl = load_shapes(settings.shapes_dir)
+    assert validate(triples, shacl) == validate_pyshacl(triples, shacl) == validate(triples, shacl, "pyshacl")
+
+
+def test_validate_engine_option() -> None:
+    from typer.testing import CliRunner
+
+    from conftest import MINI
+    from twinkg.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", "--data", str(MINI), "--engine", "pyshacl"])
+    assert ok.exit_code == 0 and "conforms" in ok.output
+    bad = runner.invoke(app, ["validate", "--data", str(MINI), "--engine", "fast"])
+    assert bad.exit_code == 1 and "--engine must be one of compiled, pyshacl" in bad.output

@@ -100,9 +100,10 @@ def map_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None
     return graph_parts.assemble(ontology, curated, wikidata, iris, settings.built_at)
 
 
-def check(graphs: graph_parts.Graphs, settings: Settings) -> Report:
+def check(graphs: graph_parts.Graphs, settings: Settings, progress: Progress = lambda _: None) -> Report:
     """Stage 3: SHACL over the curated and Wikidata graphs and the vocabulary they refer to."""
-    return validate(graphs["curated"] | graphs["wikidata"] | graphs["ontology"], load_shapes(settings.shapes_dir))
+    return validate(graphs["curated"] | graphs["wikidata"] | graphs["ontology"], load_shapes(settings.shapes_dir),
+                    settings.shacl_engine, progress)
 
 
 @contextmanager
@@ -140,7 +141,7 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
         progress(f"  {line}")
     graphs = map_graphs(data, settings, world)
     progress(f"validating {len(graphs['curated']) + len(graphs['wikidata'])} curated and Wikidata triples against the SHACL shapes")
-    report = check(graphs, settings)
+    report = check(graphs, settings, progress)
     if not report.conforms:
         raise ValidationFailed(report)
     if write:

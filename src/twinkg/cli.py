@@ -33,6 +33,7 @@ from twinkg.errors import TwinkgError
 from twinkg.graphs import wikidata_triples
 from twinkg.output import is_stale
 from twinkg.remote import UPLOAD_SECONDS, publish_graphs
+from twinkg.validate import ENGINES
 
 app = typer.Typer(
     name="twinkg",
@@ -111,9 +112,15 @@ def build(data: Optional[Path] = DataOption, out: Optional[Path] = OutOption, ba
 
 
 @command(aftermath="nothing was written")
-def validate(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption) -> None:
+def validate(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
+             engine: str = typer.Option(Settings.shacl_engine, "--engine",
+                                        help="compiled: the shapes as SPARQL on pyoxigraph (fast); pyshacl: the "
+                                             "reference SHACL engine. The compiled engine falls back to pyshacl, with a "
+                                             "notice, for shapes it does not support.")) -> None:
     """Load and map the curated data and check it against the SHACL shapes; write nothing."""
-    run_pipeline(settings_from(data, None, base), write=False)
+    if engine not in ENGINES:
+        fail(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    run_pipeline(settings_from(data, None, base, shacl_engine=engine), write=False)
 
 
 @command(aftermath="nothing was written")

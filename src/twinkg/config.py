@@ -44,6 +44,8 @@ class Settings:
     shapes_dir: Path = PROJECT_ROOT / "shapes"
     queries_dir: Path = PROJECT_ROOT / "queries"
     built_at: dt.datetime = field(default_factory=build_time)
+    shacl_engine: str = "compiled"
+    """compiled (shapes as SPARQL on pyoxigraph) or pyshacl (the reference engine); see twinkg.validate."""
     # serving (twinkg serve)
     host: str = "127.0.0.1"
     port: int = 8080

@@ -34,6 +34,10 @@ class ShapesError(InputError):
     """The shapes themselves are broken or use what the compiler does not handle."""
 
 
+class UnsupportedShape(ShapesError):
+    """The shapes use SHACL this compiler does not cover; pyshacl, the reference engine, can validate them."""
+
+
 SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
@@ -65,7 +69,7 @@ def _iri(term: rdflib.term.Node) -> str:
         return f"<{term}>"
     if isinstance(term, rdflib.Literal):
         return term.n3()
-    raise ShapesError(f"unsupported term in shapes: {term!r}")
+    raise UnsupportedShape(f"unsupported term in shapes: {term!r}")
 
 
 def _count(term: rdflib.term.Node | None) -> int | None:
@@ -95,12 +99,12 @@ class _Compiler:
         inverse = self.g.value(node, SH.inversePath)
         if inverse is not None:
             return f"^{self.path(inverse)}"
-        raise ShapesError(f"unsupported sh:path {node!r}")
+        raise UnsupportedShape(f"unsupported sh:path {node!r}")
 
     def check_handled(self, shape: rdflib.term.Node) -> None:
         for p in self.g.predicates(shape, None):
             if p not in HANDLED and p != RDF.type and not str(p).startswith(str(rdflib.RDFS)):
-                raise ShapesError(f"shape {shape}: unsupported {p}")
+                raise UnsupportedShape(f"shape {shape}: unsupported {p}")
 
     def conforms(self, shape: rdflib.term.Node, x: str) -> str:
         """A SPARQL expression: the node bound to x conforms to the shape."""
@@ -128,7 +132,7 @@ class _Compiler:
             test = {SH.IRI: f"isIRI({x})", SH.Literal: f"isLiteral({x})", SH.BlankNode: f"isBlank({x})",
                     SH.BlankNodeOrIRI: f"!isLiteral({x})"}.get(k) if isinstance(k, rdflib.URIRef) else None
             if test is None:
-                raise ShapesError(f"shape {shape}: unsupported sh:nodeKind {k}")
+                raise UnsupportedShape(f"shape {shape}: unsupported sh:nodeKind {k}")
             parts.append(test)
         for pattern in g.objects(shape, SH.pattern):
             flags = g.value(shape, SH.flags)
@@ -160,7 +164,7 @@ class _Compiler:
         g = self.g
         self.check_handled(shape)
         if g.value(shape, SH.property) is not None:
-            raise ShapesError(f"property shape {shape}: nested sh:property is not supported; use sh:node")
+            raise UnsupportedShape(f"property shape {shape}: nested sh:property is not supported; use sh:node")
         path_node = g.value(shape, SH.path)
         if path_node is None:
             raise ShapesError(f"property shape {shape}: no sh:path")
@@ -200,11 +204,11 @@ class _Compiler:
             qmin, qmax = _count(g.value(shape, SH.qualifiedMinCount)), _count(g.value(shape, SH.qualifiedMaxCount))
             if qmin is not None:
                 if qmin != 1:
-                    raise ShapesError("only sh:qualifiedMinCount 1 is supported")
+                    raise UnsupportedShape("only sh:qualifiedMinCount 1 is supported")
                 parts.append(f"EXISTS {{ {x} {path} {q} FILTER ({test}) }}")
             if qmax is not None:
                 if qmax != 0:
-                    raise ShapesError("only sh:qualifiedMaxCount 0 is supported")
+                    raise UnsupportedShape("only sh:qualifiedMaxCount 0 is supported")
                 parts.append(f"NOT EXISTS {{ {x} {path} {q} FILTER ({test}) }}")
         return " && ".join(parts) if parts else "true"
 
@@ -230,7 +234,7 @@ class _Compiler:
                                  path=str(path) if isinstance(path, rdflib.URIRef) else ""))
             constraints = sorted(g.objects(shape, SH.sparql), key=lambda c: str(g.value(c, SH.select)))
             if constraints and any(True for _ in g.objects(shape, SH.targetClass)):
-                raise ShapesError(f"shape {shape}: sh:sparql runs once per target node; target the class IRI with sh:targetNode")
+                raise UnsupportedShape(f"shape {shape}: sh:sparql runs once per target node; target the class IRI with sh:targetNode")
             for constraint in constraints:
                 out.extend(self.sparql(constraint, sorted(g.objects(shape, SH.targetNode), key=str), severity))
         return out

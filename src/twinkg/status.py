@@ -39,7 +39,6 @@ LIFECYCLE = {
     "suspension": "suspended",
     "termination": "terminated",
 }
-CONCLUDED = {"active", "suspended", "terminated"}
 
 
 def _order(event: Happening) -> tuple[int, dt.date]:

@@ -6,6 +6,10 @@ pyshacl did not finish in four minutes and pyshacl-turbo in ten
 (bench/RESULTS.md). The shapes tests check, case by case, that the report
 agrees with pyshacl, the reference implementation. No inference: the mapping
 materialises the types it needs.
+
+pyshacl is also an engine of its own (`twinkg validate --engine pyshacl`), and
+the build falls back to it, with a notice, when the shapes use SHACL that the
+compiler does not cover (`UnsupportedShape`): slower, never wrong.
 """
 
 from __future__ import annotations
@@ -17,12 +21,19 @@ from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
+import pyshacl
 import rdflib
+from rdflib.namespace import SH
 
-from twinkg.shacl_sparql import Check, ShapesError, compile_shapes
+from twinkg.config import Progress
+from twinkg.formats import rdf_bytes
+from twinkg.shacl_sparql import Check, ShapesError, UnsupportedShape, compile_shapes
 from twinkg.vocab import RDF, SH as SH_NS, XSD
 
-__all__ = ["Report", "Result", "ShapesError", "load_shapes", "validate"]
+__all__ = ["ENGINES", "Report", "Result", "ShapesError", "load_shapes", "validate", "validate_pyshacl"]
+
+ENGINES = ("compiled", "pyshacl")
+"""compiled: the shapes as SPARQL on pyoxigraph (fast, the default); pyshacl: the reference engine."""
 
 
 @dataclass(frozen=True, order=True)
@@ -118,10 +129,16 @@ def _run(store: ox.Store, check: Check) -> list[Result]:
     return results
 
 
-def validate(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> Report:
+def validate(triples: Iterable[ox.Triple], shapes: rdflib.Graph, engine: str = "compiled",
+             notice: Progress = lambda _: None) -> Report:
     """Validate the triples (curated data with the ontology and concept schemes it refers to)."""
+    if engine == "pyshacl":
+        return validate_pyshacl(triples, shapes)
     try:
         checks = compile_shapes(shapes)
+    except UnsupportedShape as exc:
+        notice(f"the SHACL compiler does not support the shapes ({exc}); validating with pyshacl instead, more slowly")
+        return validate_pyshacl(triples, shapes)
     except ShapesError:
         raise
     except Exception as exc:  # noqa: BLE001  # a malformed shapes graph (missing list tail, bad literal …)
@@ -134,3 +151,30 @@ def validate(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> Report:
     except SyntaxError as exc:
         raise ShapesError(f"a SPARQL constraint of the shapes does not parse: {exc}") from None
     return Report(tuple(sorted(set(found))))
+
+
+def validate_pyshacl(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> Report:
+    """The same validation by pyshacl (no inference, as the build), its report in the same form.
+
+    Like the compiled engine, a result names its value only for sh:sparql constraints."""
+    data = rdflib.Graph().parse(data=rdf_bytes(triples, ox.RdfFormat.N_TRIPLES), format="nt")
+    try:
+        _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    except Exception as exc:  # pyshacl raises its own types and rdflib's for malformed shapes
+        raise ShapesError(f"pyshacl cannot use the shapes: {exc}") from None
+    assert isinstance(report, rdflib.Graph)
+    results = []
+    for node in report.objects(None, SH.result):
+        severity, path = report.value(node, SH.resultSeverity), report.value(node, SH.resultPath)
+        sparql = report.value(node, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent
+        value = report.value(node, SH.value) if sparql else None
+        results.append(Result(str(severity).removeprefix(SH_NS), _rdflib_text(report.value(node, SH.focusNode)),
+                              str(path) if isinstance(path, rdflib.URIRef) else "",
+                              str(report.value(node, SH.resultMessage) or ""), _rdflib_text(value)))
+    return Report(tuple(sorted(set(results))))
+
+
+def _rdflib_text(term: rdflib.term.Node | None) -> str:
+    if isinstance(term, rdflib.BNode):
+        return "_:blank"
+    return str(term) if term is not None else ""

@@ -84,7 +84,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     quickstatements: list[str] = field(default_factory=list)
     fetched: int = 0
-    as_of: dt.date = dt.date.today()
+    as_of: dt.date = field(default_factory=dt.date.today)  # evaluated per report, not once at import
 
 
 def p190_statements(triples: set[ox.Triple]) -> list[Statement]:

@@ -9,9 +9,9 @@ store that follows the dump: a remote store can change without it.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from typing import Awaitable, Callable
 
+from cachetools import LRUCache
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,14 +25,21 @@ ENTRY_OVERHEAD = 200
 """Bytes counted for an entry beyond its body (key, headers), so many empty entries still fill the cache."""
 
 
+def _cost(entry: Entry) -> int:
+    return len(entry[1]) + ENTRY_OVERHEAD
+
+
 class ResponseCache:
-    """Rendered responses by (dump digest, path, query, Accept), least recently used out first."""
+    """Rendered responses by (dump digest, path, query, Accept), least recently used out first, bounded in bytes."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[Key, Entry] = OrderedDict()
+        self.entries: LRUCache[Key, Entry] = LRUCache(maxsize=max(max_bytes, 1), getsizeof=_cost)
         self._sums: tuple[tuple[int, int, int], str] | None = None
+
+    @property
+    def size(self) -> int:
+        return int(self.entries.currsize)
 
     def digest(self, config: ServerConfig) -> str | None:
         """The dump's digest to key entries by; None when nothing may be cached."""
@@ -46,27 +53,14 @@ class ResponseCache:
         if self._sums is None or self._sums[0] != mark:
             self._sums = (mark, read_checksums(config.out_dir).get(NQ_DUMP, ""))
             self.entries.clear()
-            self.size = 0
         return self._sums[1] or None
 
     def get(self, key: Key) -> Entry | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.entries.move_to_end(key)
-        return found
+        return self.entries.get(key)
 
     def put(self, key: Key, value: Entry) -> None:
-        cost = len(value[1]) + ENTRY_OVERHEAD
-        if cost > self.max_bytes // 8:
-            return
-        old = self.entries.pop(key, None)
-        if old is not None:
-            self.size -= len(old[1]) + ENTRY_OVERHEAD
-        self.entries[key] = value
-        self.size += cost
-        while self.size > self.max_bytes:
-            _, dropped = self.entries.popitem(last=False)
-            self.size -= len(dropped[1]) + ENTRY_OVERHEAD
+        if _cost(value) <= self.max_bytes // 8:  # one big page must not empty the cache of small ones
+            self.entries[key] = value
 
 
 def etag_matches(request: Request, etag: str) -> bool:

@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, Response
 from twinkg.graphs import LICENSE
 from twinkg.output import FILES, SUMS, VOID_FILE, read_checksums
 from twinkg.server import conneg
+from twinkg.server.cache import etag_matches
 from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError, not_found
 from twinkg.server.protocol import answer_response, rdf_response
@@ -58,11 +59,10 @@ async def dump(request: Request) -> Response:
                "Link": dump_links(name, files)}
     if files[name]:
         headers["Digest"] = f"sha-256={files[name]}"
-    inm = request.headers.get("if-none-match")
     ims = request.headers.get("if-modified-since")
     not_modified = False
-    if inm is not None:
-        not_modified = etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+    if "if-none-match" in request.headers:  # it overrides If-Modified-Since (RFC 9110 §13.1.3)
+        not_modified = etag_matches(request, etag)
     elif ims is not None:
         try:
             since = email.utils.parsedate_to_datetime(ims).timestamp()

@@ -22,9 +22,10 @@ import resource
 import signal
 import sys
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from twinkg.errors import QueryTimeout, QueryTooLarge, StoreBusy, StoreError, StoreUnavailable
 from twinkg.store.base import Answer, QueryRequest, graph_names_of
@@ -80,8 +81,8 @@ class EmbeddedStore:
     """Address space of each worker (RLIMIT_AS): a query that needs more ends its worker, not the machine."""
     _idle: asyncio.Queue[_Worker] = field(init=False, repr=False)
     _slow_lane: asyncio.Semaphore = field(init=False, repr=False)
-    _slow: OrderedDict[bytes, None] = field(default_factory=OrderedDict, init=False, repr=False)
-    _fast: OrderedDict[bytes, None] = field(default_factory=OrderedDict, init=False, repr=False)
+    _slow: LRUCache[bytes, None] = field(default_factory=lambda: LRUCache(SLOW_REMEMBERED), init=False, repr=False)
+    _fast: LRUCache[bytes, None] = field(default_factory=lambda: LRUCache(SLOW_REMEMBERED), init=False, repr=False)
     _all: set[_Worker] = field(default_factory=set, init=False, repr=False)
     _graphs: frozenset[str] = field(default=frozenset(), init=False)
     _closing: bool = field(default=False, init=False)
@@ -183,9 +184,6 @@ class EmbeddedStore:
         known, other = (self._slow, self._fast) if elapsed_ms > SLOW_MS else (self._fast, self._slow)
         other.pop(key, None)
         known[key] = None
-        known.move_to_end(key)
-        if len(known) > SLOW_REMEMBERED:
-            known.popitem(last=False)
 
     async def _run(self, request: bytes, key: bytes, start: float | None = None) -> Answer:
         start = time.perf_counter() if start is None else start
