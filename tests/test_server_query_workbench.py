@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -28,7 +29,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 MAX_ROWS = 40
-DONE = re.compile(r" in \d+ ms$")
+DONE = re.compile(r"( in \d+ ms|, answered with the page)$")
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make browser)")
 
@@ -67,7 +68,9 @@ class Session:
         self.problems: list[str] = []
         self.context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True,
                                            java_script_enabled=javascript)
+        self.posted: list[str] = []
         self.context.on("request", lambda r: self.requests.append(r.url))
+        self.context.on("request", lambda r: self.posted.append(r.post_data or "") if r.method == "POST" else None)
         self.context.route("**/*", self._with_csp)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else None)
@@ -231,6 +234,9 @@ def test_a_shared_address_reruns_the_query_in_its_view(on_curated: Session, brow
         wait_done(again)
         assert again.locator("svg.chart rect.bar").count() == len(rows)
         assert again.locator("#view-chart").get_attribute("aria-pressed") == "true"
+        # the server ran the query to render the page, and the page's script showed that answer: not run twice
+        assert "answered with the page" in again.locator("#status").inner_text()
+        assert urlencode({"query": params["query"][0]}) not in other.posted
         again.locator("#view-table").click()
         assert table_rows(again) == rows
         assert again.locator("#query").input_value() == params["query"][0]
@@ -355,8 +361,6 @@ def test_vendored_editor_is_listed_and_self_contained() -> None:
     vendor = PROJECT_ROOT / "src" / "twinkg" / "server" / "static" / "vendor"
     bundle = (vendor / "editor.js").read_text(encoding="utf-8")
     listed = (vendor / "VENDORED.md").read_text(encoding="utf-8")
-    import json
-
     lock = json.loads((PROJECT_ROOT / "web" / "package-lock.json").read_text())["packages"]
     for name in ("@codemirror/view", "@codemirror/state", "codemirror-lang-sparql"):
         assert f"| {name} | {lock['node_modules/' + name]['version']} | MIT |" in listed
@@ -373,6 +377,12 @@ def test_server_rendered_table_links_only_http_iris(mini: Server) -> None:
         page = httpx.get(mini.url + "/query", params={"query": query}).text
         table = page[page.index('<table class="results"'):]
         assert "javascript:alert(1)" in table and 'href="javascript:' not in table
+
+    hostile = "</script><!--<script>x"
+    page = httpx.get(mini.url + "/query", params={"query": f'SELECT ?x WHERE {{ BIND("{hostile}" AS ?x) }}'}).text
+    embedded = page[page.index('id="server-answer">') + 19:]
+    embedded = embedded[:embedded.index("</script>")]
+    assert "<" not in embedded and json.loads(json.loads(embedded)["text"])["results"]["bindings"][0]["x"]["value"] == hostile
 
 
 def test_map_of_a_place_and_its_partners(on_curated: Session) -> None:

@@ -206,8 +206,10 @@ def timeline(twinnings: list[tuple[Node, list[Node]]], today: int, href: Any) ->
     return {"rows": rows, "ticks": ticks}
 
 
-def jsonld_script(body: bytes) -> str:
-    return body.decode("utf-8").replace("</", "<\\/")
+def json_script(body: bytes) -> str:
+    """JSON to embed in a <script> element: every `<` escaped, so no string in the data can close the element or
+    open a comment in it, whatever it holds."""
+    return body.decode("utf-8").replace("<", "\\u003c")
 
 
 # --------------------------------------------------------------------------- pages
@@ -282,7 +284,7 @@ async def resource_page(request: Request) -> Response:
     context: dict[str, Any] = {
         "node": node, "iri": iri, "sub": {k: v for k, v in own.items() if k != iri},
         "incoming": by_predicate, "incoming_truncated": len(incoming_rows) >= 1000,
-        "jsonld": jsonld_script(jsonld),
+        "jsonld": json_script(jsonld),
         "short": _short, "date_text": date_text, "event_kind": event_kind,
         "data_links": data_links(local),
         "title": node.label, "kind": "Resource",
@@ -378,7 +380,7 @@ async def dataset_page(request: Request) -> Response:
     markup = dataset_markup(config, dataset.label, dataset.text(DCT + "description"), dataset.text(DCT + "modified"), files)
     return render(request, "dataset.html", {"title": "Dataset", "dataset": dataset, "graphs": graphs, "files": files,
                                             "DCT": DCT, "short": _short,
-                                            "markup": jsonld_script(json.dumps(markup, ensure_ascii=False).encode())})
+                                            "markup": json_script(json.dumps(markup, ensure_ascii=False).encode())})
 
 
 @dataclass
@@ -428,6 +430,10 @@ async def query_page(request: Request, query: str | None = None) -> Response:
         else:
             context["result"] = result_table(config, answer.body, answer.media_type)
             context["truncated"] = answer.truncated
+            # the same answer for the page's script, which then shows it without running the query again
+            context["answer"] = json_script(json.dumps({
+                "type": answer.media_type, "truncated": answer.truncated, "maxRows": config.max_rows,
+                "text": answer.body.decode("utf-8")}, ensure_ascii=False).encode())
     return render(request, "query.html", context, 400 if "error" in context else 200)
 
 

@@ -147,7 +147,9 @@ function showHistory(items) {
   }
 }
 
-async function run(query, { push = true } = {}) {
+/** Run a query on the endpoint, or show the answer the server already embedded in the page (`given`: a shared
+ * address opened in the browser is run once, by the server, not a second time by this script). */
+async function run(query, { push = true, given = null } = {}) {
   if (running) running.abort();
   const controller = new AbortController();
   running = controller;
@@ -158,19 +160,24 @@ async function run(query, { push = true } = {}) {
   status.textContent = "running…";
   const started = performance.now();
   try {
-    const response = await post(query, RESULTS_JSON + ", application/n-triples;q=0.9", controller.signal);
-    const text = await response.text();
+    let answer = given;
+    if (!answer) {
+      const response = await post(query, RESULTS_JSON + ", application/n-triples;q=0.9", controller.signal);
+      answer = { status: response.status, text: await response.text(), type: response.headers.get("Content-Type") || "",
+        truncated: response.headers.get("X-SPARQL-Truncated") === "true",
+        maxRows: Number(response.headers.get("X-SPARQL-Max-Rows")) };
+    }
     if (controller !== running) return;
-    if (!response.ok) {
+    if (answer.status !== 200) {
       current = null;
       enableViews();
       $("downloads").hidden = true;
       status.textContent = "";
-      results.replaceChildren(el("p", explain(response.status, text), { class: "error" }));
+      results.replaceChildren(el("p", explain(answer.status, answer.text), { class: "error" }));
       return;
     }
-    const type = response.headers.get("Content-Type") || "";
-    if (type.includes("json")) {
+    const text = answer.text;
+    if (answer.type.includes("json")) {
       const data = JSON.parse(text);
       current = "boolean" in data ? { query, form: "boolean", boolean: data.boolean, text } :
         { query, form: "rows", vars: data.head.vars || [], rows: data.results.bindings, text };
@@ -179,13 +186,13 @@ async function run(query, { push = true } = {}) {
     }
     const ms = Math.round(performance.now() - started);
     const count = current.rows ? current.rows.length : 0;
-    status.textContent = current.rows ? `${words(count, current.form === "graph" ? "triple" : "row",
-      current.form === "graph" ? "triples" : "rows")} in ${ms} ms` : `done in ${ms} ms`;
-    if (response.headers.get("X-SPARQL-Truncated") === "true") {
-      const cap = Number(response.headers.get("X-SPARQL-Max-Rows"));
-      const unit = current.form === "graph" ? ["triple", "triples"] : ["row", "rows"];
-      say(`Only the first ${words(cap, ...unit)} are shown: the server cuts every answer at ` +
-        `${cap.toLocaleString("en")}. Add a LIMIT and OFFSET, or narrow the query, to see the rest.`, "notice cap");
+    const unit = current.form === "graph" ? ["triple", "triples"] : ["row", "rows"];
+    status.textContent = (current.rows ? words(count, ...unit) : "done") +
+      (given ? ", answered with the page" : ` in ${ms} ms`);
+    if (answer.truncated) {
+      say(`Only the first ${words(answer.maxRows, ...unit)} are shown: the server cuts every answer at ` +
+        `${answer.maxRows.toLocaleString("en")}. Add a LIMIT and OFFSET, or narrow the query, to see the rest.`,
+      "notice cap");
     }
     setDownloads(query, current.form);
     if (push) {
@@ -241,13 +248,24 @@ async function copy(text, what) {
   }
 }
 
-function loadFromAddress(push) {
+function loadFromAddress(push, given) {
   const params = new URLSearchParams(location.search);
   view = params.get("view") || "table";
   const query = params.get("query");
   if (query) {
     editor.setValue(query);
-    run(query, { push });
+    run(query, { push, given });
+  }
+}
+
+/** The answer the server rendered into the page for the address's query, if it did. */
+function embeddedAnswer() {
+  const script = document.getElementById("server-answer");
+  if (!script) return null;
+  try {
+    return { status: 200, ...JSON.parse(script.textContent) };
+  } catch (e) {
+    return null;
   }
 }
 
@@ -293,7 +311,7 @@ async function start() {
   window.addEventListener("popstate", () => loadFromAddress(false));
   showHistory();
   enableViews();
-  loadFromAddress(false);
+  loadFromAddress(false, embeddedAnswer());
 }
 
 start();
