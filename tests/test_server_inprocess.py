@@ -169,3 +169,24 @@ def test_store_errors_map_to_statuses(error: StoreError, status: int) -> None:
         assert html.status_code == status and str(error) in Page(html.text).text
         health = c.get("/healthz")
         assert health.status_code == 503 and health.json()["status"] == "failing"
+
+
+@pytest.mark.parametrize("status, text, error", [(400, "Parse error", "QueryRefused"), (406, "no", "NotAcceptable"),
+                                                 (503, "query timeout", "QueryTimeout"), (500, "boom", "StoreUnavailable")])
+def test_the_remote_adapter_maps_refusals_to_typed_errors(status: int, text: str, error: str) -> None:
+    import httpx
+
+    from twinkg.store.remote import ADAPTERS
+
+    found = ADAPTERS["sparql11"].error(httpx.Response(status, text=text))
+    assert type(found).__name__ == error and text in str(found)
+
+
+def test_an_unknown_remote_store_kind_is_refused() -> None:
+    from typer.testing import CliRunner
+
+    from twinkg.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--sparql-endpoint", "http://127.0.0.1:9/sparql",
+                                      "--sparql-endpoint-kind", "virtuoso7"])
+    assert result.exit_code == 1 and "--sparql-endpoint-kind must be one of sparql11" in result.output

@@ -33,6 +33,7 @@ from twinkg.errors import TwinkgError
 from twinkg.graphs import wikidata_triples
 from twinkg.output import is_stale
 from twinkg.remote import UPLOAD_SECONDS, publish_graphs
+from twinkg.store.remote import ADAPTERS
 from twinkg.validate import ENGINES
 
 app = typer.Typer(
@@ -353,6 +354,9 @@ def serve(
         None, "--sparql-endpoint", metavar="URL",
         help="Query a remote SPARQL 1.1 store (loaded with `twinkg publish`) instead of the embedded one. "
              "Its default graph must be the union of its named graphs (oxigraph serve --union-default-graph)."),
+    sparql_endpoint_kind: str = typer.Option(
+        Settings.sparql_endpoint_kind, "--sparql-endpoint-kind", metavar="NAME",
+        help=f"What the remote store is, where products differ: {', '.join(ADAPTERS)}."),
     timeout: float = typer.Option(Settings.timeout, "--timeout", min=0.1,
                                   help="Seconds a query may run before it is stopped (503)."),
     max_rows: int = typer.Option(Settings.max_rows, "--max-rows", min=1,
@@ -397,7 +401,10 @@ def serve(
     /dumps/…, /void, /healthz. With --sparql-endpoint the web layer keeps no
     store of its own and can run as several replicas.
     """
+    if sparql_endpoint_kind not in ADAPTERS:
+        fail(f"--sparql-endpoint-kind must be one of {', '.join(ADAPTERS)}, got {sparql_endpoint_kind!r}")
     settings = settings_from(data, out, base, host=host, port=port, sparql_endpoint=sparql_endpoint,
+                             sparql_endpoint_kind=sparql_endpoint_kind,
                              timeout=timeout, max_rows=max_rows, workers=workers, fast_workers=fast_workers,
                              max_request_bytes=max_request, max_answer_bytes=max_answer_bytes,
                              worker_memory_bytes=worker_memory << 20, max_queries_per_client=max_queries_per_client,

@@ -28,7 +28,7 @@ from twinkg.server.http import HttpLimits, protocol_for
 from twinkg.store import Store
 from twinkg.store.loading import store_for_dump
 from twinkg.store.pool import EmbeddedStore
-from twinkg.store.remote import RemoteStore
+from twinkg.store.remote import ADAPTERS, RemoteStore
 
 
 def make_config(settings: Settings, progress: Progress) -> ServerConfig:
@@ -39,7 +39,8 @@ def make_config(settings: Settings, progress: Progress) -> ServerConfig:
     store: Store
     pin: output.Pin | None = None
     if settings.sparql_endpoint:
-        store = RemoteStore(settings.sparql_endpoint, timeout=settings.timeout)
+        store = RemoteStore(settings.sparql_endpoint, timeout=settings.timeout,
+                            adapter=ADAPTERS[settings.sparql_endpoint_kind])
         if output.current(settings.out_dir) is not None:
             pin = output.pin(settings.out_dir)
     else:

@@ -58,7 +58,7 @@ class SparqlProtocol:
 
 
 ADAPTERS: dict[str, Adapter] = {"sparql11": SparqlProtocol()}
-"""The products a remote store can be, by the name `--sparql-endpoint-kind` would take."""
+"""The products a remote store can be, by the name `twinkg serve --sparql-endpoint-kind` takes."""
 
 
 @dataclass
