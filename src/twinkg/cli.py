@@ -9,11 +9,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import gzip
 import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
+import pyoxigraph as ox
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,19 +24,23 @@ from twinkg import __version__, server
 from twinkg.build import load_data, run
 from twinkg.config import Settings
 from twinkg.curated.records import Dataset
+from twinkg.dates import DateError, parse_exact
 from twinkg.enrich import diff
 from twinkg.enrich import reconcile as reconciling
 from twinkg.enrich.cache import Cache
 from twinkg.enrich.client import WIKIDATA_ENDPOINT, RetryPolicy, SparqlClient
 from twinkg.enrich.fetch import enrich as run_enrich
 from twinkg.enrich.world import enrich_world
-from twinkg.world.snapshots import read_snapshots
 from twinkg.errors import TwinkgError
+from twinkg.exports import FORMATS, render
+from twinkg.exports.tables import GraphTables, tables
 from twinkg.graphs import wikidata_triples
-from twinkg.output import is_stale
+from twinkg.output import NQ_DUMP, SUMS, checksums, is_stale, write_output
 from twinkg.remote import UPLOAD_SECONDS, publish_graphs
 from twinkg.store.remote import ADAPTERS
 from twinkg.validate import ENGINES
+from twinkg.vocab import DEFAULT_BASE, VOID, Iris
+from twinkg.world.snapshots import read_snapshots
 
 app = typer.Typer(
     name="twinkg",
@@ -137,16 +143,6 @@ def export(
     Reads the build's twinkg.nq.gz (run `twinkg build` first); statuses, end bounds and
     evidence dates are derived from the events known by that day, and links whose start is
     known to come later are left out. Written atomically, with SHA256SUMS."""
-    import gzip
-
-    import pyoxigraph as ox
-
-    from twinkg.dates import DateError, parse_exact
-    from twinkg.exports import FORMATS, render
-    from twinkg.exports.tables import GraphTables, tables
-    from twinkg.output import NQ_DUMP, SUMS, checksums, write_output
-    from twinkg.vocab import Iris
-
     settings = settings_from(None, out, None)
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
@@ -174,11 +170,11 @@ def export(
     err.print(f"[green]exported[/green] the network as of {when.isoformat()} into {target}: {', '.join(sorted(files))}")
 
 
-def _built_base(store) -> str:
+def _built_base(store: ox.Store) -> str:
     """The base IRI the build used, read back from its meta graph (the dataset IRI ends in `dataset`)."""
-    from twinkg.vocab import DEFAULT_BASE, VOID
-
-    for row in store.query(f"SELECT ?d WHERE {{ GRAPH ?g {{ ?d a <{VOID}Dataset> ; <{VOID}uriSpace> ?u }} }}"):
+    solutions = store.query(f"SELECT ?d WHERE {{ GRAPH ?g {{ ?d a <{VOID}Dataset> ; <{VOID}uriSpace> ?u }} }}")
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
         return str(row["d"].value).removesuffix("dataset")
     return DEFAULT_BASE
 
