@@ -74,13 +74,13 @@ def lifespan(t: ox.NamedNode, events: Iterable[Event], current: str, as_of: dt.d
     """Start from the first establishment, end from the last termination if the link has ended.
 
     Only exactly stated dates are used; an approximate one stays on its event."""
-    dated = [e for e in status_rules.ordered(events) if e.date and e.date.lexical]
-    starts = [e for e in dated if e.type == "establishment"]
+    dated = [(e.type, e.date) for e in status_rules.ordered(events) if e.date and e.date.lexical]
+    starts = [date for kind, date in dated if kind == "establishment"]
     if starts:
-        yield from stated_date(t, TW + "startDate", starts[0].date)  # type: ignore[arg-type]
-    ends = [e for e in dated if e.type == "termination" and e.date.earliest <= as_of]  # type: ignore[union-attr]
+        yield from stated_date(t, TW + "startDate", starts[0])
+    ends = [date for kind, date in dated if kind == "termination" and date.earliest <= as_of]
     if current == "terminated" and ends:
-        yield from stated_date(t, TW + "endDate", ends[-1].date)  # type: ignore[arg-type]
+        yield from stated_date(t, TW + "endDate", ends[-1])
 
 
 class _Mapper:

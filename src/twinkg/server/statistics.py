@@ -78,10 +78,11 @@ def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows) 
 
 async def statistics_page(request: Request) -> Response:
     config: ServerConfig = request.app.state.config
-    tables = [exported.read(config.out_dir, name) for name in ("twinnings.csv", "events.csv", "places.csv")]
-    if any(t is None for t in tables):
+    twinnings, events, places = (exported.read(config.out_dir, name)
+                                 for name in ("twinnings.csv", "events.csv", "places.csv"))
+    if twinnings is None or events is None or places is None:
         return render(request, "statistics.html", {"title": "Statistics", "figures": None, "charts": []})
-    f = figures(*tables)  # type: ignore[arg-type]
+    f = figures(twinnings, events, places)
     charts = [
         columns("decades", "Links established per decade (links whose start bounds fall in one decade)",
                 {"established": f["decades"]}),
