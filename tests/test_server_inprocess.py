@@ -190,3 +190,20 @@ def test_an_unknown_remote_store_kind_is_refused() -> None:
     result = CliRunner().invoke(app, ["serve", "--sparql-endpoint", "http://127.0.0.1:9/sparql",
                                       "--sparql-endpoint-kind", "virtuoso7"])
     assert result.exit_code == 1 and "--sparql-endpoint-kind must be one of sparql11" in result.output
+
+
+def test_health_ontology_dataset_and_void(client: TestClient) -> None:
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json()["store"] == "memory"
+    ontology = Page(client.get("/ontology", headers={"Accept": "text/html"}).text)
+    assert not ontology.misnested and "Event" in ontology.text
+    dataset = client.get("/dataset", headers={"Accept": "text/html"})
+    assert dataset.status_code == 200 and "/dumps/twinkg.ttl" in Page(dataset.text).links
+    void = client.get("/void", headers={"Accept": "application/n-triples"})
+    assert void.status_code == 200 and void.headers["content-type"].startswith("application/n-triples")
+
+
+def test_not_found_is_an_html_page_for_browsers(client: TestClient) -> None:
+    r = client.get("/page/id/place/atlantis", headers={"Accept": "text/html"})
+    page = Page(r.text)
+    assert r.status_code == 404 and any("is not part of this graph" in t for t in page.text)
