@@ -55,6 +55,9 @@ class Settings:
     """A remote SPARQL 1.1 store to query instead of the embedded one."""
     timeout: float = 5.0
     """Seconds a query may run before it is stopped."""
+    startup_timeout: float = 60.0
+    """Seconds the store has for its start-up work (starting a query worker, listing the graphs): not a
+    public query, so not held to `timeout`, and a loaded machine may start slowly."""
     max_rows: int = 10_000
     """Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer."""
     workers: int = 2

@@ -62,6 +62,11 @@ RESPAWN_BACKOFF = (0.05, 5.0)
 """First and longest wait between attempts to start a worker that could not start (doubling in between)."""
 
 
+def _key(request: bytes) -> bytes:
+    """What the pool remembers a framed request by (whether it ran slow or fast)."""
+    return hashlib.blake2b(request, digest_size=16).digest()
+
+
 @dataclass
 class EmbeddedStore:
     """`workers` processes answer any query; `fast_workers` more are kept for fast ones.
@@ -77,6 +82,8 @@ class EmbeddedStore:
     workers: int
     timeout: float
     fast_workers: int
+    startup_timeout: float
+    """Seconds for start-up work (a worker starting, listing the graphs): not held to the query `timeout`."""
     memory_bytes: int | None = None
     """Address space of each worker (RLIMIT_AS): a query that needs more ends its worker, not the machine."""
     _idle: asyncio.Queue[_Worker] = field(init=False, repr=False)
@@ -95,9 +102,10 @@ class EmbeddedStore:
         self._idle = asyncio.Queue()
         self._slow_lane = asyncio.Semaphore(self.workers)
         await asyncio.gather(*(self._spawn() for _ in range(self.workers + self.fast_workers)))
+        listing = frame(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", "text/tab-separated-values",
+                                     union_default=False, max_rows=1_000_000))
         try:
-            answer = await self.run(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", "text/tab-separated-values",
-                                                 union_default=False, max_rows=1_000_000))
+            answer = await self._run(listing, _key(listing), limit=self.startup_timeout)
         except StoreError as exc:
             raise StoreUnavailable(f"cannot list the graphs of {self.store_dir}: {exc}") from None
         self._graphs = graph_names_of(answer.body)
@@ -116,7 +124,7 @@ class EmbeddedStore:
         worker = _Worker(proc)
         try:
             reply = await asyncio.wait_for(worker.ask(frame(QueryRequest("ASK {}", "text/tab-separated-values"))),
-                                           max(self.timeout, 10.0))
+                                           self.startup_timeout)
         except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             worker.kill()
             await proc.wait()
@@ -158,7 +166,7 @@ class EmbeddedStore:
     async def run(self, req: QueryRequest) -> Answer:
         request = frame(req)
         same = request if req.cost == "unknown" else frame(dataclasses.replace(req, cost="unknown"))
-        key = hashlib.blake2b(same, digest_size=16).digest()
+        key = _key(same)
         if self._fast_lane(key, req.cost) or not self.fast_workers:
             return await self._run(request, key)
         start = time.perf_counter()
@@ -185,9 +193,11 @@ class EmbeddedStore:
         other.pop(key, None)
         known[key] = None
 
-    async def _run(self, request: bytes, key: bytes, start: float | None = None) -> Answer:
+    async def _run(self, request: bytes, key: bytes, start: float | None = None, limit: float | None = None) -> Answer:
+        """One query on the next idle worker, done `limit` seconds (the query timeout if not given) after `start`."""
         start = time.perf_counter() if start is None else start
-        deadline = start + self.timeout
+        limit = self.timeout if limit is None else limit
+        deadline = start + limit
         while True:
             try:
                 worker = await asyncio.wait_for(self._idle.get(), max(0.001, deadline - time.perf_counter()))
@@ -198,9 +208,9 @@ class EmbeddedStore:
         try:
             reply = await asyncio.wait_for(worker.ask(request), max(0.001, deadline - time.perf_counter()))
         except asyncio.TimeoutError:
-            self._note(key, self.timeout * 1000)
+            self._note(key, limit * 1000)
             await self._replace(worker)
-            raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit and was stopped") from None
+            raise QueryTimeout(f"the query ran longer than the {limit:g} s limit and was stopped") from None
         except (asyncio.IncompleteReadError, ConnectionError, BrokenPipeError) as exc:
             await self._replace(worker)
             if worker.proc.returncode == -signal.SIGABRT and self.memory_bytes:  # the engine could not allocate
