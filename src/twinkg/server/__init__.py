@@ -47,7 +47,8 @@ def make_config(settings: Settings, progress: Progress) -> ServerConfig:
         pin = output.pin(settings.out_dir)
         progress(f"loading {pin.path / output.NQ_DUMP} into the embedded store")
         store = EmbeddedStore(store_for_dump(pin.path), workers=settings.workers, timeout=settings.timeout,
-                              startup_timeout=settings.startup_timeout, fast_workers=settings.fast_workers, memory_bytes=settings.worker_memory_bytes)
+                              startup_timeout=settings.startup_timeout, fast_workers=settings.fast_workers,
+                              memory_bytes=settings.worker_memory_bytes)
     fair = FairStore(store, per_client=settings.max_queries_per_client, timeout=settings.timeout)
     return ServerConfig(store=fair, settings=settings, out_dir=pin.path if pin else None, pin=pin)
 
