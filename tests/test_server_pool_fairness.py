@@ -96,9 +96,9 @@ class SlowStore:
     seconds: float
     description: str = "slow"
     follows_dump: bool = False
-    running: int = 0
-    most: int = 0
-    costs: list[str] = dataclasses.field(default_factory=list)
+    running: dict[str, int] = dataclasses.field(default_factory=dict)
+    most: dict[str, int] = dataclasses.field(default_factory=dict)
+    costs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     async def start(self) -> None: ...
 
@@ -108,11 +108,12 @@ class SlowStore:
         return frozenset()
 
     async def run(self, req: QueryRequest) -> Answer:
-        self.running += 1
-        self.most = max(self.most, self.running)
-        self.costs.append(req.cost)
+        who = client_address.get()
+        self.running[who] = self.running.get(who, 0) + 1
+        self.most[who] = max(self.most.get(who, 0), self.running[who])
+        self.costs.append((who, req.cost))
         await asyncio.sleep(self.seconds)
-        self.running -= 1
+        self.running[who] -= 1
         return Answer("text/csv", b"", elapsed_ms=self.seconds * 1000)
 
 
@@ -123,18 +124,18 @@ async def as_client(store: FairStore, address: str, query: str) -> str:
 
 
 def test_one_client_gets_at_most_its_share_and_is_known_by_cost_not_text() -> None:
-    async def scenario() -> tuple[SlowStore, list[str]]:
+    async def scenario() -> SlowStore:
         inner = SlowStore(0.2)
         fair = FairStore(inner, per_client=2, timeout=5)
-        greedy = [asyncio.create_task(as_client(fair, "10.0.0.1", f"heavy #{i}")) for i in range(6)]
+        greedy = [asyncio.create_task(as_client(fair, "10.0.0.1", f"heavy #{i}")) for i in range(7)]
         await asyncio.sleep(0.05)
-        other = asyncio.create_task(as_client(fair, "10.0.0.2", "lookup"))
-        done = [t.result() for t in (await asyncio.wait([*greedy, other], return_when=asyncio.FIRST_COMPLETED))[0]]
-        await asyncio.gather(*greedy, other)
-        return inner, done
+        await as_client(fair, "10.0.0.2", "lookup")  # another client is not held up by the greedy one
+        await asyncio.gather(*greedy)
+        return inner
 
-    inner, first_done = asyncio.run(scenario())
-    assert inner.most == 3  # two of the greedy client's, and the other client's at once
-    assert "10.0.0.1" in first_done or "10.0.0.2" in first_done
-    # The greedy client's first queries are unknown; once one has run slow, the rest are heavy, whatever the text.
-    assert inner.costs[:2] == ["unknown", "unknown"] and set(inner.costs[3:]) == {"heavy"}
+    inner = asyncio.run(scenario())
+    assert inner.most == {"10.0.0.1": 2, "10.0.0.2": 1}
+    greedy = [cost for who, cost in inner.costs if who == "10.0.0.1"]
+    # Its first query alone and unknown; once that one ran slow, the rest are heavy whatever their text.
+    assert greedy[0] == "unknown" and set(greedy[1:]) == {"heavy"} and len(greedy) == 7
+    assert inner.costs[1] == ("10.0.0.2", "unknown")  # it ran while the greedy client's first one did

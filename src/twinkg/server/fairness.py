@@ -1,14 +1,15 @@
 """Fair use of the store whatever the query text: per-client concurrency and classification by cost.
 
-The embedded store keeps a fast lane for queries known to be fast, but "the
-same query" is its exact text: a client that adds a random comment to each
-heavy query would look new every time. So the cost is also remembered per
-client address (a moving average of its queries' time that rises at once and
-falls slowly): a client whose queries have been slow has its next ones marked
-`heavy`, whatever their text, one whose queries have been fast `light`, and a
-new client's are `unknown` (the slow lane, until known). One client has at
-most `per_client` queries in the store at once (the rest wait, up to the
-timeout, then 503), so it cannot take every worker.
+The embedded store keeps a fast lane for queries not known to be slow, but
+"the same query" is its exact text: a client that adds a random comment to
+each heavy query would look new every time. So the cost is also remembered
+per client address (a moving average of its queries' time that rises at once
+and falls slowly): a client whose queries have been slow has its next ones
+marked `heavy`, whatever their text, and kept off the fast lane. A client not
+seen yet has one query at a time until one has finished (so a crowd of new
+heavy clients takes one worker each, once); after that, at most `per_client`
+at once (the rest wait, up to the timeout, then 503), so no client can take
+every worker.
 
 The client is the TCP peer address (a proxy in front makes every client one:
 run replicas behind it, or give each its own limits there). `FairStore` wraps
@@ -21,6 +22,7 @@ import contextvars
 import dataclasses
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -51,6 +53,8 @@ class ClientAddress:
 @dataclass
 class _Client:
     running: asyncio.Semaphore
+    first: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held by the queries of a client not seen yet: one at a time until one has finished."""
     users: int = 0
     cost_ms: float = 0.0
     seen: bool = False
@@ -70,6 +74,10 @@ class FairStore:
     def __post_init__(self) -> None:
         self.description = self.inner.description
         self.follows_dump = self.inner.follows_dump
+
+    def __getattr__(self, name: str) -> Any:
+        """Whatever else a store offers is the wrapped store's (only `run` is scheduled here)."""
+        return getattr(self.inner, name)
 
     async def start(self) -> None:
         await self.inner.start()
@@ -102,17 +110,28 @@ class FairStore:
             except asyncio.TimeoutError:
                 raise StoreBusy(f"this client already has {self.per_client} queries running; "
                                 f"none finished within {self.timeout:g} s") from None
-            if req.cost == "unknown" and client.seen:  # judged when its turn comes, on what ran before it
-                req = dataclasses.replace(req, cost="heavy" if client.cost_ms > SLOW_MS else "light")
+            held = False
             try:
-                answer = await self.inner.run(req)
-            except QueryTimeout:
-                self._note(client, self.timeout * 1000)
-                raise
+                if not client.seen:  # one query at a time until one has finished
+                    try:
+                        await asyncio.wait_for(client.first.acquire(), self.timeout)
+                    except asyncio.TimeoutError:
+                        raise StoreBusy(f"this client's first query did not finish within {self.timeout:g} s; "
+                                        "try again") from None
+                    held = True
+                if req.cost == "unknown" and client.seen:  # judged when its turn comes, on what ran before it
+                    req = dataclasses.replace(req, cost="heavy" if client.cost_ms > SLOW_MS else "light")
+                try:
+                    answer = await self.inner.run(req)
+                except QueryTimeout:
+                    self._note(client, self.timeout * 1000)
+                    raise
+                self._note(client, answer.elapsed_ms)
+                return answer
             finally:
+                if held:
+                    client.first.release()
                 client.running.release()
-            self._note(client, answer.elapsed_ms)
-            return answer
         finally:
             client.users -= 1
 

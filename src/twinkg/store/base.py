@@ -38,8 +38,8 @@ class QueryRequest:
     """Relative IRIs in the query resolve against this (the endpoint's own URL)."""
     cost: str = "unknown"
     """What the caller expects: "light" (the app's own bounded queries, or a client whose queries have been
-    fast), "heavy" (a client whose recent queries were slow) or "unknown"; the embedded store's fast lane
-    takes light queries and queries whose same text ran fast before, never heavy ones."""
+    fast), "heavy" (a client whose queries have been slow: the embedded store keeps it off the fast lane) or
+    "unknown"."""
 
 
 @dataclass

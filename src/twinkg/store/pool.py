@@ -57,7 +57,7 @@ log = logging.getLogger("twinkg.store")
 SLOW_MS = 50.0
 """A query whose last run took longer than this is slow: it may only use the slow lane's workers."""
 SLOW_REMEMBERED = 10_000
-"""How many slow (and how many fast) queries the pool remembers (least recently seen out first)."""
+"""How many slow queries the pool remembers (least recently seen out first)."""
 RESPAWN_BACKOFF = (0.05, 5.0)
 """First and longest wait between attempts to start a worker that could not start (doubling in between)."""
 
@@ -71,12 +71,11 @@ def _key(request: bytes) -> bytes:
 class EmbeddedStore:
     """`workers` processes answer any query; `fast_workers` more are kept for fast ones.
 
-    The fast lane takes a query whose same request last ran within SLOW_MS,
-    or one the caller marks `light` (the app's own bounded queries, a client
-    whose queries have been fast: server.fairness). Every other query (slow
-    before, marked `heavy`, or unknown) takes the slow lane: at most `workers`
-    of them run at once, so a lookup never queues behind them (head-of-line
-    blocking), whatever text the heavy queries carry."""
+    A query takes the slow lane when its same request last ran longer than
+    SLOW_MS (or timed out), or when the caller marks it `heavy` (its client's
+    queries have been slow, whatever their text: server.fairness): at most
+    `workers` slow queries run at once, so a lookup never queues behind them
+    (head-of-line blocking). Any other query may take any worker."""
 
     store_dir: Path
     workers: int
@@ -89,7 +88,6 @@ class EmbeddedStore:
     _idle: asyncio.Queue[_Worker] = field(init=False, repr=False)
     _slow_lane: asyncio.Semaphore = field(init=False, repr=False)
     _slow: LRUCache[bytes, None] = field(default_factory=lambda: LRUCache(SLOW_REMEMBERED), init=False, repr=False)
-    _fast: LRUCache[bytes, None] = field(default_factory=lambda: LRUCache(SLOW_REMEMBERED), init=False, repr=False)
     _all: set[_Worker] = field(default_factory=set, init=False, repr=False)
     _graphs: frozenset[str] = field(default=frozenset(), init=False)
     _closing: bool = field(default=False, init=False)
@@ -180,18 +178,17 @@ class EmbeddedStore:
             self._slow_lane.release()
 
     def _fast_lane(self, key: bytes, cost: str) -> bool:
-        """Light, or ran fast last time, and not marked heavy: an unknown query waits with the slow ones."""
-        if cost == "heavy" or key in self._slow:
-            return False
-        return cost == "light" or key in self._fast
+        """Not marked heavy, and its same request did not run slow last time."""
+        return cost != "heavy" and key not in self._slow
 
     def _busy(self) -> StoreBusy:
         return StoreBusy(f"every query worker stayed busy for {self.timeout:g} s; try again")
 
     def _note(self, key: bytes, elapsed_ms: float) -> None:
-        known, other = (self._slow, self._fast) if elapsed_ms > SLOW_MS else (self._fast, self._slow)
-        other.pop(key, None)
-        known[key] = None
+        if elapsed_ms > SLOW_MS:
+            self._slow[key] = None
+        else:
+            self._slow.pop(key, None)
 
     async def _run(self, request: bytes, key: bytes, start: float | None = None, limit: float | None = None) -> Answer:
         """One query on the next idle worker, done `limit` seconds (the query timeout if not given) after `start`."""
