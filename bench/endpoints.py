@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import os
 import shutil
@@ -20,6 +21,11 @@ from bench.client import Request, load, percentile
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 BASE = "https://w3id.org/twinkg/"
+RDFLIB_SECONDS_PER_MB = 120.0
+"""How long rdflib may take to parse each MB of the Turtle dump before its endpoint is given up
+(a wide margin: parsing took 5.3 s/MB, the --quick x1 dump of 0.57 MB, at load average 14 on 2 cores)."""
+RDFLIB_WAIT = (60.0, 900.0)
+"""Least and most seconds to wait for the rdflib peer to come up, whatever the dump's size."""
 PREFIX = ("PREFIX tw: <https://w3id.org/twinkg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
           "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n")
 
@@ -105,11 +111,15 @@ def requests_for(mix: dict[str, str], path: str) -> list[Request]:
 
 
 class Servers:
-    """Starts each endpoint on loopback over the dumps in `dist`; `stop_all` ends them."""
+    """Starts each endpoint on loopback over the dumps in `dist`; `stop_all` ends them.
+
+    `stop_all` also runs at exit, so a bench ended by an exception or a signal (bench/run.py
+    turns SIGTERM into an exit) leaves no server behind."""
 
     def __init__(self, dist: Path, data: Path, work: Path, log):
         self.dist, self.data, self.work, self.log = dist, data, work, log
         self.procs: list[subprocess.Popen] = []
+        atexit.register(self.stop_all)
 
     def _spawn(self, args: list[str], name: str, **kw) -> subprocess.Popen:
         err = open(self.work / f"{name}.log", "wb")
@@ -149,13 +159,19 @@ class Servers:
         proc = self._spawn([sys.executable, "-m", "bench.rdflib_server", str(self.dist / "twinkg.ttl"), str(port)],
                            "rdflib", cwd=REPO)
         url = f"http://127.0.0.1:{port}/sparql"
-        wait_for(f"{url}?query=ASK%7B%7D", deadline=900, proc=proc)
+        wait_for(f"{url}?query=ASK%7B%7D", deadline=rdflib_wait(self.dist / "twinkg.ttl"), proc=proc)
         return url, proc
 
     def stop_all(self) -> None:
         for proc in self.procs:
             stop(proc)
         self.procs = []
+
+
+def rdflib_wait(ttl: Path) -> float:
+    """Seconds the rdflib peer gets to parse `ttl` and answer (bounded by RDFLIB_WAIT)."""
+    least, most = RDFLIB_WAIT
+    return min(most, max(least, ttl.stat().st_size / 1e6 * RDFLIB_SECONDS_PER_MB))
 
 
 def maplib_inprocess(ttl: Path, mix: dict[str, str], seconds: float) -> dict:

@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import shutil
 import subprocess
 import sys
@@ -140,7 +141,14 @@ def shacl_correctness() -> dict:
     return out
 
 
+def exit_on_signal(signum: int, _frame: object) -> None:
+    """SIGTERM or SIGHUP end the run like an error does: `finally` blocks and atexit stop the servers."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, exit_on_signal)
     parser = argparse.ArgumentParser(description="twinkg benchmark")
     parser.add_argument("--quick", action="store_true", help="CI smoke run: small input, everything once, < 2 min")
     parser.add_argument("--scales", default=None, help="comma-separated growth factors (default 1,2,4,8,16)")

@@ -90,6 +90,27 @@ class Server:
                 self.proc.wait()
 
 
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop a process started with `start_new_session=True` and everything it started (its process group),
+    SIGTERM then SIGKILL after 20 s: on every path, so no server or child outlives its test.
+
+    Background jobs of a non-interactive shell ignore SIGINT, hence SIGTERM."""
+    for sig, seconds in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            proc.poll()
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+    proc.wait()
+
+
 def start_twinkg(out_dir: Path, data_dir: Path, log_dir: Path, *args: str, timeout_s: float = 60,
                  port: int | None = None) -> Server:
     port = port or free_port()

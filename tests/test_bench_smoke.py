@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import required
+from conftest_server import children, stop_group
 
 REPO = Path(__file__).resolve().parents[1]
+DEADLINE = 540
+"""Seconds the quick run may take: about 2 minutes on a quiet 2-core machine, several times that on a loaded one."""
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(DEADLINE + 60)
 def test_quick_benchmark_runs(tmp_path: Path) -> None:
     required(REPO / "data" / "snapshots" / "wikidata-p190-2016", "the 2016 Wikidata P190 crawl")
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--work", str(tmp_path)],
-                          cwd=REPO, capture_output=True, text=True, timeout=230)
-    assert done.returncode == 0, done.stderr[-3000:]
+    proc = subprocess.Popen([sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--work", str(tmp_path)],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        _, stderr = proc.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        stop_group(proc)
+        pytest.fail(f"bench/run.py --quick took longer than {DEADLINE} s:\n{proc.communicate()[1][-3000:]}")
+    finally:
+        stop_group(proc)
+    assert proc.returncode == 0, stderr[-3000:]
     results = json.loads((tmp_path / "results-quick.json").read_text())
     assert results["input"]["x1"]["twinnings"] == 300
     for run in ("x1", "x2"):
@@ -34,3 +47,26 @@ def test_quick_benchmark_runs(tmp_path: Path) -> None:
     oxigraph = results["endpoint"]["servers"]["oxigraph"]
     assert oxigraph["c1"]["requests"] > 0 and oxigraph["c1"]["errors"] == 0
     assert (tmp_path / "results-quick.md").read_text().startswith("Command:")
+
+
+@pytest.mark.timeout(DEADLINE + 60)
+def test_a_terminated_bench_stops_its_servers(tmp_path: Path) -> None:
+    """SIGTERM to the bench (a CI job's timeout, a closed terminal) stops the servers it started on its own,
+    before any process-group kill: none is left running with init as its parent."""
+    log_path = tmp_path / "bench.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--parts", "endpoint",
+                                 "--servers", "rdflib", "--work", str(tmp_path / "work")],
+                                cwd=REPO, stdout=log, stderr=log, start_new_session=True)
+    try:
+        deadline = time.monotonic() + DEADLINE
+        while not children(proc.pid) or "endpoint: starting rdflib" not in log_path.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
+            time.sleep(0.2)
+        started = children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        assert proc.returncode != 0
+        assert not [pid for pid in started if Path(f"/proc/{pid}").exists()], log_path.read_text()[-3000:]
+    finally:
+        stop_group(proc)

@@ -28,11 +28,9 @@ import gzip
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +38,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest_server import BIN, Server, free_port, start_twinkg
+from conftest_server import BIN, Server, free_port, start_twinkg, stop_group
 from wikidata_support import wikidata_endpoint  # noqa: F401 - fixture
 
 from twinkg.config import PROJECT_ROOT
@@ -144,26 +142,6 @@ def shell_script(text: str, default_port: int) -> str:
         else:
             out.append(line)
     return "\n".join(out) + "\n"
-
-
-def stop_group(proc: subprocess.Popen) -> None:
-    """Stop the block and every server it left in the background (SIGTERM, then SIGKILL after 20 s).
-
-    Background jobs of a non-interactive shell ignore SIGINT, hence SIGTERM."""
-    for sig, seconds in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            proc.poll()
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.1)
-    proc.wait()
 
 
 def run_shell(example: Example, doc: DocEnv, log_dir: Path) -> None:
