@@ -60,6 +60,8 @@ async def healthz(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     return [
         Route("/", cached(pages.home), name="home"),
+        Route("/search", cached(pages.search_page), name="search"),
+        Route("/places", cached(pages.place_index), name="places"),
         Route("/sparql", sparql, methods=SPARQL_METHODS, name="sparql"),
         Route("/sparql/", sparql, methods=SPARQL_METHODS),
         Route("/query", pages.query_page, name="query"),

@@ -219,22 +219,98 @@ COORDINATES = "{ ?x geo:hasGeometry/geo:asWKT ?wkt } UNION { ?x owl:sameAs/<http
 
 
 async def home(request: Request) -> Response:
+    """What twinkg is, counts, the network map, a search box and the best-connected places (not every place)."""
     config: ServerConfig = request.app.state.config
-    rows = await select(config, """SELECT ?p ?l (COUNT(DISTINCT ?t) AS ?n) WHERE {
-        ?p a tw:Place ; rdfs:label ?l . FILTER(LANG(?l) = "en" || LANG(?l) = "")
-        OPTIONAL { ?t tw:partner ?p } } GROUP BY ?p ?l ORDER BY LCASE(STR(?l)) LIMIT 3000""")
+    rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?t) AS ?n) WHERE {{
+        ?t tw:partner ?p . {DISPLAY_LABEL} }} GROUP BY ?p ORDER BY DESC(?n) LCASE(STR(?label)) LIMIT {BEST_CONNECTED}""")
     counts = await select(config, """SELECT ?kind (COUNT(?s) AS ?n) WHERE {
         VALUES ?kind { tw:Place tw:Twinning tw:Event tw:Actor tw:Source } ?s a ?kind } GROUP BY ?kind""")
-    places, seen = [], set()
-    for r in rows:
-        if r["p"]["value"] in seen:
-            continue
-        seen.add(r["p"]["value"])
-        places.append({"label": r["l"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"],
-                       "twinnings": int(r["n"]["value"])})
+    places = [{"label": r["label"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"],
+               "twinnings": int(r["n"]["value"])} for r in rows if "label" in r]
     totals = {r["kind"]["value"].split("#")[-1]: int(r["n"]["value"]) for r in counts}
     return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals,
-                                         "map": whole_network(config)})
+                                         "map": whole_network(config), "initials": INITIALS})
+
+
+DISPLAY_LABEL = """OPTIONAL { ?p rdfs:label ?en FILTER(LANG(?en) = "en") }
+        OPTIONAL { ?p rdfs:label ?other FILTER(LANG(?other) IN ("und", "")) }
+        BIND(COALESCE(?en, ?other) AS ?l)"""
+"""A place's display label: English, else the label of undetermined language (the 2016 crawl's)."""
+BEST_CONNECTED = 60
+INITIALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+PAGE_SIZE = 100
+MAX_SEARCH = 100
+_QID = re.compile(r"^[Qq][1-9][0-9]*$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def _literal(text: str) -> str:
+    """A SPARQL string literal of user input: JSON's escapes (backslash, quote, newline, tab, u-escapes) are SPARQL's."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and 0 < int(value) <= 100_000 else 1
+
+
+async def search_page(request: Request) -> Response:
+    """Places by any label, alternative label, historical name (Leningrad, Stalingrad, Wolgograd) or Q-id."""
+    config: ServerConfig = request.app.state.config
+    q = " ".join(request.query_params.get("q", "").split())[:MAX_SEARCH]
+    results: list[dict[str, Any]] = []
+    if _QID.match(q):
+        rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (SAMPLE(?m) AS ?matched) WHERE {{
+            ?p a tw:Place ; owl:sameAs <{WD}{q.upper()}> . BIND("{q.upper()}" AS ?m) {DISPLAY_LABEL} }} GROUP BY ?p""")
+    elif q:
+        rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?name; separator=" · ") AS ?matched)
+        WHERE {{
+          {{ ?p a tw:Place ; rdfs:label ?name }} UNION {{ ?p a tw:Place ; skos:altLabel ?name }}
+          UNION {{ ?p a tw:Place ; tw:historicalName ?h . ?h rdfs:label ?name }}
+          FILTER (CONTAINS(LCASE(STR(?name)), LCASE({_literal(q)})))
+          {DISPLAY_LABEL}
+        }} GROUP BY ?p ORDER BY LCASE(STR(?label)) LIMIT {PAGE_SIZE}""")
+    else:
+        rows = []
+    for r in rows:
+        iri = r["p"]["value"]
+        results.append({"label": r.get("label", {}).get("value", _short(iri)), "href": page_href(config.base, iri) or iri,
+                        "matched": r.get("matched", {}).get("value", "")})
+    return render(request, "search.html", {"title": f"Search: {q}" if q else "Search", "q": q, "results": results,
+                                           "limit": PAGE_SIZE})
+
+
+async def place_index(request: Request) -> Response:
+    """Places by country and by initial, a page of PAGE_SIZE at a time."""
+    config: ServerConfig = request.app.state.config
+    country = request.query_params.get("country", "").upper()
+    country = country if _COUNTRY.match(country) else ""
+    initial = request.query_params.get("initial", "")[:1].upper()
+    initial = initial if initial.isalpha() else ""
+    page = _page_number(request.query_params.get("page"))
+    where = f"?p tw:country <{config.base}vocab/country/{country}> ." if country else ""
+    start = f"FILTER (STRSTARTS(UCASE(STR(?l)), {_literal(initial)}))" if initial else ""
+    rows = await select(config, f"""SELECT ?p ?l WHERE {{
+        ?p a tw:Place . {where}
+        {DISPLAY_LABEL}
+        FILTER (BOUND(?l)) {start}
+    }} ORDER BY LCASE(STR(?l)) ?p LIMIT {PAGE_SIZE + 1} OFFSET {(page - 1) * PAGE_SIZE}""")
+    countries = await select(config, """SELECT ?code ?name (COUNT(?p) AS ?n) WHERE {
+        ?p a tw:Place ; tw:country ?c . ?c skos:notation ?code ; skos:prefLabel ?name } GROUP BY ?code ?name ORDER BY ?name""")
+    places = [{"label": r["l"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"]}
+              for r in rows[:PAGE_SIZE] if "l" in r]
+
+    def link(**change: Any) -> str:
+        params = {"country": country, "initial": initial, "page": page, **change}
+        return "/places?" + "&".join(f"{k}={v}" for k, v in params.items() if v and not (k == "page" and v == 1))
+
+    return render(request, "places.html", {
+        "title": "Places", "places": places, "page": page, "initials": INITIALS, "country": country, "initial": initial,
+        "countries": [{"code": r["code"]["value"], "name": r["name"]["value"], "count": int(r["n"]["value"]),
+                       "href": link(country=r["code"]["value"], page=1)} for r in countries],
+        "previous": link(page=page - 1) if page > 1 else None,
+        "next": link(page=page + 1) if len(rows) > PAGE_SIZE else None,
+        "initial_links": [{"letter": c, "href": link(initial=c, page=1)} for c in INITIALS],
+        "all_initials": link(initial="", page=1), "all_countries": link(country="", page=1)})
 
 
 def whole_network(config: ServerConfig) -> dict[str, Any] | None:

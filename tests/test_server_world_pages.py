@@ -1,0 +1,71 @@
+"""Pages at the world network's scale (the default build: curated data and both Wikidata snapshots).
+
+In process (Starlette's TestClient) over the in-memory store: search by any
+label, alternative label, historical name or Q-id; the place index by country
+and initial, paginated; a home page that no longer lists every place."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from twinkg.build import Built
+from twinkg.config import Settings
+from twinkg.graphs import quads
+from twinkg.server.app import create_app
+from twinkg.server.config import ServerConfig
+from twinkg.store.memory import MemoryStore
+from twinkg.vocab import Iris
+
+
+@pytest.fixture(scope="module")
+def client(curated_build: tuple[Settings, Built]) -> Iterator[TestClient]:
+    settings, built = curated_build
+    config = ServerConfig(store=MemoryStore(quads(built.graphs, Iris(settings.base))), settings=settings,
+                          out_dir=settings.out_dir)
+    with TestClient(create_app(config), follow_redirects=False) as c:
+        yield c
+
+
+def links(html: str, list_id: str) -> list[str]:
+    block = html.split(f'id="{list_id}"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'href="([^"]+)"', block)
+
+
+@pytest.mark.parametrize("q, place", [
+    ("Leningrad", "saint-petersburg"),   # a historical name
+    ("stalingrad", "volgograd"),         # any case
+    ("Wolgograd", "volgograd"),          # the 2016 crawl's (German) label, an alternative label of the curated place
+    ("Q656", "saint-petersburg"),        # a Wikidata id
+    ("Kohtla-Järve", "q201391"),         # a place known only from Wikidata
+])
+def test_search_finds_places_by_any_name_or_qid(client: TestClient, q: str, place: str) -> None:
+    r = client.get("/search", params={"q": q})
+    assert r.status_code == 200
+    assert f"/page/id/place/{place}" in links(r.text, "results")
+
+
+def test_search_input_is_a_literal_not_query_text(client: TestClient) -> None:
+    r = client.get("/search", params={"q": '") } } SELECT * WHERE { ?s ?p ?o } #\\'})
+    assert r.status_code == 200 and "No place has that name" in r.text
+
+
+def test_place_index_by_country_initial_and_page(client: TestClient) -> None:
+    namibia = client.get("/places", params={"country": "NA"})  # "NA" stays Namibia
+    assert namibia.status_code == 200 and "/page/id/place/q3935" in links(namibia.text, "places")  # Windhoek
+    first = client.get("/places", params={"initial": "s"})
+    assert len(links(first.text, "places")) == 100 and 'rel="next" href="/places?initial=S&amp;page=2"' in first.text
+    second = client.get("/places", params={"initial": "S", "page": "2"})
+    assert 'rel="prev"' in second.text and not set(links(first.text, "places")) & set(links(second.text, "places"))
+    assert client.get("/places", params={"country": "<script>", "page": "-1"}).status_code == 200
+
+
+def test_home_no_longer_lists_every_place(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200
+    listed = links(r.text, "places")
+    assert 0 < len(listed) <= 60 and "/page/id/place/saint-petersburg" in listed
+    assert 'action="/search"' in r.text and 'href="/places?initial=A"' in r.text
