@@ -355,6 +355,8 @@ def test_vocabulary_lists_prefixes_and_ontology_terms(curated: Server) -> None:
     assert names["tw:Twinning"]["label"] and all(n.startswith("tw:") for n in names)
     concepts = {c["iri"]: c for c in data["concepts"]}
     assert concepts["https://w3id.org/twinkg/vocab/status/suspended"]["scheme"] == "status"
+    base = httpx.get(curated.url + "/query/basemap.json").json()
+    assert base["units_per_degree"] > 0 and base["land"].startswith("M") and base["borders"]
 
 
 def test_vendored_editor_is_listed_and_self_contained() -> None:
@@ -402,4 +404,5 @@ def test_map_of_a_place_and_its_partners(on_curated: Session) -> None:
     assert page.locator("svg.result-map circle").count() == len(located) + 1
     assert page.locator("svg.result-map line.link").count() == len(located)
     assert page.locator("svg.result-map a[href='/page/id/place/coventry']").count() == 1
+    expect(page.locator("svg.result-map g.base path.land")).to_have_count(1)  # the offline Natural Earth base map
     page.screenshot(path=str(ARTIFACTS / "workbench-5-map-coventry.png"), full_page=True)

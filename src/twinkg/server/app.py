@@ -66,6 +66,7 @@ def routes() -> list[BaseRoute]:
         Route("/sparql/", sparql, methods=SPARQL_METHODS),
         Route("/query", pages.query_page, name="query"),
         Route("/query/vocabulary.json", cached(pages.query_vocabulary), name="query-vocabulary"),
+        Route("/query/basemap.json", cached(pages.query_basemap), name="query-basemap"),
         Route("/id/{rest:path}", dereference),
         Route("/vocab/{rest:path}", dereference),
         Route("/page/{local:path}", cached(pages.resource_page), name="page"),

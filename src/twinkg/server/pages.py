@@ -23,7 +23,7 @@ from twinkg.server.discovery import dataset_markup
 from twinkg.server.errors import not_found
 from twinkg.server.files import dump_files, void
 from twinkg.server.linked_data import compacted_document, data_links, link_header
-from twinkg.server.maps import Place, network_map, point, svg_map
+from twinkg.server.maps import Place, basemap, network_map, point, svg_map
 from twinkg.server.protocol import answer_response
 from twinkg.server.queries import run_query, select
 from twinkg.server.render import render
@@ -511,6 +511,12 @@ async def query_page(request: Request, query: str | None = None) -> Response:
                 "type": answer.media_type, "truncated": answer.truncated, "maxRows": config.max_rows,
                 "text": answer.body.decode("utf-8")}, ensure_ascii=False).encode())
     return render(request, "query.html", context, 400 if "error" in context else 200)
+
+
+async def query_basemap(request: Request) -> Response:
+    """The vendored Natural Earth base map (land and borders as equirectangular SVG paths) for the query page's map
+    view, which draws it under a result's places in the browser."""
+    return JSONResponse(basemap())
 
 
 async def query_vocabulary(request: Request) -> Response:

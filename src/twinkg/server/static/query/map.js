@@ -1,5 +1,5 @@
-// The map view: the places of a result on an equirectangular graticule drawn as SVG, with no tiles and no
-// outside request. A row's coordinates come from a WKT point, from latitude/longitude columns, or from the
+// The map view: the places of a result on the server's Natural Earth base map (land and borders, fetched once
+// from /query/basemap.json) and an equirectangular graticule, drawn as SVG, with no tiles and no outside request. A row's coordinates come from a WKT point, from latitude/longitude columns, or from the
 // geometry of the places it names; two places in one row (a twinning's partners) are joined by a line.
 import { el, svg } from "./dom.js";
 import { hrefOf, isWkt, numberOf, textOf, wktPoint } from "./terms.js";
@@ -43,6 +43,19 @@ export function mapData(vars, rows, ctx) {
   return { marks: [...marks.values()], lines: [...lines.values()] };
 }
 
+let basemap = null;
+let basemapLoading = null;
+
+/** The base map's land and borders placed into a view of the given extent (equirectangular, like the server's). */
+function baseLayer(base, west, east, south, north, width, height) {
+  const units = base.units_per_degree;
+  const sx = width / ((east - west) * units), sy = height / ((north - south) * units);
+  const g = svg("g", { class: "base", transform: `translate(${(-(180 + west) * units * sx).toFixed(2)} ` +
+    `${((north - 90) * units * sy).toFixed(2)}) scale(${sx.toFixed(5)} ${sy.toFixed(5)})` });
+  g.append(svg("path", { class: "land", d: base.land }), svg("path", { class: "border", d: base.borders }));
+  return g;
+}
+
 export function renderMap(container, data) {
   const width = 900;
   const lons = data.marks.map((m) => m.lon), lats = data.marks.map((m) => m.lat);
@@ -59,6 +72,15 @@ export function renderMap(container, data) {
   const map = svg("svg", { class: "map result-map", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
     "aria-label": `Map of ${data.marks.length} places` });
   map.appendChild(svg("rect", { class: "sea", x: 0, y: 0, width, height }));
+  const sea = map.lastChild;
+  const withBase = () => sea.after(baseLayer(basemap, west, east, south, north, width, height));
+  if (basemap) {
+    withBase();
+  } else {
+    basemapLoading = basemapLoading || fetch("/query/basemap.json").then((r) => (r.ok ? r.json() : null))
+      .then((b) => { basemap = b; }).catch(() => null);  // without it the map keeps its graticule
+    basemapLoading.then(() => { if (basemap && map.isConnected) withBase(); });
+  }
   const step = east - west > 120 ? 30 : east - west > 40 ? 10 : 5;
   const degrees = (v, plus, minus) => `${Math.abs(v)}°${v > 0 ? plus : v < 0 ? minus : ""}`;
   for (let lon = Math.ceil(west / step) * step; lon <= east; lon += step) {
@@ -93,6 +115,7 @@ export function renderMap(container, data) {
   }
   container.replaceChildren(map, el("p", `${data.marks.length} place${data.marks.length === 1 ? "" : "s"}` +
     (data.lines.length ? `, ${data.lines.length} link${data.lines.length === 1 ? "" : "s"}` : "") +
-    `; ${west.toFixed(0)}°…${east.toFixed(0)}° E, ${south.toFixed(0)}°…${north.toFixed(0)}° N (equirectangular).`,
+    `; ${west.toFixed(0)}°…${east.toFixed(0)}° E, ${south.toFixed(0)}°…${north.toFixed(0)}° N (equirectangular; ` +
+    "base map: Natural Earth, public domain).",
   { class: "legend" }));
 }
