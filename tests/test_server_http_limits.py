@@ -110,3 +110,17 @@ def test_connections_per_client_are_bounded(server: Server) -> None:
         again.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         data, _ = read_all(again)
     assert data.startswith(b"HTTP/1.1 200")
+
+
+def test_a_client_that_stops_reading_a_streamed_answer_is_let_go(server: Server) -> None:
+    wide = ", ".join(["STR(?s), STR(?p), STR(?o)"] * 64)  # about 10 KB a row: more than the sockets buffer
+    query = quote(f"SELECT ?x WHERE {{ ?s ?p ?o BIND(CONCAT({wide}) AS ?x) }}")
+    with connect(server) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(f"GET /sparql?query={query}&format=tsv HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        time.sleep(3 * READ_TIMEOUT + 4)  # reads nothing for longer than the send timeout
+        data, _ = read_all(s)  # then reads: what was sent, then the end of the connection
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    assert length > 8 << 20 and len(body) < length
+    assert healthy(server)

@@ -67,7 +67,7 @@ def test_small_answers_are_whole_and_announce_the_cap(capped: TestClient) -> Non
     assert len(r.json()["results"]["bindings"]) == 2
 
 
-server = mini_server("memory", "--max-rows", "200000", "--worker-memory-mb", "700", "--workers", "1",
+server = mini_server("memory", "--max-rows", "200000", "--worker-memory-mb", "700", "--workers", "1", "--read-timeout", "60",
                      "--fast-workers", "1", "--max-queries-per-client", "32", "--timeout", "60", "--quiet")
 READERS = 12
 

@@ -9,6 +9,7 @@ queries (`server.queries`).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from typing import Any
@@ -30,6 +31,8 @@ from twinkg.vocab import PREFIXES
 ROW_HEADERS = ("X-SPARQL-Max-Rows", "X-SPARQL-Max-Bytes", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-Time-Ms")
 SPOOL_OVER = 256 << 10
 """Answers of /sparql larger than this are written to a file by the store and streamed from it."""
+SEND_TIMEOUT_FACTOR = 3
+"""A client that takes more than this many read timeouts to take one chunk of a streamed answer is let go."""
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
 
 
@@ -145,7 +148,8 @@ class SpooledResponse(Response):
 
     CHUNK = 64 << 10
 
-    def __init__(self, path: str, media_type: str, headers: dict[str, str]) -> None:
+    def __init__(self, path: str, media_type: str, headers: dict[str, str], send_timeout: float) -> None:
+        self.send_timeout = send_timeout
         self.file = open(path, "rb")  # noqa: SIM115 - closed once sent, or with the response
         os.unlink(path)
         size = os.fstat(self.file.fileno()).st_size
@@ -158,7 +162,11 @@ class SpooledResponse(Response):
                 await send({"type": "http.response.body", "body": b""})
                 return
             while chunk := self.file.read(self.CHUNK):
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                try:  # a client that stops reading is let go, with its file and its connection
+                    await asyncio.wait_for(send({"type": "http.response.body", "body": chunk, "more_body": True}),
+                                           self.send_timeout)
+                except asyncio.TimeoutError:
+                    return
             await send({"type": "http.response.body", "body": b""})
 
 
@@ -174,7 +182,7 @@ def answer_response(config: ServerConfig, answer: Answer, extra: dict[str, str] 
     if media.startswith("text/") or media.endswith("+xml"):
         media += "; charset=utf-8"
     if answer.spool is not None:
-        return SpooledResponse(answer.spool, media, headers)
+        return SpooledResponse(answer.spool, media, headers, SEND_TIMEOUT_FACTOR * config.settings.read_timeout)
     return Response(answer.body, media_type=media, headers=headers)
 
 
