@@ -49,6 +49,15 @@ COVERED_ELSEWHERE = {"make test": ".ci/run"}
 SERVER_LINE = re.compile(r"^\s*(make serve|twinkg serve|oxigraph serve)\b")
 FENCE = re.compile(r"^```(\S*)\s*$")
 COMMENT = re.compile(r"\s+#\s.*$")
+BLOCK_SECONDS = 600
+"""Most seconds one example may take: the README's `twinkg publish` of the default build (with the Wikidata
+world network) ran more than 400 s at load average 15 on 2 cores (the store's one-transaction MOVE of the
+72 MB wikidata graph)."""
+SETUP_SECONDS = 300
+"""The module's fresh `twinkg build` and Wikidata fixture, which the first example's time includes: 198 s at
+load average 15."""
+PORT_SECONDS = 300
+"""Most seconds a server an example starts has to answer on its port (it may load the store first)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,7 @@ def shell_script(text: str, default_port: int) -> str:
     """The block as a bash script: server lines go to the background and the next line waits for them."""
     lines = [line for line in text.replace("\\\n", " ").splitlines() if line.strip()]
     out = ["set -euo pipefail",
-           ("wait_for() { for _ in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; "
+           (f"wait_for() {{ for _ in $(seq {PORT_SECONDS * 10}); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; "
             "sleep 0.1; done; echo \"nothing answers on port $1\" >&2; return 1; }")]
     for line in lines:
         command = COMMENT.sub("", line).strip()
@@ -156,7 +165,11 @@ def run_shell(example: Example, doc: DocEnv, log_dir: Path) -> None:
         proc = subprocess.Popen(["bash", "-c", script], cwd=doc.root, env=doc.env, stdout=stdout, stderr=stderr,
                                 start_new_session=True)
     try:
-        proc.wait(timeout=300)
+        try:
+            proc.wait(timeout=BLOCK_SECONDS)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{example.id} ran longer than {BLOCK_SECONDS} s:\n{script}\n"
+                        f"{out.read_text(errors='replace')[-2000:]}\n{err.read_text(errors='replace')[-3000:]}")
         assert proc.returncode == 0, (f"{example.id} failed ({proc.returncode}):\n{script}\n"
                                       f"{out.read_text(errors='replace')[-2000:]}\n{err.read_text(errors='replace')[-3000:]}")
         if any(SERVER_LINE.match(line) for line in script.splitlines()):
@@ -169,14 +182,14 @@ def run_shell(example: Example, doc: DocEnv, log_dir: Path) -> None:
             server.stop()
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(BLOCK_SECONDS + SETUP_SECONDS)
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.id for e in EXAMPLES])
 def test_example_runs(example: Example, doc_env: DocEnv, tmp_path: Path) -> None:
     if example.kind == "sh":
         run_shell(example, doc_env, tmp_path)
     elif example.kind == "python":
         done = subprocess.run([sys.executable, "-c", doc_env.rewrite(example.text)], cwd=doc_env.root,
-                              env=doc_env.env, capture_output=True, text=True, timeout=300, check=False)
+                              env=doc_env.env, capture_output=True, text=True, timeout=BLOCK_SECONDS, check=False)
         assert done.returncode == 0, f"{example.id} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     else:
         store = ox.Store()
