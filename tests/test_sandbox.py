@@ -87,3 +87,36 @@ def test_where_the_system_forbids_namespaces_the_worker_warns_and_goes_on(capsys
     assert set(refused) == {sandbox.CLONE_NEWNET, sandbox.CLONE_NEWNET | sandbox.CLONE_NEWUSER}
     err = capsys.readouterr().err
     assert "warning: query worker can open network connections" in err and "Operation not permitted" in err
+
+
+def test_a_query_worker_cannot_call_out_even_when_asked_directly(mini_build) -> None:  # type: ignore[no-untyped-def]
+    """The second line of defence alone: a SERVICE query handed straight to a worker (no parse, no policy)."""
+    import asyncio
+
+    from twinkg.errors import StoreError
+    from twinkg.store.base import QueryRequest
+    from twinkg.store.loading import store_for_dump
+    from twinkg.store.pool import EmbeddedStore
+
+    settings, _ = mini_build
+
+    async def ask(ports: list[int]) -> list[str]:
+        pool = EmbeddedStore(store_for_dump(settings.out_dir), workers=1, timeout=20, fast_workers=0)
+        await pool.start()
+        messages = []
+        try:
+            for port in ports:
+                query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+                try:
+                    await pool.run(QueryRequest(query, "text/tab-separated-values"))
+                    messages.append("answered")
+                except StoreError as exc:
+                    messages.append(str(exc).replace(str(port), "PORT"))
+        finally:
+            await pool.close()
+        return messages
+
+    with listener() as open_port:
+        seen = asyncio.run(ask([open_port.port, closed_port()]))
+        assert open_port.connections == 0
+    assert seen[0] == seen[1] == "the query failed with an input/output error"

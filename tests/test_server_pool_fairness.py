@@ -40,7 +40,7 @@ def from_address(srv: Server, address: str) -> httpx.Client:
 def test_pool_back_to_full_size_after_file_descriptors_ran_out(server: Server) -> None:
     pid = server.proc.pid
     workers = children(pid)
-    assert len(workers) == 4
+    assert len(workers) == 6  # 2 + 2 query workers, 2 workers that parse queries: every one heals
     soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
     try:
         resource.prlimit(pid, resource.RLIMIT_NOFILE, (3, hard))  # no new pipe, socket or file
@@ -51,7 +51,7 @@ def test_pool_back_to_full_size_after_file_descriptors_ran_out(server: Server) -
     finally:
         resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
     assert "cannot start a query worker" in server.log()  # ... and was retried
-    assert wait_for(lambda: len(children(pid)) == 4, 30), children(pid)
+    assert wait_for(lambda: len(children(pid)) == 6, 30), children(pid)
     assert server.client().get("/healthz").status_code == 200
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from hypothesis import given, strategies as st
 
+from twinkg.config import PROJECT_ROOT
 from twinkg.query_text import QueryTextError, analyse
+from twinkg.vocab import PREFIXES
 from twinkg.server import conneg
 
 
@@ -37,9 +41,9 @@ def test_limit_rewrite_is_valid_sparql(query: str, expected_rows: int) -> None:
     assert len(list(ox.Store().query(rewritten))) == expected_rows
 
 
-def test_a_stray_quote_does_not_hide_what_follows() -> None:
-    # An unterminated string is not a string: the words after it are still read (and the engine reports the error).
-    assert analyse('SELECT * { ?s ?p " } SERVICE <http://x/> { }').uses_service
+def test_a_stray_quote_is_a_syntax_error_not_a_string() -> None:
+    with pytest.raises(QueryTextError, match="error at 1:18: unexpected character"):
+        analyse('SELECT * { ?s ?p " } SERVICE <http://x/> { }')
 
 
 @given(st.text(max_size=200))
@@ -57,3 +61,15 @@ def test_negotiation_picks_an_offer_or_none(types: list[str], qs: list[str]) -> 
     accept = ", ".join(t + q for t, q in zip(types, qs, strict=False))  # qs is the longer list
     chosen = conneg.choose(conneg.RESULT_OFFERS, accept)
     assert chosen is None or chosen in {served for _, served in conneg.RESULT_OFFERS}
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "queries").glob("*.rq")), ids=lambda p: p.name)
+def test_every_example_query_is_read(path: Path) -> None:
+    assert analyse(path.read_text(), PREFIXES).form == "SELECT"
+
+
+def test_limit_goes_before_the_trailing_values_not_a_comment() -> None:
+    query = "SELECT ?x WHERE { ?x ?y ?z } # VALUES here is a comment\nVALUES ?x { 1 2 3 }"
+    info = analyse(query)
+    assert info.limit_insert_at == query.index("\nVALUES") + 1
+    assert "LIMIT 3\nVALUES" in info.with_limit(query, 3)

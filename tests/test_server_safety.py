@@ -94,7 +94,7 @@ def test_syntax_errors_are_400_with_a_message(server: Server) -> None:
 
 def test_timeout_stops_the_work_and_other_requests_are_answered(server: Server) -> None:
     before = children(server.proc.pid)
-    assert len(before) == 4  # --workers 2, and 2 fast-lane workers
+    assert len(before) == 6  # --workers 2, 2 fast-lane workers, and the 2 store-less workers that parse queries
     with ThreadPoolExecutor(4) as pool:
         started = time.monotonic()
         runaway = pool.submit(get, server, RUNAWAY)
@@ -118,7 +118,7 @@ def test_timeout_stops_the_work_and_other_requests_are_answered(server: Server) 
     gone = before - after
     assert len(gone) == 1, (before, after)
     assert not Path(f"/proc/{gone.pop()}").exists()  # killed and reaped: the work really stopped
-    assert len(after) == 4
+    assert len(after) == 6
     assert get(server, "ASK {}").status_code == 200
 
 

@@ -1,60 +1,52 @@
-"""What a SPARQL query asks for, read from its text before anything evaluates it.
+"""What a SPARQL query does, read from a full parse of it before anything evaluates it.
 
-pyoxigraph parses queries only when it runs them, so the web layer reads the
-text itself with a small tokenizer that knows where strings, comments and
-IRIs begin and end. It answers the questions the endpoint must settle before
-evaluation: the query form (for content negotiation), the graphs named by
-`FROM`/`FROM NAMED` and any `SERVICE` call (both refused when they point
-outside the store), and where a `LIMIT` goes so a result cap stops the
-evaluation early instead of truncating its output.
+pyoxigraph parses a query only when it runs it, and would then make any
+`SERVICE` call itself. So the endpoint parses the text first, with the SPARQL
+1.1 grammar (`sparql.lark`) under Lark's LALR parser, whose lexical rules agree
+with the engine's on IRIs, strings, escapes and comments: a `SERVICE` hidden
+behind an escape or a comment trick is still a `service_graph_pattern` in the
+tree, and text the grammar does not accept is refused, never passed on.
+
+From the tree it answers what the endpoint must settle before evaluation: the
+query form (for content negotiation), the graphs named by `FROM`/`FROM NAMED`,
+whether a `SERVICE` appears anywhere (subqueries, `EXISTS`, `MINUS`, ...), and
+where the top-level `LIMIT` is or goes, so a result cap stops evaluation early.
+
+LALR parsing takes time linear in the text (bench/RESULTS.md) and no
+recursion; still, a 1 MiB query takes seconds, so the server runs it in a
+query worker (`Store.analyse`), off the event loop and under the timeout.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin
 
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-             |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*)?:(?:[\w\u00c0-\uffff:%\\]|[.\-](?=[\w:%]))*)
-  | (?P<blank>_:[\w.\-]+)
-  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
-  | (?P<word>[A-Za-z_][\w\-]*)
-  | (?P<open>[{(\[])
-  | (?P<close>[})\]])
-  | (?P<punct>\^\^|\|\||&&|!=|<=|>=|[^\s\w])
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+from collections.abc import Iterator
+from typing import Any
 
-FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+from lark import Lark, Token, Tree
+from lark.common import LexerConf
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import Lexer, LexerState, PatternStr
+
+from twinkg.errors import QueryRefused
+
+FORMS = {"select_query": "SELECT", "ask_query": "ASK", "construct_query": "CONSTRUCT", "describe_query": "DESCRIBE"}
 
 
-class QueryTextError(ValueError):
-    """The text cannot be read as a query (an unterminated string, say); the message says where."""
-
-
-@dataclass
-class Token:
-    kind: str
-    text: str
-    start: int
-    end: int
-    depth: int
+class QueryTextError(QueryRefused):
+    """The text is not a SPARQL 1.1 query; the message says where."""
 
 
 @dataclass
 class QueryInfo:
     form: str | None
-    """SELECT, ASK, CONSTRUCT or DESCRIBE; None when the text names none (the engine reports the error)."""
+    """SELECT, ASK, CONSTRUCT or DESCRIBE."""
     from_graphs: list[str] = field(default_factory=list)
     from_named_graphs: list[str] = field(default_factory=list)
     uses_service: bool = False
@@ -78,110 +70,204 @@ class QueryInfo:
         return f"{text[:at]}\nLIMIT {limit}\n{text[at:]}"
 
 
-def tokens(text: str) -> list[Token]:
-    out: list[Token] = []
-    depth = 0
-    pos = 0
-    n = len(text)
-    match = _TOKEN.match
-    while pos < n:
-        m = match(text, pos)
-        if m is None:
-            raise QueryTextError(f"unreadable text at character {pos}: {text[pos:pos + 20]!r}")
-        kind = m.lastgroup or ""
-        if kind not in ("ws", "comment"):
-            if kind == "close":
-                depth -= 1
-            out.append(Token(kind, m.group(), pos, m.end(), depth))
-            if kind == "open":
-                depth += 1
-        pos = m.end()
-    return out
+# The terminals of sparql.lark as one regular expression, for SparqlLexer: the same definitions as the
+# grammar's (W3C SPARQL 1.1, 19.8), so that one compiled pattern serves every parser state.
+_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F"
+         "\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_U = f"[_{_BASE}]"
+_CHARS = f"[-0-9_\u00B7\u0300-\u036F\u203F-\u2040{_BASE}]"
+_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_UCHAR = r"(?:\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})"
+_ECHAR = r"(?:\\[tbnrf" + '"' + r"'\\])"
+_PREFIX = f"(?:[{_BASE}](?:(?:{_CHARS}|\\.)*{_CHARS})?)"
+_VARNAME = f"[0-9_{_BASE}][0-9_\u00B7\u0300-\u036F\u203F-\u2040{_BASE}]*"
+_EXP = r"[eE][+-]?[0-9]+"
+_Q1, _Q2 = "'", '"'
+_PUNCTUATION = r"\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*/+\-=<>!^|?]"
+_TERMINALS = [
+    ("WS", r"[ \t\r\n]+"),
+    ("COMMENT", r"#[^\r\n]*"),
+    ("IRIREF", "<(?:[^<>\"{}|^`\\\\\x00-\x20]|" + _UCHAR + ")*>"),
+    ("STRING_LITERAL_LONG1", f"{_Q1 * 3}(?:(?:{_Q1}|{_Q1 * 2})?(?:[^{_Q1}\\\\]|{_ECHAR}|{_UCHAR}))*{_Q1 * 3}"),
+    ("STRING_LITERAL_LONG2", f"{_Q2 * 3}(?:(?:{_Q2}|{_Q2 * 2})?(?:[^{_Q2}\\\\]|{_ECHAR}|{_UCHAR}))*{_Q2 * 3}"),
+    ("STRING_LITERAL1", f"{_Q1}(?:[^{_Q1}\\\\\n\r]|{_ECHAR}|{_UCHAR})*{_Q1}"),
+    ("STRING_LITERAL2", f"{_Q2}(?:[^{_Q2}\\\\\n\r]|{_ECHAR}|{_UCHAR})*{_Q2}"),
+    ("PNAME_LN", f"{_PREFIX}?:(?:{_U}|[:0-9]|{_PLX})(?:(?:{_CHARS}|[.:]|{_PLX})*(?:{_CHARS}|:|{_PLX}))?"),
+    ("PNAME_NS", f"{_PREFIX}?:"),
+    ("BLANK_NODE_LABEL", f"_:(?:{_U}|[0-9])(?:(?:{_CHARS}|\\.)*{_CHARS})?"),
+    ("VAR1", f"\\?{_VARNAME}"),
+    ("VAR2", f"\\${_VARNAME}"),
+    ("LANGTAG", r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
+    ("DOUBLE", f"(?:[0-9]+\\.[0-9]*{_EXP}|\\.[0-9]+{_EXP}|[0-9]+{_EXP})"),
+    ("DECIMAL", r"[0-9]*\.[0-9]+"),
+    ("INTEGER", r"[0-9]+"),
+    ("NIL", r"\([ \t\r\n]*\)"),
+    ("ANON", r"\[[ \t\r\n]*\]"),
+    ("WORD", r"[A-Za-z_][A-Za-z0-9_]*"),
+    ("PUNCT", _PUNCTUATION),
+]
+_SIGNED = {"INTEGER": "INTEGER_{}", "DECIMAL": "DECIMAL_{}", "DOUBLE": "DOUBLE_{}"}
+
+
+class SparqlLexer(Lexer):
+    """The grammar's terminals from one compiled pattern, the parser's state settling the two places where
+    a SPARQL token depends on context: `<` (an IRI, or less-than) and `+`/`-` before a number (a signed
+    number, or an operator). Lark's contextual lexer does the same with one pattern per parser state, but
+    takes seconds to compile them and runs ten times slower."""
+
+    __future_interface__ = 2  # lex(lexer_state, parser_state): the parser's state is what settles context
+
+    def __init__(self, conf: LexerConf) -> None:
+        # Compiled here, not at import: a query worker imports this module but only checking workers parse.
+        self.token = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _TERMINALS))
+        self.punct = re.compile(_PUNCTUATION)
+        self.literals: dict[str, str] = {}
+        self.keywords: dict[str, str] = {}
+        for terminal in conf.terminals:
+            if isinstance(terminal.pattern, PatternStr):
+                if "i" in terminal.pattern.flags:
+                    self.keywords[terminal.pattern.value.upper()] = terminal.name
+                else:
+                    self.literals[terminal.pattern.value] = terminal.name
+
+    def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
+        text: str = lexer_state.text.text  # a TextSlice of the whole query
+        states = parser_state.parse_conf.parse_table.states
+        pos, end, line, line_start = 0, len(text), 1, 0
+        while pos < end:
+            m = self.token.match(text, pos)
+            if m is None:
+                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+            kind, value = m.lastgroup or "", m.group()
+            if kind == "IRIREF" and "IRIREF" not in states[parser_state.position]:
+                value = self.punct.match(text, pos).group()  # type: ignore[union-attr]  # `?a<?b&&?c>?d`: compare
+                kind = "PUNCT"
+            if kind == "WORD":
+                name = self.literals.get(value) if value in ("a", "true", "false") else self.keywords.get(value.upper())
+                if name is None:
+                    raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+                kind = name
+            elif kind == "PUNCT":
+                number = self.token.match(text, pos + 1) if value in ("+", "-") else None
+                signed = _SIGNED.get(number.lastgroup or "", "") if number is not None else ""
+                signed = signed.format("POSITIVE" if value == "+" else "NEGATIVE")
+                if number is not None and signed and signed in states[parser_state.position]:
+                    kind, value = signed, value + number.group()
+                else:
+                    kind = self.literals[value]
+            new_lines = value.count("\n")
+            if kind not in ("WS", "COMMENT"):
+                yield Token(kind, value, pos, line, pos - line_start + 1, line + new_lines, None, pos + len(value))
+            if new_lines:
+                line += new_lines
+                line_start = pos + value.rindex("\n") + 1
+            pos += len(value)
+
+
+@functools.cache
+def parser() -> Lark:
+    """The LALR parser, built once per process (its tables are cached on disk by Lark)."""
+    grammar = (Path(__file__).parent / "sparql.lark").read_text(encoding="utf-8")
+    return Lark(grammar, start="query_unit", parser="lalr", lexer=SparqlLexer, cache=True)
+
+
+def parse(text: str) -> Tree:
+    """The parse tree of a query, or QueryTextError naming the line and column where it stops."""
+    gc_was_on = gc.isenabled()
+    gc.disable()  # a tree of small objects without cycles: the cycle collector's passes only slow it (2.5x)
+    try:
+        return parser().parse(text)
+    except UnexpectedInput as exc:
+        raise QueryTextError(f"SPARQL syntax error{_where(exc)}") from None
+    except LarkError as exc:  # pragma: no cover - Lark raises UnexpectedInput for every bad text
+        raise QueryTextError(f"SPARQL syntax error: {str(exc)[:200]}") from None
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _where(exc: UnexpectedInput) -> str:
+    """` at LINE:COLUMN: what` (the engine's form, which the query page places in the editor), or `: what`."""
+    if isinstance(exc, UnexpectedEOF):
+        return ": the query ends too early"
+    if isinstance(exc, UnexpectedToken):
+        if exc.token.type == "$END":
+            return ": the query ends too early"
+        return f" at {exc.line}:{exc.column}: unexpected {_short(str(exc.token))}"
+    if isinstance(exc, UnexpectedCharacters):
+        return f" at {exc.line}:{exc.column}: unexpected character {_short(exc.char)}"
+    return f" at {exc.line}:{exc.column}: not SPARQL 1.1"
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+_UCHAR_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LOCAL_ESC = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
+
+
+def _iri_text(token: str) -> str:
+    """An IRIREF's IRI: without <>, \\u and \\U escapes read."""
+    return _UCHAR_ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), token[1:-1])
+
+
+class _Names:
+    """BASE and PREFIX of the prologue, applied in order as the grammar says."""
+
+    def __init__(self, predeclared: dict[str, str] | None) -> None:
+        self.base: str | None = None
+        self.prefixes = dict(predeclared or {})
+
+    def iri(self, node: Tree | Token) -> str | None:
+        token = next(node.scan_values(lambda t: isinstance(t, Token))) if isinstance(node, Tree) else node
+        if token.type == "IRIREF":
+            iri = _iri_text(token)
+            return urljoin(self.base, iri) if self.base else iri
+        prefix, _, local = token.partition(":")
+        if prefix not in self.prefixes:
+            return None  # the engine reports the undeclared prefix
+        return self.prefixes[prefix] + _LOCAL_ESC.sub(r"\1", local)
 
 
 def analyse(text: str, predeclared: dict[str, str] | None = None) -> QueryInfo:
-    """Read the prologue, the form, the dataset clauses, SERVICE calls and the top-level LIMIT."""
-    toks = tokens(text)
-    base: str | None = None
-    prefixes: dict[str, str] = dict(predeclared or {})
-    info = QueryInfo(form=None)
-    i = 0
-    n = len(toks)
-
-    def resolve(tok: Token) -> str | None:
-        if tok.kind == "iri":
-            iri = tok.text[1:-1]
-            return urljoin(base, iri) if base else iri
-        if tok.kind == "pname":
-            prefix, _, local = tok.text.partition(":")
-            if prefix in prefixes:
-                return prefixes[prefix] + local.replace("\\", "")
-        return None
-
-    # Prologue: BASE and PREFIX declarations.
-    while i < n:
-        word = toks[i].text.upper()
-        if word == "BASE" and i + 1 < n and toks[i + 1].kind == "iri":
-            base = resolve(toks[i + 1])
-            i += 2
-        elif word == "PREFIX" and i + 2 < n and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
-            prefixes[toks[i + 1].text[:-1]] = resolve(toks[i + 2]) or ""
-            i += 3
+    """Parse the query and read its form, dataset clauses, SERVICE calls and top-level LIMIT."""
+    tree = parse(text)
+    query = tree.children[0]
+    prologue, form_node, values = query.children
+    names = _Names(predeclared)
+    for decl in prologue.children:
+        if decl.data == "base_decl":
+            names.base = names.iri(decl.children[1])
         else:
-            break
-    if i < n and toks[i].kind == "word" and toks[i].text.upper() in FORMS:
-        info.form = toks[i].text.upper()
-    where_open: int | None = None
-    for j in range(i, n):
-        tok = toks[j]
-        if tok.kind != "word":
-            if where_open is None and tok.kind == "open" and tok.text == "{" and tok.depth == 0:
-                where_open = j
-            continue
-        word = tok.text.upper()
-        if word == "SERVICE":
-            info.uses_service = True
-        elif word == "FROM":  # a reserved word: only ever a dataset clause
-            named = j + 1 < n and toks[j + 1].text.upper() == "NAMED"
-            target = toks[j + 2] if named and j + 2 < n else toks[j + 1] if j + 1 < n else None
-            iri = resolve(target) if target is not None else None
-            if iri is not None:
-                (info.from_named_graphs if named else info.from_graphs).append(iri)
-    if info.form == "CONSTRUCT" and where_open is not None:
-        # CONSTRUCT {template} WHERE {pattern}: the pattern is the second top-level group,
-        # unless this is the short form CONSTRUCT WHERE {pattern}.
-        before = toks[where_open - 1].text.upper() if where_open > 0 else ""
-        if before != "WHERE":
-            close = _matching(toks, where_open)
-            where_open = next((k for k in range(close + 1, n)
-                               if toks[k].kind == "open" and toks[k].text == "{" and toks[k].depth == 0), None)
-    if info.form in ("SELECT", "CONSTRUCT", "DESCRIBE") and where_open is not None:
-        _modifiers(toks, _matching(toks, where_open) + 1, len(text), info)
-    elif info.form == "DESCRIBE":
-        _modifiers(toks, n, len(text), info)
+            prefix = str(decl.children[1].children[0])[:-1]
+            names.prefixes[prefix] = names.iri(decl.children[2]) or ""
+    info = QueryInfo(form=FORMS[form_node.data])
+    info.uses_service = any(True for _ in tree.find_data("service_graph_pattern"))
+    for clause in _dataset_clauses(form_node):
+        target = clause.children[-1]
+        iri = names.iri(target.children[-1])  # the source_selector
+        if iri is not None:
+            (info.from_named_graphs if target.data == "named_graph_clause" else info.from_graphs).append(iri)
+    modifier = next((c for c in _top(form_node) if isinstance(c, Tree) and c.data == "solution_modifier"), None)
+    limit = next(modifier.find_data("limit_clause"), None) if modifier is not None else None
+    if limit is not None:
+        number = limit.children[-1]
+        assert isinstance(number, Token)
+        info.limit = int(number)
+        info.limit_span = (number.start_pos or 0, number.end_pos or 0)
+    elif info.form != "ASK":
+        keyword = values.children[0] if values.children else None  # the VALUES token (a named terminal)
+        info.limit_insert_at = keyword.start_pos if isinstance(keyword, Token) else len(text)
     return info
 
 
-def _matching(toks: list[Token], open_index: int) -> int:
-    depth = toks[open_index].depth
-    for k in range(open_index + 1, len(toks)):
-        if toks[k].kind == "close" and toks[k].depth == depth:
-            return k
-    return len(toks) - 1
+def _top(form_node: Tree) -> list[Tree | Token]:
+    """The children of the query form, with CONSTRUCT's two variants flattened."""
+    if form_node.data == "construct_query":
+        return [c for child in form_node.children for c in (child.children if isinstance(child, Tree) else [child])]
+    return list(form_node.children)
 
 
-def _modifiers(toks: list[Token], start: int, text_end: int, info: QueryInfo) -> None:
-    """Find LIMIT and a trailing VALUES among the solution modifiers after the WHERE clause."""
-    for k in range(start, len(toks)):
-        tok = toks[k]
-        if tok.depth != 0 or tok.kind != "word":
-            continue
-        word = tok.text.upper()
-        if word == "LIMIT" and k + 1 < len(toks) and toks[k + 1].text.isdigit():  # anything else the engine rejects
-            info.limit = int(toks[k + 1].text)
-            info.limit_span = (toks[k + 1].start, toks[k + 1].end)
-            return
-        if word == "VALUES":
-            info.limit_insert_at = tok.start
-            return
-    info.limit_insert_at = text_end
+def _dataset_clauses(form_node: Tree) -> list[Tree]:
+    return [c for c in _top(form_node) if isinstance(c, Tree) and c.data == "dataset_clause"]

@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from twinkg.query_text import QueryTextError, analyse
 from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError
@@ -101,10 +100,7 @@ async def read_protocol_request(request: Request, limit: int) -> tuple[str | Non
 async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]], media_type: str | None,
                   accept: str | None, base_iri: str | None = None, max_rows: int | None = None) -> QueryRequest:
     """Check a query before it runs: its safety, its dataset, the media type and the row cap."""
-    try:
-        info = analyse(query, PREFIXES)
-    except QueryTextError as exc:
-        raise ProtocolError(400, f"SPARQL syntax error: {exc}") from None
+    info = await config.store.analyse(query, PREFIXES)  # a full parse, in a worker: QueryRefused if no query
     if info.uses_service:
         raise ProtocolError(400, "SERVICE is refused: this endpoint never calls other endpoints")
     if info.from_graphs or info.from_named_graphs:

@@ -11,9 +11,12 @@ and can be replicated.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from twinkg.config import Settings
+
+if TYPE_CHECKING:  # the parser (Lark) stays out of a query worker's start-up
+    from twinkg.query_text import QueryInfo
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ class Store(Protocol):
 
     async def graph_names(self) -> frozenset[str]:
         """The named graphs of the store (FROM may only name these)."""
+        ...
+
+    async def analyse(self, query: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
+        """What the query does (twinkg.query_text), read off the event loop; QueryRefused when it is no query."""
         ...
 
     async def run(self, req: QueryRequest) -> Answer:

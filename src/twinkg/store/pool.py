@@ -28,8 +28,9 @@ from pathlib import Path
 from cachetools import LRUCache
 
 from twinkg.errors import QueryTimeout, QueryTooLarge, StoreBusy, StoreError, StoreUnavailable
+from twinkg.query_text import QueryInfo
 from twinkg.store.base import Answer, QueryRequest, graph_names_of
-from twinkg.store.worker import HEADER, Reply, frame
+from twinkg.store.worker import HEADER, Check, Reply, frame
 
 
 @dataclass(eq=False)
@@ -58,6 +59,11 @@ SLOW_MS = 50.0
 """A query whose last run took longer than this is slow: it may only use the slow lane's workers."""
 SLOW_REMEMBERED = 10_000
 """How many slow queries the pool remembers (least recently seen out first)."""
+CHECKS_REMEMBERED = 1_000
+"""How many query checks (parses) a checking pool keeps: a repeated query is not parsed again."""
+LIGHT_CHECK_CHARS = 8_192
+"""A query text up to this long parses within tens of milliseconds (bench/RESULTS.md) on any checking worker; a
+longer one (parse time grows with the text: seconds for 1 MiB) waits for the one slow-lane checking worker."""
 RESPAWN_BACKOFF = (0.05, 5.0)
 """First and longest wait between attempts to start a worker that could not start (doubling in between)."""
 
@@ -77,7 +83,8 @@ class EmbeddedStore:
     `workers` slow queries run at once, so a lookup never queues behind them
     (head-of-line blocking). Any other query may take any worker."""
 
-    store_dir: Path
+    store_dir: Path | None
+    """None: workers without a store that only check queries (`analyse`)."""
     workers: int
     timeout: float
     fast_workers: int
@@ -90,6 +97,10 @@ class EmbeddedStore:
     _slow: LRUCache[bytes, None] = field(default_factory=lambda: LRUCache(SLOW_REMEMBERED), init=False, repr=False)
     _all: set[_Worker] = field(default_factory=set, init=False, repr=False)
     _graphs: frozenset[str] = field(default=frozenset(), init=False)
+    _checked: LRUCache[bytes, QueryInfo] = field(default_factory=lambda: LRUCache(CHECKS_REMEMBERED), init=False,
+                                                 repr=False)
+    _checker: EmbeddedStore | None = field(default=None, init=False, repr=False)
+    """Store-less workers of their own that parse queries: never killed by a slow query, always warm."""
     _closing: bool = field(default=False, init=False)
     _respawning: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
@@ -100,10 +111,15 @@ class EmbeddedStore:
         self._idle = asyncio.Queue()
         self._slow_lane = asyncio.Semaphore(self.workers)
         await asyncio.gather(*(self._spawn() for _ in range(self.workers + self.fast_workers)))
+        if self.store_dir is None:
+            return
+        self._checker = checker(self.timeout, self.startup_timeout, self.memory_bytes)
+        await self._checker.start()
         listing = frame(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", "text/tab-separated-values",
                                      union_default=False, max_rows=1_000_000))
         try:
             answer = await self._run(listing, _key(listing), limit=self.startup_timeout)
+            assert isinstance(answer, Answer)
         except StoreError as exc:
             raise StoreUnavailable(f"cannot list the graphs of {self.store_dir}: {exc}") from None
         self._graphs = graph_names_of(answer.body)
@@ -116,13 +132,13 @@ class EmbeddedStore:
     async def _spawn(self) -> None:
         """Start one worker and check that it answers before it takes queries."""
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "twinkg.store.worker", str(self.store_dir),
+            sys.executable, "-m", "twinkg.store.worker", *([str(self.store_dir)] if self.store_dir else []),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 20,
             preexec_fn=self._limit_memory if self.memory_bytes else None)
         worker = _Worker(proc)
         try:
-            reply = await asyncio.wait_for(worker.ask(frame(QueryRequest("ASK {}", "text/tab-separated-values"))),
-                                           self.startup_timeout)
+            probe = QueryRequest("ASK {}", "text/tab-separated-values") if self.store_dir else Check("ASK {}")
+            reply = await asyncio.wait_for(worker.ask(frame(probe)), self.startup_timeout)
         except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             worker.kill()
             await proc.wait()
@@ -161,12 +177,31 @@ class EmbeddedStore:
     async def graph_names(self) -> frozenset[str]:
         return self._graphs
 
+    async def analyse(self, query: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
+        """What the query does, parsed by a checking worker: off the event loop, stopped at the timeout."""
+        if self._checker is not None:
+            return await self._checker.analyse(query, prefixes)
+        request = frame(Check(query, prefixes))
+        key = _key(request)
+        info = self._checked.get(key)
+        if info is None:
+            fast = len(query) <= LIGHT_CHECK_CHARS or not self.fast_workers
+            reply = await (self._run(request, key) if fast else self._in_slow_lane(request, key))
+            assert isinstance(reply, QueryInfo)
+            info = self._checked[key] = reply
+        return info
+
     async def run(self, req: QueryRequest) -> Answer:
         request = frame(req)
         same = request if req.cost == "unknown" else frame(dataclasses.replace(req, cost="unknown"))
         key = _key(same)
-        if self._fast_lane(key, req.cost) or not self.fast_workers:
-            return await self._run(request, key)
+        fast = self._fast_lane(key, req.cost) or not self.fast_workers
+        reply = await (self._run(request, key) if fast else self._in_slow_lane(request, key))
+        assert isinstance(reply, Answer)
+        return reply
+
+    async def _in_slow_lane(self, request: bytes, key: bytes) -> Answer | QueryInfo:
+        """As one of at most `workers` slow requests at once."""
         start = time.perf_counter()
         try:
             await asyncio.wait_for(self._slow_lane.acquire(), self.timeout)
@@ -190,7 +225,8 @@ class EmbeddedStore:
         else:
             self._slow.pop(key, None)
 
-    async def _run(self, request: bytes, key: bytes, start: float | None = None, limit: float | None = None) -> Answer:
+    async def _run(self, request: bytes, key: bytes, start: float | None = None,
+                   limit: float | None = None) -> Answer | QueryInfo:
         """One query on the next idle worker, done `limit` seconds (the query timeout if not given) after `start`."""
         start = time.perf_counter() if start is None else start
         limit = self.timeout if limit is None else limit
@@ -220,7 +256,8 @@ class EmbeddedStore:
         self._idle.put_nowait(worker)
         if isinstance(reply, StoreError):
             raise reply
-        self._note(key, reply.elapsed_ms)
+        if isinstance(reply, Answer):
+            self._note(key, reply.elapsed_ms)
         return reply
 
     async def _replace(self, worker: _Worker) -> None:
@@ -233,6 +270,8 @@ class EmbeddedStore:
 
     async def close(self) -> None:
         self._closing = True
+        if self._checker is not None:
+            await self._checker.close()
         for task in list(self._respawning):
             task.cancel()
         for worker in list(self._all):
@@ -245,3 +284,9 @@ class EmbeddedStore:
                 worker.kill()
                 await worker.proc.wait()
         self._all.clear()
+
+
+def checker(timeout: float, startup_timeout: float, memory_bytes: int | None = None) -> EmbeddedStore:
+    """Two store-less workers that only parse queries (`analyse`), one of them kept for short texts."""
+    return EmbeddedStore(None, workers=1, timeout=timeout, fast_workers=1, startup_timeout=startup_timeout,
+                         memory_bytes=memory_bytes)
