@@ -101,7 +101,7 @@ def test_a_query_worker_cannot_call_out_even_when_asked_directly(mini_build) -> 
     settings, _ = mini_build
 
     async def ask(ports: list[int]) -> list[str]:
-        pool = EmbeddedStore(store_for_dump(settings.out_dir), workers=1, timeout=20, fast_workers=0)
+        pool = EmbeddedStore(store_for_dump(settings.out_dir), workers=1, timeout=20, fast_workers=0, startup_timeout=60)
         await pool.start()
         messages = []
         try:
