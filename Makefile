@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # make serve's port (also from the environment)
 PORT ?= 8080
 
-.PHONY: install serve build test lint browser bench clean
+.PHONY: install serve build test lint browser stores bench clean
 
 $(BIN)/twinkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,14 @@ lint: install
 	$(BIN)/ruff check
 	$(BIN)/mypy
 
-test: install browser
+# OpenLink Virtuoso from Debian: the second real SPARQL store the remote-store tests run against
+# (the first, oxigraph, comes with the Python packages). Only the binary package: it starts no service.
+stores:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource-7-bin >/dev/null; }
+
+test: install browser stores
 	$(BIN)/python -m pytest
 
 bench: install

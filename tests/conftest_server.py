@@ -15,10 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import MINI
 
 from twinkg.config import PROJECT_ROOT
-
-from conftest import MINI
 
 BIN = Path(sys.executable).parent
 CONFORMANCE = PROJECT_ROOT / "tests" / "conformance" / "sparql11-protocol"
@@ -153,6 +152,132 @@ def start_oxigraph(location: Path, log_dir: Path, *args: str) -> Server:
     return Server(url, proc, log_path)
 
 
+VIRTUOSO = Path("/usr/bin/virtuoso-t")
+VIRTUOSO_ISQL = Path("/usr/bin/isql-vt")
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+ServerThreads = 10
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = {db}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {db}
+ServerThreads = 10
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = {max_seconds}
+"""
+
+
+@dataclass
+class RemoteStoreServer(Server):
+    """A real SPARQL store on loopback: where to query, where to PUT graphs, where to send updates."""
+
+    kind: str = "sparql11"
+    query_path: str = "/query"
+    store_path: str = "/store"
+    update_path: str = "/update"
+
+    @property
+    def query_url(self) -> str:
+        return self.url + self.query_path
+
+    @property
+    def store_url(self) -> str:
+        return self.url + self.store_path
+
+    @property
+    def update_url(self) -> str:
+        return self.url + self.update_path
+
+    def serve_args(self) -> tuple[str, ...]:
+        """The `twinkg serve` options that put it over this store."""
+        return ("--sparql-endpoint", self.query_url, "--sparql-endpoint-kind", self.kind)
+
+    def publish(self, out_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "twinkg"), "publish", "--to", self.store_url, "--update", self.update_url,
+                               "--out", str(out_dir), *extra], capture_output=True, text=True, timeout=300, check=False)
+
+
+def start_virtuoso(location: Path, log_dir: Path, max_seconds: int = 0) -> RemoteStoreServer:
+    """OpenLink Virtuoso 7 (Debian's virtuoso-opensource-7-bin) with a new database in `location`.
+
+    The anonymous SPARQL user may update (loopback only, for the tests); `max_seconds` is the store's own
+    query time limit (0: none)."""
+    from conftest import required
+
+    required(VIRTUOSO, "Debian's virtuoso-opensource-7-bin (OpenLink Virtuoso)")
+    location.mkdir(parents=True, exist_ok=True)
+    http_port, sql_port = free_port(), free_port()
+    ini = location / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(db=location, sql_port=sql_port, http_port=http_port, max_seconds=max_seconds))
+    log_path = log_dir / f"virtuoso-{http_port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([str(VIRTUOSO), "-f", "-c", str(ini)], cwd=location, stdout=log,
+                                stderr=subprocess.STDOUT)
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    url = f"http://127.0.0.1:{http_port}"
+    try:
+        wait_until_up(url + "/sparql?query=ASK%7B%7D", proc, 120)
+        grant = subprocess.run([str(VIRTUOSO_ISQL), str(sql_port), "dba", "dba",
+                                "exec=GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"],
+                               capture_output=True, text=True, timeout=60, check=False)
+        assert grant.returncode == 0, grant.stdout + grant.stderr
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    return RemoteStoreServer(url, proc, log_path, kind="virtuoso", query_path="/sparql",
+                             store_path="/sparql-graph-crud", update_path="/sparql")
+
+
+def start_remote_store(kind: str, location: Path, log_dir: Path, query_seconds: int = 0) -> RemoteStoreServer:
+    """A real store of one of the products twinkg is tested against: "oxigraph" or "virtuoso",
+    with its own query time limit when query_seconds is given (what stops the work of a runaway query)."""
+    if kind == "virtuoso":
+        return start_virtuoso(location, log_dir, query_seconds)
+    limit = ("--timeout-s", str(query_seconds)) if query_seconds else ()
+    srv = start_oxigraph(location, log_dir, "--union-default-graph", *limit)
+    return RemoteStoreServer(srv.url, srv.proc, srv.log_path)
+
+
+REMOTE_STORES = ("oxigraph", "virtuoso")
+"""The real SPARQL stores `publish` and `serve --sparql-endpoint` are tested against."""
+STORES = ("embedded", *REMOTE_STORES)
+STORE_SECONDS = 10
+"""The remote stores' own query time limit under `twinkg serve`: it stops the work twinkg has given up on."""
+
+
+def serve_over(kind: str, out_dir: Path, data_dir: Path, work: Path, *args: str) -> tuple[Server, Server | None]:
+    """`twinkg serve` over the build in out_dir: on the embedded store, or published into a real remote store."""
+    if kind == "embedded":
+        srv = start_twinkg(out_dir, data_dir, work, *args)
+        srv.extra["store"] = "embedded"
+        return srv, None
+    store = start_remote_store(kind, work / f"{kind}-db", work, query_seconds=STORE_SECONDS)
+    try:
+        published = store.publish(out_dir)
+        assert published.returncode == 0, published.stderr
+        srv = start_twinkg(out_dir, data_dir, work, *store.serve_args(), *args)
+    except BaseException:
+        store.stop()
+        raise
+    srv.extra["store"] = "remote"
+    srv.extra["remote"] = store
+    return srv, store
+
+
 def write_dump(out_dir: Path, graphs: dict[str, str]) -> None:
     """A minimal output folder (twinkg.nq.gz + SHA256SUMS) holding N-Triples files as named graphs."""
     import hashlib
@@ -170,16 +295,19 @@ def write_dump(out_dir: Path, graphs: dict[str, str]) -> None:
     (out_dir / "SHA256SUMS").write_text(f"{hashlib.sha256(data).hexdigest()}  twinkg.nq.gz\n")
 
 
-def mini_server(name: str, *args: str):  # type: ignore[no-untyped-def]
-    """A module-scoped fixture: `twinkg serve` (with extra options) over the mini fixture's build."""
+def mini_server(name: str, *args: str, stores: tuple[str, ...] = ("embedded",)):  # type: ignore[no-untyped-def]
+    """A module-scoped fixture: `twinkg serve` (with extra options) over the mini fixture's build,
+    once for each of `stores` (STORES: the embedded store and every real remote store)."""
 
-    @pytest.fixture(scope="module")
-    def server(mini_build, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    @pytest.fixture(scope="module", params=stores)
+    def server(request, mini_build, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
         settings, _ = mini_build
-        srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp(name), *args)
+        srv, store = serve_over(request.param, settings.out_dir, MINI, tmp_path_factory.mktemp(name), *args)
         srv.extra["out_dir"] = settings.out_dir
         yield srv
         srv.stop()
+        if store is not None:
+            store.stop()
 
     return server
 
@@ -190,3 +318,59 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 """Screenshots of the browser tests (gitignored)."""
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps"]
+
+
+class LoopbackProxy:
+    """A small HTTP proxy on loopback: each request goes to the next of `upstreams` in turn (round robin),
+    unless `refuse(method, path, n)` (n counts requests from 1) says to answer it 500 instead."""
+
+    def __init__(self, upstreams: list[str], refuse=None) -> None:  # type: ignore[no-untyped-def]
+        import http.server
+        import threading
+
+        self.upstreams = upstreams
+        self.refuse = refuse or (lambda method, path, n: False)
+        self.count = 0
+        self.sent: list[str] = []
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+                pass
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+                with proxy._lock:
+                    proxy.count += 1
+                    n = proxy.count
+                    upstream = proxy.upstreams[(n - 1) % len(proxy.upstreams)]
+                    proxy.sent.append(upstream)
+                if proxy.refuse(self.command, self.path, n):
+                    self.send_response(500)
+                    self.send_header("Content-Length", "7")
+                    self.end_headers()
+                    self.wfile.write(b"refused")
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                r = httpx.request(self.command, upstream + self.path, content=body, headers=headers, timeout=120)
+                self.send_response(r.status_code)
+                for k, v in r.headers.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -7,14 +7,13 @@ import re
 
 import pyoxigraph as ox
 import pytest
-
-from conftest_server import mini_server, Server
+from conftest_server import STORES, Server, mini_server
 
 BASE = "https://w3id.org/twinkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-server = mini_server("ld")
+server = mini_server("ld", stores=STORES)
 
 
 @pytest.mark.parametrize("accept,target", [
@@ -167,7 +166,7 @@ def test_void(server: Server) -> None:
 def test_healthz(server: Server) -> None:
     with server.client() as c:
         r = c.get("/healthz")
-    assert r.status_code == 200 and r.json()["status"] == "ok" and r.json()["store"] == "embedded"
+    assert r.status_code == 200 and r.json()["status"] == "ok" and r.json()["store"] == server.extra["store"]
 
 
 def test_access_log_has_one_json_line_per_request(server: Server) -> None:

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 
 import pytest
 import rdflib
+from conftest import required
+from conftest_server import CONFORMANCE, STORES, Server, serve_over, write_dump
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
-
-from conftest import required
-from conftest_server import CONFORMANCE, Server, start_twinkg, write_dump
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
@@ -89,14 +88,17 @@ def load_manifest() -> tuple[list[ProtocolTest], dict[str, str]]:
 TESTS, GRAPHS = load_manifest()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Server:
+@pytest.fixture(scope="module", params=STORES)
+def server(request, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
+    """twinkg over the embedded store and over each real remote store, holding the manifest's graphs."""
     root = tmp_path_factory.mktemp("protocol")
     write_dump(root / "dist", {name: (CONFORMANCE / file).read_text() for name, file in GRAPHS.items()})
     (root / "data").mkdir()
-    srv = start_twinkg(root / "dist", root / "data", root, "--timeout", "10")
+    srv, store = serve_over(request.param, root / "dist", root / "data", root, "--timeout", "10")
     yield srv
     srv.stop()
+    if store is not None:
+        store.stop()
 
 
 def check_response(req: HttpRequest, response) -> None:  # type: ignore[no-untyped-def]

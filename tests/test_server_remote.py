@@ -1,33 +1,52 @@
-"""`twinkg publish` into a real `oxigraph serve` on loopback, and `twinkg serve --sparql-endpoint` over it."""
+"""`twinkg publish` into real SPARQL stores on loopback (Oxigraph and Virtuoso), and `twinkg serve --sparql-endpoint` over them."""
 
 from __future__ import annotations
 
 import gzip
-import subprocess
+import threading
+from collections import Counter
+from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
-
 from conftest import MINI
-from conftest_server import BIN, Server, start_oxigraph, start_twinkg
+from conftest_server import (
+    REMOTE_STORES,
+    LoopbackProxy,
+    RemoteStoreServer,
+    start_remote_store,
+    start_twinkg,
+    write_dump,
+)
+
+from twinkg.store.remote import ADAPTERS, VIRTUOSO_GRAPHS
+
+VERSION = "urn:twinkg:test:version"
 
 
-@pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Server:
-    root = tmp_path_factory.mktemp("oxigraph")
-    srv = start_oxigraph(root / "db", root, "--union-default-graph")
+@pytest.fixture(scope="module", params=REMOTE_STORES)
+def store(request, tmp_path_factory: pytest.TempPathFactory) -> RemoteStoreServer:  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp(request.param)
+    srv = start_remote_store(request.param, root / "db", root)
     yield srv
     srv.stop()
 
 
-def graph_counts(oxigraph: Server) -> dict[str, int]:
-    with oxigraph.client() as c:
-        r = c.get("/query", params={"query": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
-                  headers={"Accept": "application/sparql-results+json"})
-    return {b["g"]["value"]: int(b["n"]["value"]) for b in r.json()["results"]["bindings"]}
+def select(store: RemoteStoreServer, query: str) -> list[dict[str, str]]:
+    r = httpx.post(store.query_url, data={"query": query}, headers={"Accept": "application/sparql-results+json"},
+                   timeout=60)
+    assert r.status_code == 200, r.text
+    return [{k: v["value"] for k, v in row.items()} for row in r.json()["results"]["bindings"]]
 
 
-def dump_counts(out_dir) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def graph_counts(store: RemoteStoreServer) -> dict[str, int]:
+    rows = select(store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    own = ADAPTERS[store.kind].own_graph
+    return {row["g"]: int(row["n"]) for row in rows if not own(row["g"])}
+
+
+def dump_counts(out_dir: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     with gzip.open(out_dir / "twinkg.nq.gz") as f:
         for q in ox.parse(f, format=ox.RdfFormat.N_QUADS):
@@ -35,43 +54,114 @@ def dump_counts(out_dir) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return counts
 
 
-def publish(out_dir, oxigraph: Server, *extra: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
-    return subprocess.run([str(BIN / "twinkg"), "publish", "--to", f"{oxigraph.url}/store", "--out", str(out_dir), *extra],
-                          capture_output=True, text=True, timeout=120)
+def put(store: RemoteStoreServer, graph: str, ntriples: bytes) -> None:
+    r = httpx.put(store.store_url, params={"graph": graph}, content=ntriples,
+                  headers={"Content-Type": "application/n-triples"}, timeout=60)
+    assert r.status_code in (200, 201, 204), r.text
 
 
-def test_publish_replaces_each_graph(mini_build, oxigraph: Server) -> None:  # type: ignore[no-untyped-def]
+def test_publish_replaces_each_graph(mini_build, store: RemoteStoreServer) -> None:  # type: ignore[no-untyped-def]
     settings, _ = mini_build
-    with oxigraph.client() as c:  # an old version of a graph and a graph twinkg does not own
-        c.put("/store", params={"graph": "https://w3id.org/twinkg/graph/curated"},
-              content=b"<http://e/old> <http://e/p> <http://e/o> .\n", headers={"Content-Type": "application/n-triples"})
-        c.put("/store", params={"graph": "http://e/other"},
-              content=b"<http://e/x> <http://e/p> <http://e/o> .\n", headers={"Content-Type": "application/n-triples"})
-    result = publish(settings.out_dir, oxigraph)
+    # an old version of a graph and a graph twinkg does not own
+    put(store, "https://w3id.org/twinkg/graph/curated", b"<http://e/old> <http://e/p> <http://e/o> .\n")
+    put(store, "http://e/other", b"<http://e/x> <http://e/p> <http://e/o> .\n")
+    result = store.publish(settings.out_dir)
     assert result.returncode == 0, result.stderr
     assert "swapped" in result.stderr
-    counts = graph_counts(oxigraph)
-    expected = {g: n for g, n in dump_counts(settings.out_dir).items()}
+    counts = graph_counts(store)
+    expected = dump_counts(settings.out_dir)
     assert {g: counts.get(g) for g in expected} == expected  # the old triple is gone: replaced, not merged
     assert counts.get("http://e/other") == 1  # graphs twinkg does not publish are left alone
     assert not [g for g in counts if g.startswith("urn:twinkg:staging")]
-    again = publish(settings.out_dir, oxigraph)  # idempotent
-    assert again.returncode == 0 and graph_counts(oxigraph) == counts
+    again = store.publish(settings.out_dir)  # idempotent
+    assert again.returncode == 0 and graph_counts(store) == counts
 
 
-def test_failed_publish_leaves_the_published_graphs_alone(mini_build, oxigraph: Server) -> None:  # type: ignore[no-untyped-def]
+def test_failed_swap_leaves_the_published_graphs_alone(mini_build, store: RemoteStoreServer) -> None:  # type: ignore[no-untyped-def]
     settings, _ = mini_build
-    assert publish(settings.out_dir, oxigraph).returncode == 0
-    before = graph_counts(oxigraph)
-    result = publish(settings.out_dir, oxigraph, "--update", f"{oxigraph.url}/no-such-endpoint")
+    assert store.publish(settings.out_dir).returncode == 0
+    before = graph_counts(store)
+    result = store.publish(settings.out_dir, "--update", f"{store.url}/no-such-endpoint")
     assert result.returncode == 1 and "failed" in result.stderr
-    assert graph_counts(oxigraph) == before  # no staging graph left, nothing half-replaced
+    assert graph_counts(store) == before  # no staging graph left, nothing half-replaced
 
 
-def test_serve_over_the_remote_store(mini_build, oxigraph: Server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def versioned_dumps(mini_out: Path, root: Path, padding: int) -> dict[str, Path]:
+    """Two builds of the same graphs, "A" and "B": every graph holds a version marker and `padding` triples
+    of its own, so that a reader can tell from one answer whether the graphs it sees come from one build."""
+    graphs: dict[str, list[str]] = {}
+    with gzip.open(mini_out / "twinkg.nq.gz") as f:
+        for q in ox.parse(f, format=ox.RdfFormat.N_QUADS):
+            graphs.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    dumps = {}
+    for version in ("A", "B"):
+        dumps[version] = root / f"dist-{version}"
+        write_dump(dumps[version], {
+            g: "\n".join([*lines, f'<{VERSION}> <{VERSION}> "{version}" .',
+                          *(f'<urn:twinkg:test:{version}:{i}> <{VERSION}> "{i}" .' for i in range(padding))])
+            for g, lines in graphs.items()})
+    return dumps
+
+
+def test_readers_see_the_old_graphs_or_the_new_never_a_mix(mini_build, store: RemoteStoreServer,  # type: ignore[no-untyped-def]
+                                                           tmp_path: Path) -> None:
     settings, _ = mini_build
-    assert publish(settings.out_dir, oxigraph).returncode == 0
-    srv = start_twinkg(settings.out_dir, MINI, tmp_path, "--sparql-endpoint", f"{oxigraph.url}/query", "--max-rows", "3")
+    dumps = versioned_dumps(settings.out_dir, tmp_path, padding=1000)
+    assert store.publish(dumps["A"]).returncode == 0
+    graphs = set(dump_counts(dumps["A"]))
+    query = f"SELECT ?g ?v (COUNT(*) AS ?n) {{ GRAPH ?g {{ ?s <{VERSION}> ?v0 . <{VERSION}> <{VERSION}> ?v }} }} GROUP BY ?g ?v"
+    seen: list[tuple[tuple[str, str, int], ...]] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        while not done.is_set():
+            rows = select(store, query)
+            seen.append(tuple(sorted((r["g"], r["v"], int(r["n"])) for r in rows if r["g"] in graphs)))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        result = store.publish(dumps["B"])
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+    assert result.returncode == 0, result.stderr
+    kinds = Counter()
+    for answer in seen:
+        versions = {v for _, v, _ in answer}
+        assert len(versions) == 1 and len(answer) == len(graphs), answer  # one build, every graph of it
+        assert all(n == 1001 for _, _, n in answer), answer  # whole graphs
+        kinds[versions.pop()] += 1
+    assert kinds["A"] > 0, kinds  # the readers did overlap the publish
+    assert {g: n for g, n in graph_counts(store).items() if g in graphs} == dump_counts(dumps["B"])
+
+
+def test_failed_upload_changes_nothing(mini_build, store: RemoteStoreServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The store fails the second graph's upload: nothing published changes and no staging graph is left."""
+    settings, _ = mini_build
+    assert store.publish(settings.out_dir).returncode == 0
+    before = graph_counts(store)
+    dumps = versioned_dumps(settings.out_dir, tmp_path, padding=10)
+    puts = []
+    proxy = LoopbackProxy([store.url], refuse=lambda method, path, n: method == "PUT" and puts.append(n) is None
+                          and len(puts) == 2)
+    try:
+        proxied = RemoteStoreServer(proxy.url, store.proc, store.log_path, kind=store.kind,
+                                    query_path=store.query_path, store_path=store.store_path,
+                                    update_path=store.update_path)
+        result = proxied.publish(dumps["B"])
+    finally:
+        proxy.close()
+    assert result.returncode == 1 and "500" in result.stderr, result.stderr
+    assert graph_counts(store) == before
+
+
+def test_serve_over_the_remote_store(mini_build, store: RemoteStoreServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = mini_build
+    assert store.publish(settings.out_dir).returncode == 0
+    srv = start_twinkg(settings.out_dir, MINI, tmp_path, *store.serve_args(), "--max-rows", "3")
     try:
         with srv.client() as c:
             assert c.get("/healthz").json()["store"] == "remote"
@@ -83,8 +173,12 @@ def test_serve_over_the_remote_store(mini_build, oxigraph: Server, tmp_path) -> 
             assert r.headers["content-type"].startswith("application/sparql-results+xml") and b"true" in r.content
             assert c.get("/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"}).status_code == 400
             typo = c.get("/sparql", params={"query": "SELECT ?p WHERE {\n  ?p a tw:Place .\n  FILTR (?p)\n}"})
-            assert typo.status_code == 400 and "error at 3:" in typo.text  # the line the user wrote
+            assert typo.status_code == 400 and "error at 3:" in typo.text, typo.text  # the line the user wrote
             assert c.get("/sparql", params={"query": "SELECT * FROM <https://w3id.org/twinkg/graph/curated> { ?s ?p ?o } LIMIT 1"}).status_code == 200
+            # the union default graph is the published graphs, nothing of the store's own
+            r = c.get("/sparql", params={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"})
+            seen = {b["g"]["value"] for b in r.json()["results"]["bindings"]}
+            assert seen and not [g for g in seen if g.startswith(VIRTUOSO_GRAPHS)]
             assert c.get("/id/place/alpha-town", headers={"Accept": "text/html"}).status_code == 303
             page = c.get("/page/id/twinning/alpha-town--beta-city")
             assert page.status_code == 200 and "Conflicting claim" in page.text
@@ -92,3 +186,31 @@ def test_serve_over_the_remote_store(mini_build, oxigraph: Server, tmp_path) -> 
             assert c.get("/dumps/twinkg.ttl").status_code == 200
     finally:
         srv.stop()
+
+
+def test_virtuosos_own_time_limit_is_a_timeout(mini_build, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Virtuoso stops a runaway query at its own limit (1 s, before twinkg's 30 s) with a 500 `SR171`: the adapter
+    makes it a timeout (503 saying so), not a failing store."""
+    settings, kind = mini_build[0], "virtuoso"
+    store = start_remote_store(kind, tmp_path / "db", tmp_path, query_seconds=1)
+    srv = None
+    try:
+        for graph, ntriples in graph_ntriples(settings.out_dir).items():
+            put(store, graph, ntriples)  # plain PUTs: the store's time limit also bounds updates
+        srv = start_twinkg(settings.out_dir, MINI, tmp_path, *store.serve_args(), "--timeout", "30")
+        with srv.client() as c:
+            r = c.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"})
+            assert r.status_code == 503 and "own time limit" in r.text, (r.status_code, r.text)
+            assert c.get("/sparql", params={"query": "ASK { ?s a tw:Place }"}).json()["boolean"] is True
+    finally:
+        if srv is not None:
+            srv.stop()
+        store.stop()
+
+
+def graph_ntriples(out_dir: Path) -> dict[str, bytes]:
+    graphs: dict[str, list[str]] = {}
+    with gzip.open(out_dir / "twinkg.nq.gz") as f:
+        for q in ox.parse(f, format=ox.RdfFormat.N_QUADS):
+            graphs.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
+    return {g: "".join(lines).encode() for g, lines in graphs.items()}

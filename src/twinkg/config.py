@@ -50,9 +50,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     sparql_endpoint: str | None = None
+    """A remote SPARQL 1.1 store to query instead of the embedded one."""
     sparql_endpoint_kind: str = "sparql11"
     """Which product the remote store is: a name in twinkg.store.remote.ADAPTERS."""
-    """A remote SPARQL 1.1 store to query instead of the embedded one."""
     timeout: float = 5.0
     """Seconds a query may run before it is stopped."""
     startup_timeout: float = 60.0

@@ -5,7 +5,7 @@ Uses the SPARQL 1.1 Graph Store Protocol (PUT replaces a graph). What
 graph with a unique name; when all uploads have succeeded, one SPARQL Update
 request moves every staging graph onto its real name (`DROP SILENT GRAPH g ;
 MOVE SILENT s TO g ; …`). Stores that run one update request as one
-transaction (Oxigraph, Fuseki/TDB2) switch all graphs at once: readers see the
+transaction (tested: Oxigraph, Virtuoso) switch all graphs at once: readers see the
 old set or the new set, never a mix, and a failed upload leaves the published
 graphs untouched (the staging graphs are removed). Without an update endpoint
 each graph is replaced by a single PUT, which is atomic per graph only.

@@ -4,14 +4,18 @@ The remote store must treat its default graph as the union of its named
 graphs (e.g. `oxigraph serve --union-default-graph`), as the embedded one
 does. The caps are enforced on the answer and by abandoning the request.
 
-What differs between products (how a request is sent, how a refusal or a
-timeout is reported) lives in an `Adapter`; `SparqlProtocol` follows the
-W3C recommendation and suits Oxigraph and Fuseki. A second product gets its
-own adapter class and an entry in ADAPTERS, and nothing else changes.
+What differs between products (how a request is sent, which format of
+results reads back faithfully, which graphs are the store's own, how a
+refusal or a timeout is reported) lives in an `Adapter`: `SparqlProtocol`
+follows the W3C recommendation and suits Oxigraph and Fuseki; `Virtuoso`
+handles OpenLink Virtuoso 7 (README, "A remote store"). A further product
+gets its own adapter class and an entry in ADAPTERS, and nothing else changes.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -25,16 +29,38 @@ from twinkg.errors import NotAcceptable, QueryRefused, QueryTimeout, StoreError,
 from twinkg.query_text import QueryInfo
 from twinkg.store.base import GRAPHS_QUERY, Answer, QueryRequest, graph_names_of
 from twinkg.store.pool import EmbeddedStore, checker
-from twinkg.store.results import cap_tsv, cap_triples
+from twinkg.store.results import cap_triples, cap_tsv, results_format
 
 
 class Adapter(Protocol):
     """How one product speaks the SPARQL protocol."""
 
+    select_media: str
+    """The results format asked for SELECT: one the product writes faithfully (terms keep their kind)."""
+    explicit_union: bool
+    """True when the product's default graph is not the union of the published graphs by itself: the
+    store then names them (default-graph-uri and named-graph-uri) on every query without a dataset."""
+
     def request(self, endpoint: str, query: str, accept: str, default_graphs: tuple[str, ...] | None,
                 named_graphs: tuple[str, ...] | None) -> httpx.Request: ...
 
-    def error(self, response: httpx.Response) -> StoreError:
+    def solutions_tsv(self, body: bytes, cut: bool) -> bytes:
+        """A SELECT answer in select_media (cut at the byte cap when `cut`), as standard SPARQL TSV."""
+        ...
+
+    def ask(self, body: bytes, sent: str, wanted: str) -> Answer:
+        """An ASK answer the client wants as `wanted`, from what the product sent as `sent`."""
+        ...
+
+    def ask_request_media(self, media: str) -> str:
+        """The media type to ask the product for an ASK answer the client wants as `media`."""
+        ...
+
+    def own_graph(self, iri: str) -> bool:
+        """True for a graph the product keeps for itself (never part of the published data)."""
+        ...
+
+    def error(self, response: httpx.Response, query: str) -> StoreError:
         """The error a non-200 response stands for."""
         ...
 
@@ -42,16 +68,31 @@ class Adapter(Protocol):
 class SparqlProtocol:
     """The SPARQL 1.1 Protocol as written: a form POST, the dataset as URL parameters."""
 
+    select_media = "text/tab-separated-values"
+    explicit_union = False
+
     def request(self, endpoint: str, query: str, accept: str, default_graphs: tuple[str, ...] | None,
                 named_graphs: tuple[str, ...] | None) -> httpx.Request:
         params: list[tuple[str, str | int | float | bool | None]] = [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         return httpx.Request("POST", endpoint, params=params, data={"query": query}, headers={"Accept": accept})
 
-    def error(self, response: httpx.Response) -> StoreError:
+    def solutions_tsv(self, body: bytes, cut: bool) -> bytes:
+        return body
+
+    def ask_request_media(self, media: str) -> str:
+        return media
+
+    def ask(self, body: bytes, sent: str, wanted: str) -> Answer:
+        return Answer(sent, body)
+
+    def own_graph(self, iri: str) -> bool:
+        return False
+
+    def error(self, response: httpx.Response, query: str) -> StoreError:
         message = f"remote store: {response.status_code} {response.text[:500]}"
         if response.status_code == 400:
-            return QueryRefused(message)
+            return QueryRefused(f"SPARQL syntax error, from the remote store: {response.text[:500]}")
         if response.status_code == 406:
             return NotAcceptable(message)
         if response.status_code in (503, 504) and "timeout" in response.text.lower():
@@ -59,8 +100,85 @@ class SparqlProtocol:
         return StoreUnavailable(message)
 
 
-ADAPTERS: dict[str, Adapter] = {"sparql11": SparqlProtocol()}
-"""The products a remote store can be, by the name `twinkg serve --sparql-endpoint-kind` takes."""
+NO_GRAPH = "urn:twinkg:no-graph"
+"""A graph IRI no store holds: names an empty set of named graphs where a product has no other way."""
+VIRTUOSO_GRAPHS = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#", "http://localuriqaserver/")
+"""IRI starts of the graphs a Virtuoso database creates for itself (its schemas, LDP, the endpoint's own)."""
+
+
+class Virtuoso(SparqlProtocol):
+    """OpenLink Virtuoso 7, whose endpoint departs from the recommendation in four ways handled here.
+
+    * Its default graph is every graph, its own system graphs included, and
+      with a `default-graph-uri` but no `named-graph-uri` GRAPH still ranges
+      over every graph: the store names the published graphs itself
+      (explicit_union), and an empty named set is sent as a graph no store holds.
+    * Its TSV writes IRIs as quoted strings, so SELECT is read as JSON, where
+      blank nodes come as `nodeID://b1`, not a valid blank node label: they
+      are renamed (`nodeID___b1`) before the answer is parsed.
+    * An ASK after a BASE or PREFIX is answered as a one-row SELECT
+      (`__ASK_RETVAL` = 1 or 0): it is asked as JSON and turned into a boolean.
+    * At its own time limit (MaxQueryExecutionTime) it answers 500 `SR171:
+      Transaction timed out`: that is a timeout (503), not a failing store.
+    * Its errors are `Virtuoso 37000 Error SP030: SPARQL compiler, line 3:
+      syntax error at 'FILTR' before '('`: rewritten as `error at 3:C: …`
+      (the column of the token in the query), as the query page reads them.
+    """
+
+    select_media = "application/sparql-results+json"
+    explicit_union = True
+
+    def request(self, endpoint: str, query: str, accept: str, default_graphs: tuple[str, ...] | None,
+                named_graphs: tuple[str, ...] | None) -> httpx.Request:
+        if default_graphs is not None and not named_graphs:
+            named_graphs = (NO_GRAPH,)
+        return super().request(endpoint, query, accept, default_graphs, named_graphs)
+
+    def solutions_tsv(self, body: bytes, cut: bool) -> bytes:
+        if cut:  # JSON cut short cannot be read: refuse rather than guess where the rows end
+            raise QueryRefused("the remote store's answer is larger than the byte cap: add a LIMIT")
+        answer = json.loads(body)
+        for row in answer.get("results", {}).get("bindings", ()):
+            for term in row.values():
+                if term.get("type") == "bnode":
+                    term["value"] = re.sub(r"[^A-Za-z0-9_]", "_", term["value"])
+        solutions = ox.parse_query_results(json.dumps(answer).encode(), ox.QueryResultsFormat.JSON)
+        return solutions.serialize(format=ox.QueryResultsFormat.TSV)  # type: ignore[union-attr]
+
+    def ask_request_media(self, media: str) -> str:
+        return "application/sparql-results+json"
+
+    def ask(self, body: bytes, sent: str, wanted: str) -> Answer:
+        answer = json.loads(body)
+        value = answer.get("boolean")
+        if value is None:
+            rows = answer.get("results", {}).get("bindings", [])
+            value = bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") in ("1", "true")
+        boolean = ox.parse_query_results(json.dumps({"head": {}, "boolean": bool(value)}).encode(),
+                                         ox.QueryResultsFormat.JSON)
+        return Answer(wanted, boolean.serialize(format=results_format(wanted, "ASK")))  # type: ignore[union-attr]
+
+    def own_graph(self, iri: str) -> bool:
+        return iri.startswith(VIRTUOSO_GRAPHS)
+
+    def error(self, response: httpx.Response, query: str) -> StoreError:
+        text = response.text[:500]
+        located = re.search(r"SPARQL compiler, line (\d+): (.*?)(?:\n|$)", text)
+        if response.status_code in (400, 500) and located:
+            line, message = int(located.group(1)), located.group(2)
+            token = re.search(r"at '([^']*)'", message)
+            lines = query.splitlines()
+            column = lines[line - 1].find(token.group(1)) + 1 if token and 0 < line <= len(lines) else 0
+            return QueryRefused(f"SPARQL syntax error at {line}:{max(column, 1)}: {message}")
+        if "SR171" in text:
+            return QueryTimeout(f"the remote store stopped the query at its own time limit: {text}")
+        if "Error SP031" in text or "Error 37000" in text:
+            return QueryRefused(f"remote store cannot evaluate this query: {text}")
+        return super().error(response, query)
+
+
+ADAPTERS: dict[str, Adapter] = {"sparql11": SparqlProtocol(), "virtuoso": Virtuoso()}
+"""The products a remote store can be, by the name `--sparql-endpoint-kind` takes."""
 
 
 @dataclass
@@ -100,8 +218,9 @@ class RemoteStore:
 
     async def graph_names(self) -> frozenset[str]:
         if time.monotonic() - self._graphs_at > self.graph_cache_seconds:
-            body, _, _ = await self._post(GRAPHS_QUERY, "text/tab-separated-values", None, None)
-            self._graphs = graph_names_of(body)
+            body, _, _ = await self._post(GRAPHS_QUERY, self.adapter.select_media, None, None)
+            names = graph_names_of(self.adapter.solutions_tsv(body, False))
+            self._graphs = frozenset(g for g in names if not self.adapter.own_graph(g))
             self._graphs_at = time.monotonic()
         return self._graphs
 
@@ -117,7 +236,7 @@ class RemoteStore:
             try:
                 if response.status_code != 200:
                     await response.aread()
-                    raise self.adapter.error(response)
+                    raise self.adapter.error(response, query)
                 chunks, size = [], 0
                 async for chunk in response.aiter_bytes():
                     chunks.append(chunk)
@@ -138,23 +257,27 @@ class RemoteStore:
         # The declarations go before the query on its first line, so that the store's syntax errors name the
         # lines the user wrote (the query page underlines them there).
         query = req.query
-        if req.base_iri:
-            query = f"BASE <{req.base_iri}> " + query
+        default_graphs, named_graphs = req.default_graphs, req.named_graphs
+        if self.adapter.explicit_union and req.union_default and default_graphs is None and named_graphs is None:
+            default_graphs = named_graphs = tuple(sorted(await self.graph_names())) or (NO_GRAPH,)
         if req.prefixes:
             query = "".join(f"PREFIX {p}: <{iri}> " for p, iri in req.prefixes.items()) + query
+        if req.base_iri:  # BASE first: SPARQL allows it anywhere in the prologue, Virtuoso only there
+            query = f"BASE <{req.base_iri}> " + query
         # Both line-based, so an answer cut at the byte cap is cut at its last whole line.
         if req.form in ("CONSTRUCT", "DESCRIBE"):
-            body, _, cut = await self._post(query, "application/n-triples", req.default_graphs, req.named_graphs,
+            body, _, cut = await self._post(query, "application/n-triples", default_graphs, named_graphs,
                                             req.max_bytes)
             body = body[: body.rfind(b"\n") + 1] if cut else body
             answer = cap_triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), req.media_type, req.max_rows,
                                  req.max_bytes, cut)
         elif req.form == "SELECT":
-            body, _, cut = await self._post(query, "text/tab-separated-values", req.default_graphs,
-                                            req.named_graphs, req.max_bytes)
-            answer = cap_tsv(body, req.media_type, req.max_rows, req.max_bytes, cut)
+            body, _, cut = await self._post(query, self.adapter.select_media, default_graphs, named_graphs,
+                                            req.max_bytes)
+            answer = cap_tsv(self.adapter.solutions_tsv(body, cut), req.media_type, req.max_rows, req.max_bytes, cut)
         else:
-            body, media, _ = await self._post(query, req.media_type, req.default_graphs, req.named_graphs)
-            answer = Answer(media, body)
+            body, media, _ = await self._post(query, self.adapter.ask_request_media(req.media_type), default_graphs,
+                                              named_graphs)
+            answer = self.adapter.ask(body, media, req.media_type)
         answer.elapsed_ms = (time.perf_counter() - start) * 1000
         return answer
