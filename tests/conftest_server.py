@@ -169,6 +169,7 @@ ServerPort = 127.0.0.1:{sql_port}
 ServerThreads = 10
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
+MaxSortedTopRows = 1000000
 DirsAllowed = {db}
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}

@@ -78,21 +78,24 @@ def cached(handler: Handler) -> Handler:
     async def wrapped(request: Request) -> Response:
         config: ServerConfig = request.app.state.config
         cache: ResponseCache = request.app.state.cache
-        digest = cache.digest(config) if request.method in ("GET", "HEAD") else None
-        if digest is None:
+        if request.method not in ("GET", "HEAD"):
             return await handler(request)
-        key = (digest, request.url.path, request.url.query, request.headers.get("accept", ""))
-        found = cache.get(key)
+        digest = cache.digest(config)
+        key = (digest or "", request.url.path, request.url.query, request.headers.get("accept", ""))
+        found = cache.get(key) if digest is not None else None
         if found is None:
             response = await handler(request)
             if response.status_code != 200 or not hasattr(response, "body"):
                 return response
             body = bytes(response.body)
-            etag = '"' + hashlib.blake2b(digest.encode() + body, digest_size=12).hexdigest() + '"'
+            # Over a remote store (no digest) nothing is kept, but the tag, a hash of the body alone, is the same
+            # on every replica, so conditional requests work behind a load balancer.
+            etag = '"' + hashlib.blake2b((digest or "").encode() + body, digest_size=12).hexdigest() + '"'
             headers = [(k, v) for k, v in response.raw_headers if k not in (b"content-length", b"etag")]
             headers.append((b"etag", etag.encode()))
             found = (200, body, headers)
-            cache.put(key, found)
+            if digest is not None:
+                cache.put(key, found)
         status, body, headers = found
         etag = next(v for k, v in headers if k == b"etag").decode()
         if etag_matches(request, etag):
