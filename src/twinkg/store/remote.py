@@ -143,7 +143,7 @@ class Virtuoso(SparqlProtocol):
                 if term.get("type") == "bnode":
                     term["value"] = re.sub(r"[^A-Za-z0-9_]", "_", term["value"])
         solutions = ox.parse_query_results(json.dumps(answer).encode(), ox.QueryResultsFormat.JSON)
-        return solutions.serialize(format=ox.QueryResultsFormat.TSV)  # type: ignore[union-attr]
+        return solutions.serialize(format=ox.QueryResultsFormat.TSV) or b""
 
     def ask_request_media(self, media: str) -> str:
         return "application/sparql-results+json"
@@ -156,7 +156,7 @@ class Virtuoso(SparqlProtocol):
             value = bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") in ("1", "true")
         boolean = ox.parse_query_results(json.dumps({"head": {}, "boolean": bool(value)}).encode(),
                                          ox.QueryResultsFormat.JSON)
-        return Answer(wanted, boolean.serialize(format=results_format(wanted, "ASK")))  # type: ignore[union-attr]
+        return Answer(wanted, boolean.serialize(format=results_format(wanted, "ASK")) or b"")
 
     def own_graph(self, iri: str) -> bool:
         return iri.startswith(VIRTUOSO_GRAPHS)
