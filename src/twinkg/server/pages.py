@@ -221,8 +221,10 @@ COORDINATES = "{ ?x geo:hasGeometry/geo:asWKT ?wkt } UNION { ?x owl:sameAs/<http
 async def home(request: Request) -> Response:
     """What twinkg is, counts, the network map, a search box and the best-connected places (not every place)."""
     config: ServerConfig = request.app.state.config
-    rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?t) AS ?n) WHERE {{
-        ?t tw:partner ?p . {DISPLAY_LABEL} }} GROUP BY ?p ORDER BY DESC(?n) LCASE(STR(?label)) LIMIT {BEST_CONNECTED}""")
+    # Ordered outside the grouping: Virtuoso cannot order by an aggregate's alias inside it.
+    rows = await select(config, f"""SELECT ?p ?label ?n WHERE {{ {{ SELECT ?p (SAMPLE(?l) AS ?label)
+        (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t tw:partner ?p . {DISPLAY_LABEL} }} GROUP BY ?p }} }}
+        ORDER BY DESC(?n) LCASE(STR(?label)) LIMIT {BEST_CONNECTED}""")
     counts = await select(config, """SELECT ?kind (COUNT(?s) AS ?n) WHERE {
         VALUES ?kind { tw:Place tw:Twinning tw:Event tw:Actor tw:Source } ?s a ?kind } GROUP BY ?kind""")
     places = [{"label": r["label"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"],
