@@ -60,7 +60,7 @@ class Adapter(Protocol):
         """True for a graph the product keeps for itself (never part of the published data)."""
         ...
 
-    def error(self, response: httpx.Response, query: str) -> StoreError:
+    def error(self, response: httpx.Response, query: str = "") -> StoreError:
         """The error a non-200 response stands for."""
         ...
 
@@ -89,7 +89,7 @@ class SparqlProtocol:
     def own_graph(self, iri: str) -> bool:
         return False
 
-    def error(self, response: httpx.Response, query: str) -> StoreError:
+    def error(self, response: httpx.Response, query: str = "") -> StoreError:
         message = f"remote store: {response.status_code} {response.text[:500]}"
         if response.status_code == 400:
             return QueryRefused(f"SPARQL syntax error, from the remote store: {response.text[:500]}")
@@ -161,7 +161,7 @@ class Virtuoso(SparqlProtocol):
     def own_graph(self, iri: str) -> bool:
         return iri.startswith(VIRTUOSO_GRAPHS)
 
-    def error(self, response: httpx.Response, query: str) -> StoreError:
+    def error(self, response: httpx.Response, query: str = "") -> StoreError:
         text = response.text[:500]
         located = re.search(r"SPARQL compiler, line (\d+): (.*?)(?:\n|$)", text)
         if response.status_code in (400, 500) and located:
