@@ -53,6 +53,10 @@ def split_graphs(dump: Path, into: Path) -> dict[str, Path]:
                     files[name] = path
                     handle = handles[name] = open(path, "w", encoding="utf-8")
                 handle.write(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+    except SyntaxError as exc:
+        raise PublishError(f"{dump}: not valid N-Quads ({exc}); rebuild it with `twinkg build`") from None
+    except (OSError, EOFError) as exc:  # gzip's BadGzipFile is an OSError; a cut file ends early
+        raise PublishError(f"{dump}: cannot read the gzipped dump ({exc}); rebuild it with `twinkg build`") from None
     finally:
         for handle in handles.values():
             handle.close()
