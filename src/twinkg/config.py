@@ -67,7 +67,7 @@ class Settings:
     max_request_bytes: int = 1 << 20
     max_answer_bytes: int = 32 << 20
     """Most bytes per answer; a larger one is cut at a row or triple (announced in X-SPARQL-Max-Bytes)."""
-    worker_memory_bytes: int = 1 << 30
+    worker_memory_bytes: int = 4 << 30
     """Address space of each query worker (RLIMIT_AS); a query needing more stops with 503 and the worker
     is replaced."""
     max_queries_per_client: int = 2
