@@ -86,6 +86,18 @@ class Server:
     def client(self, **kw) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=kw.pop("timeout", 30), follow_redirects=False, **kw)
 
+    def request(self, method: str, path: str, timeout: float = 30, **kw) -> httpx.Response:
+        """One request on a connection of its own, closed after it: a test must not leave keep-alive
+        connections behind, which the server counts against the client's connection limit."""
+        with self.client(timeout=timeout) as c:
+            return c.request(method, path, **kw)
+
+    def get(self, path: str, **kw) -> httpx.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw) -> httpx.Response:
+        return self.request("POST", path, **kw)
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 

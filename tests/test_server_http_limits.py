@@ -34,7 +34,7 @@ def read_all(s: socket.socket) -> tuple[bytes, float]:
 
 
 def healthy(srv: Server) -> bool:
-    return srv.client(timeout=5).get("/healthz").status_code == 200
+    return srv.get("/healthz", timeout=5).status_code == 200
 
 
 @pytest.mark.parametrize("sent", [b"", b"GET /healthz HTTP/1.1\r\nHost: x\r\n",

@@ -104,7 +104,7 @@ def wait_until_idle(srv: Server) -> None:
 
 
 def test_slow_readers_hold_little_memory_in_the_web_process(server: Server) -> None:
-    size = len(server.client().post("/sparql", data={"query": BIG}, headers={"Accept": "text/tab-separated-values"})
+    size = len(server.post("/sparql", data={"query": BIG}, headers={"Accept": "text/tab-separated-values"})
                .content)
     assert size > 2 << 20
     before = rss_kib(server.proc.pid)
@@ -125,7 +125,7 @@ def test_slow_readers_hold_little_memory_in_the_web_process(server: Server) -> N
     finally:
         for s in readers:
             s.close()
-    assert server.client().get("/healthz").status_code == 200
+    assert server.get("/healthz").status_code == 200
 
 
 def test_a_query_over_the_worker_memory_ceiling_is_503_and_the_worker_replaced(server: Server) -> None:
@@ -133,10 +133,10 @@ def test_a_query_over_the_worker_memory_ceiling_is_503_and_the_worker_replaced(s
     before = children(pid)
     doublings = " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(26))
     hog = f'SELECT (STRLEN(?x26) AS ?n) WHERE {{ BIND("{"a" * 64}" AS ?x0) {doublings} }}'  # 4 GiB by doubling
-    r = server.client().get("/sparql", params={"query": hog})
+    r = server.get("/sparql", params={"query": hog})
     assert r.status_code == 503 and "MiB a query may use" in r.text, r.text
     deadline = time.monotonic() + 30
     while len(children(pid)) < len(before) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert len(children(pid)) == len(before)
-    assert server.client().get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+    assert server.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True

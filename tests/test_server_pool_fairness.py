@@ -52,7 +52,7 @@ def test_pool_back_to_full_size_after_file_descriptors_ran_out(server: Server) -
         resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
     assert "cannot start a query worker" in server.log()  # ... and was retried
     assert wait_for(lambda: len(children(pid)) == 6, 30), children(pid)
-    assert server.client().get("/healthz").status_code == 200
+    assert server.get("/healthz").status_code == 200
 
 
 def test_varied_heavy_queries_do_not_defeat_the_fast_lane(server: Server) -> None:

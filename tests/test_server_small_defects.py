@@ -35,7 +35,7 @@ def test_data_answers_carry_no_csp(client: TestClient) -> None:  # noqa: F811
                                   "/page/id/place/a%C2%85b", "/page/id/place/a%EF%BF%BDb", "/page/id/place/a%FFb",
                                   "/data/id/place/a%00b.ttl", "/id/place/a%00b"])
 def test_control_characters_in_paths_are_4xx(server: Server, path: str) -> None:
-    r = server.client().get(path)
+    r = server.get(path)
     assert 400 <= r.status_code < 500, (path, r.status_code, r.text)
     assert "Traceback" not in server.log()
 
@@ -82,6 +82,6 @@ def test_client_gone_mid_body_logs_no_traceback(server: Server) -> None:
             s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
                       b"Content-Length: 1000\r\n\r\nSELECT * WHERE")
             time.sleep(0.2)
-    assert server.client().get("/healthz").status_code == 200
+    assert server.get("/healthz").status_code == 200
     time.sleep(0.3)
     assert "Traceback" not in server.log() and "ClientDisconnect" not in server.log()
