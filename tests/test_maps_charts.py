@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from xml.etree import ElementTree
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,9 +108,20 @@ def test_place_map_has_coastlines_and_a_marker_per_located_partner(client: TestC
 
 
 def test_network_map_shows_every_located_place(client: TestClient, graph: ox.Store) -> None:
-    html = client.get("/").text
-    svg = re.search(r'<section id="network-map">.*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
-    assert svg.count('class="marker') == len(coordinates(graph)) > 20
+    """The home page refers to the map; the map, a document of its own, has a dot per located place."""
+    home = client.get("/")
+    section = re.search(r'<section id="network-map">.*?</section>', home.text, re.S).group(0)  # type: ignore[union-attr]
+    assert '<img class="map" src="/network.svg"' in section and "<circle" not in home.text
+    r = client.get("/network.svg")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/svg+xml"
+    assert "max-age" in r.headers["cache-control"] and r.headers["etag"]
+    assert client.get("/network.svg", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+    svg = ElementTree.fromstring(r.content)  # well-formed XML: an <img> shows nothing otherwise
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    dots = svg.findall("svg:g[@class='markers']/svg:circle", ns)
+    assert len(dots) == len(coordinates(graph)) > 20 and all(d.find("svg:title", ns) is not None for d in dots)
+    assert svg.find("svg:g/svg:path[@class='land']", ns) is not None
+    assert svg.find("svg:path[@class='links']", ns).get("d", "").count("M") > 20  # type: ignore[union-attr]
 
 
 def test_statistics_page_draws_the_expected_bars(client: TestClient, graph: ox.Store) -> None:
@@ -151,8 +163,12 @@ def test_screenshots_count_markers_and_bars(geo_server: Server, graph: ox.Store)
             assert page.locator("svg.map path.land").bounding_box()["width"] > 100  # type: ignore[index]
 
             page.goto(geo_server.url + "/")
-            page.locator("#network-map svg").screenshot(path=str(ARTIFACTS / "map-network.png"))
-            assert page.locator("#network-map circle.marker").count() == len(coordinates(graph))
+            image = page.locator("#network-map img.map")
+            image.screenshot(path=str(ARTIFACTS / "map-network.png"))
+            assert image.evaluate("img => img.complete && img.naturalWidth") == 960
+            page.goto(geo_server.url + "/network.svg")
+            assert page.locator("g.markers circle").count() == len(coordinates(graph))
+            assert page.locator("path.land").bounding_box()["width"] > 500  # type: ignore[index]
 
             page.goto(geo_server.url + "/statistics")
             page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)

@@ -68,11 +68,15 @@ async def handle(request: Request, exc: Exception) -> Response:
     return text_error(status, str(exc), headers)
 
 
-async def not_found(request: Request, exc: Exception | None = None) -> Response:
+def page_error(request: Request, status: int, title: str, message: str) -> Response:
+    """A page's error: an HTML page for a browser, plain text for anything else."""
     if "html" in request.headers.get("accept", ""):
-        return render(request, "error.html", {"status": 404, "title": "Not found",
-                                              "message": f"{request.url.path} is not part of this graph."}, 404)
-    return text_error(404, f"{request.url.path} is not part of this graph")
+        return render(request, "error.html", {"status": status, "title": title, "message": message}, status)
+    return text_error(status, message)
+
+
+async def not_found(request: Request, exc: Exception | None = None) -> Response:
+    return page_error(request, 404, "Not found", f"{request.url.path} is not part of this graph.")
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:

@@ -27,3 +27,8 @@ def read(out_dir: Path | None, name: str) -> Rows | None:
             return list(csv.DictReader(f))
     except OSError:
         return None
+
+
+def available(out_dir: Path | None, *names: str) -> bool:
+    """The build has these tables (without reading them: the home page only refers to the map drawn from them)."""
+    return out_dir is not None and all((out_dir / name).is_file() for name in names)

@@ -1,7 +1,8 @@
 """Offline maps: the vendored Natural Earth base map (scripts/vendor_basemap.py) with places and links on it.
 
-Everything is inline SVG in an equirectangular projection: no tile server, no script, nothing
-fetched. A map of a few places zooms to them; the network map shows the whole world.
+Everything is SVG in an equirectangular projection: no tile server, no script, nothing fetched. A map of
+a few places zooms to them and is drawn inline in its page; the network map shows the whole world and is a
+document of its own (/network.svg).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import functools
 import json
 import math
 import re
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -78,20 +80,48 @@ def svg_map(center: Place | None, others: list[Place]) -> dict[str, Any] | None:
             "extent": f"{west:.0f}°…{east:.0f}° E, {south:.0f}°…{north:.0f}° N"}
 
 
-def network_map(places: list[Place], links: list[tuple[tuple[float, float], tuple[float, float]]],
-                width: int = 960) -> dict[str, Any]:
-    """Every place with coordinates and every link between two of them, on the whole world."""
+NETWORK_WIDTH = 960
+
+
+def _num(value: float) -> str:
+    """A coordinate with one decimal and no trailing `.0`: the network map has tens of thousands of them."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def network_svg(places: list[Place], links: list[tuple[tuple[float, float], tuple[float, float]]],
+                width: int = NETWORK_WIDTH) -> str:
+    """Every place with coordinates and every link between two of them on the whole world, as a standalone SVG
+    document: the home page refers to it (an <img>), so the page stays small and the map is fetched, cached and
+    revalidated on its own. Styled by presentation attributes (an image loads no stylesheet); the links are one
+    path; each place is a dot whose name shows on hover when the map is opened by itself."""
     height = width // 2
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
-        return (round((lon + 180) / 360 * width, 1), round((90 - lat) / 180 * height, 1))
+        return (lon + 180) / 360 * width, (90 - lat) / 180 * height
 
-    marks = [{"label": label, "href": href, "x": xy(*pt)[0], "y": xy(*pt)[1]} for label, href, pt in places]
-    lines = []
+    segments = []
     for a, b in links:
         (x1, y1), (x2, y2) = xy(*a), xy(*b)
         if abs(x1 - x2) <= width / 2:  # a link across the antimeridian would cross the whole map: left out of the drawing
-            lines.append({"x1": x1, "y1": y1, "x2": x2, "y2": y2})
-    return {"width": width, "height": height, "marks": marks, "lines": lines, "grid_x": [], "grid_y": [],
-            "base": _frame(-180, 180, -90, 90, width, height), "labels": False,
-            "extent": "the world"}
+            segments.append(f"M{_num(x1)} {_num(y1)}L{_num(x2)} {_num(y2)}")
+    dots = []
+    for label, _href, pt in places:
+        x, y = xy(*pt)
+        dots.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="1.5"><title>{escape(label)}</title></circle>')
+    base = _frame(-180, 180, -90, 90, width, height)
+    return "".join([
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f"<title>Every place with coordinates ({len(places)}) and the links between two of them ({len(segments)})"
+        "</title>",
+        "<desc>Equirectangular projection, the world; coastlines and borders from Natural Earth (public domain), "
+        "drawn without any tile server.</desc>",
+        f'<rect width="{width}" height="{height}" fill="#eef4fb"/>',
+        f'<g transform="{base["transform"]}"><path class="land" d="{base["land"]}" fill="#f3efe6" stroke="#8a8f98" '
+        f'stroke-width=".8" vector-effect="non-scaling-stroke"/><path class="border" d="{base["borders"]}" fill="none" '
+        'stroke="#c4bcac" stroke-width=".6" vector-effect="non-scaling-stroke"/></g>',
+        f'<path class="links" d="{"".join(segments)}" fill="none" stroke="#1f5fa8" stroke-width=".5" '
+        'stroke-opacity=".2"/>',
+        f'<g class="markers" fill="#1f5fa8">{"".join(dots)}</g>',
+        "</svg>\n",
+    ])
