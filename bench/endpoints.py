@@ -174,13 +174,18 @@ def rdflib_wait(ttl: Path) -> float:
     return min(most, max(least, ttl.stat().st_size / 1e6 * RDFLIB_SECONDS_PER_MB))
 
 
-def maplib_inprocess(ttl: Path, mix: dict[str, str], seconds: float) -> dict:
-    """maplib's in-process SPARQL over the merged Turtle dump: one client, no HTTP."""
+def maplib_model(ttl: Path):
+    """A maplib model holding the merged Turtle dump (one default graph, as twinkg's union), and its load seconds."""
     import maplib
     model = maplib.Model()
     t0 = time.perf_counter()
     model.read(str(ttl), format="turtle")
-    load_s = time.perf_counter() - t0
+    return model, time.perf_counter() - t0
+
+
+def maplib_inprocess(ttl: Path, mix: dict[str, str], seconds: float) -> dict:
+    """maplib's in-process SPARQL over the merged Turtle dump: one client, no HTTP."""
+    model, load_s = maplib_model(ttl)
     per: dict[str, dict] = {}
     for name, text in mix.items():
         times: list[float] = []
