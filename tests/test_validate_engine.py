@@ -56,6 +56,39 @@ def test_target_class_reaches_instances_of_subclasses() -> None:
     assert [(r.focus, r.message) for r in report.results] == [("http://example.org/x", "needs p")]
 
 
+def test_class_membership_is_a_type_lookup_when_the_hierarchy_is_known() -> None:
+    """With the data graph's subclass pairs, no check evaluates the rdf:type/rdfs:subClassOf* path per node."""
+    from twinkg.shacl_sparql import Hierarchy
+
+    g = shapes("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:class ex:D ] .")
+    with_path = compile_shapes(g)
+    assert all("subClassOf>*" in c.query for c in with_path)
+    known = compile_shapes(g, Hierarchy([("<http://example.org/E>", "<http://example.org/C>")]))
+    assert not any("subClassOf" in c.query for c in known)
+    assert all("<http://example.org/E>" in c.query for c in known)
+    blank = compile_shapes(g, Hierarchy([("_:b", "<http://example.org/C>")]))  # VALUES cannot hold a blank node
+    assert all("subClassOf>*" in c.query for c in blank)
+
+
+def test_class_constraints_follow_subclass_chains_cycles_and_blank_subclasses() -> None:
+    import pyoxigraph as ox
+
+    g = shapes("""ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ex:p ; sh:class ex:D ; sh:message 'p is a D' ] .""")
+    n, b = ox.NamedNode, ox.BlankNode("sub")
+    sub = n("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    ex = "http://example.org/"
+    data = [ox.Triple(n(ex + "D1"), sub, n(ex + "D")), ox.Triple(n(ex + "D2"), sub, n(ex + "D1")),
+            ox.Triple(n(ex + "D"), sub, n(ex + "D2")),  # a cycle: D, D1, D2 are one class
+            ox.Triple(b, sub, n(ex + "C")),
+            ox.Triple(n(ex + "good"), a, b), ox.Triple(n(ex + "good"), n(ex + "p"), n(ex + "v2")),
+            ox.Triple(n(ex + "v2"), a, n(ex + "D2")),
+            ox.Triple(n(ex + "bad"), a, b), ox.Triple(n(ex + "bad"), n(ex + "p"), n(ex + "w")),
+            ox.Triple(n(ex + "w"), a, n(ex + "E"))]
+    assert [(r.focus, r.message) for r in validate(data, g).results] == [(ex + "bad", "p is a D")]
+
+
 def test_in_and_language_in_follow_shacl() -> None:
     import pyoxigraph as ox
 

@@ -10,6 +10,13 @@ node-level constraints: `SELECT DISTINCT ?this WHERE { <target> FILTER
 and qualified value shapes. `sh:sparql` constraints run as written, once,
 with `$this` bound to their target node.
 
+SHACL's class membership is `rdf:type/rdfs:subClassOf*` over the data graph.
+As a property path inside EXISTS it is evaluated anew for every focus node,
+which made most checks cost 0.2–1.7 s at world scale; when the data graph's
+subclass relations are given (`Hierarchy`), membership compiles to a lookup of
+`rdf:type` against the class's subclasses, read once from the same graph, so
+the answer is the same.
+
 It covers the SHACL Core subset that twinkg's shapes use and raises ShapesError
 on anything else, so a new construct cannot be silently ignored (one known
 gap: sh:datatype checks the datatype IRI, not that the lexical form is valid
@@ -21,6 +28,7 @@ implementation) reports.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import rdflib
@@ -64,6 +72,28 @@ class Check:
     focus: str | None = None
 
 
+class Hierarchy:
+    """The data graph's subclass relation, closed: which classes are a class or one of its subclasses.
+
+    Built from the data graph's `rdfs:subClassOf` pairs, each term written as SPARQL
+    (`<iri>`, `_:b`); no hierarchy at all keeps the path, which is right for any graph."""
+
+    def __init__(self, subclass_of: Iterable[tuple[str, str]]):
+        self.below: dict[str, set[str]] = {}
+        for sub, sup in subclass_of:
+            self.below.setdefault(sup, set()).add(sub)
+
+    def closure(self, cls: str) -> list[str]:
+        """The class and every class under it, in a stable order (SPARQL terms)."""
+        seen, todo = {cls}, [cls]
+        while todo:
+            for sub in self.below.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        return sorted(seen)
+
+
 def _iri(term: rdflib.term.Node) -> str:
     if isinstance(term, rdflib.URIRef):
         return f"<{term}>"
@@ -83,9 +113,20 @@ def _count(term: rdflib.term.Node | None) -> int | None:
 
 
 class _Compiler:
-    def __init__(self, shapes: rdflib.Graph):
+    def __init__(self, shapes: rdflib.Graph, hierarchy: Hierarchy | None):
         self.g = shapes
+        self.hierarchy = hierarchy
         self.fresh = itertools.count()
+
+    def instance(self, x: str, cls: rdflib.term.Node) -> str:
+        """A graph pattern: x is a SHACL instance of cls."""
+        classes = self.hierarchy.closure(_iri(cls)) if self.hierarchy is not None else []
+        if not classes or any(not k.startswith("<") for k in classes):  # a blank node cannot go in VALUES
+            return f"{x} {TYPE}/{SUBCLASS}* {_iri(cls)}"
+        if len(classes) == 1:
+            return f"{x} {TYPE} {classes[0]}"
+        c = self.var()
+        return f"VALUES {c} {{ {' '.join(classes)} }} {x} {TYPE} {c}"
 
     def var(self) -> str:
         return f"?v{next(self.fresh)}"
@@ -125,7 +166,7 @@ class _Compiler:
         g = self.g
         parts: list[str] = []
         for c in g.objects(shape, SH["class"]):
-            parts.append(f"EXISTS {{ {x} {TYPE}/{SUBCLASS}* {_iri(c)} }}")
+            parts.append(f"EXISTS {{ {self.instance(x, c)} }}")
         for d in g.objects(shape, SH.datatype):
             parts.append(f"(isLiteral({x}) && datatype({x}) = {_iri(d)})")
         for k in g.objects(shape, SH.nodeKind):
@@ -219,7 +260,7 @@ class _Compiler:
         for shape in sorted(shapes, key=str):
             self.check_handled(shape)
             severity = str(g.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
-            targets = [f"{{ ?this {TYPE}/{SUBCLASS}* {_iri(c)} }}" for c in g.objects(shape, SH.targetClass)]
+            targets = [f"{{ {self.instance('?this', c)} }}" for c in g.objects(shape, SH.targetClass)]
             targets += [f"{{ VALUES ?this {{ {_iri(n)} }} }}" for n in g.objects(shape, SH.targetNode)]
             target = " UNION ".join(targets)
             message = str(g.value(shape, SH.message) or shape)
@@ -250,6 +291,6 @@ class _Compiler:
         return [Check(prefixes + select, message, severity, sparql=True, focus=str(n)) for n in nodes]
 
 
-def compile_shapes(shapes: rdflib.Graph) -> list[Check]:
-    """Every check of the shapes graph, in a stable order."""
-    return _Compiler(shapes).checks()
+def compile_shapes(shapes: rdflib.Graph, hierarchy: Hierarchy | None = None) -> list[Check]:
+    """Every check of the shapes graph, in a stable order; with the data graph's `hierarchy`, faster."""
+    return _Compiler(shapes, hierarchy).checks()

@@ -27,8 +27,8 @@ from rdflib.namespace import SH
 
 from twinkg.config import Progress
 from twinkg.formats import rdf_bytes
-from twinkg.shacl_sparql import Check, ShapesError, UnsupportedShape, compile_shapes
-from twinkg.vocab import RDF, SH as SH_NS, XSD
+from twinkg.shacl_sparql import Check, Hierarchy, ShapesError, UnsupportedShape, compile_shapes
+from twinkg.vocab import RDF, RDFS, SH as SH_NS, XSD
 
 __all__ = ["ENGINES", "Report", "Result", "ShapesError", "load_shapes", "validate", "validate_pyshacl"]
 
@@ -134,23 +134,29 @@ def validate(triples: Iterable[ox.Triple], shapes: rdflib.Graph, engine: str = "
     """Validate the triples (curated data with the ontology and concept schemes it refers to)."""
     if engine == "pyshacl":
         return validate_pyshacl(triples, shapes)
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     try:
-        checks = compile_shapes(shapes)
+        checks = compile_shapes(shapes, _hierarchy(store))
     except UnsupportedShape as exc:
         notice(f"the SHACL compiler does not support the shapes ({exc}); validating with pyshacl instead, more slowly")
-        return validate_pyshacl(triples, shapes)
+        return validate_pyshacl((ox.Triple(q.subject, q.predicate, q.object) for q in store), shapes)
     except ShapesError:
         raise
     except Exception as exc:  # noqa: BLE001  # a malformed shapes graph (missing list tail, bad literal …)
         raise ShapesError(f"the SHACL shapes could not be compiled: {exc}") from None
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:  # pyoxigraph releases the GIL while it evaluates
             found = [r for results in pool.map(lambda c: _run(store, c), checks) for r in results]
     except SyntaxError as exc:
         raise ShapesError(f"a SPARQL constraint of the shapes does not parse: {exc}") from None
     return Report(tuple(sorted(set(found))))
+
+
+def _hierarchy(store: ox.Store) -> Hierarchy:
+    """The data graph's subclass pairs, as the compiler writes terms."""
+    return Hierarchy((str(q.subject), str(q.object))
+                     for q in store.quads_for_pattern(None, ox.NamedNode(RDFS + "subClassOf"), None))
 
 
 def validate_pyshacl(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> Report:
