@@ -20,6 +20,8 @@ from twinkg.config import Progress, Settings
 from twinkg.curated.loader import load
 from twinkg.curated.records import Dataset
 from twinkg.errors import TwinkgError
+from twinkg.exports import render_exports
+from twinkg.forked import Forked
 from twinkg.formats import rdf_bytes
 from twinkg.mapping import country_triples, curated_triples
 from twinkg.publish import publish
@@ -140,11 +142,16 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
     for line in found.contradictions:
         progress(f"  {line}")
     graphs = map_graphs(data, settings, world)
-    progress(f"validating {len(graphs['curated']) + len(graphs['wikidata'])} curated and Wikidata triples against the SHACL shapes")
-    report = check(graphs, settings, progress)
-    if not report.conforms:
-        raise ValidationFailed(report)
-    if write:
-        report_ttl = rdf_bytes(report.triples(), ox.RdfFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#"})
-        publish(graphs, report_ttl, Iris(settings.base), settings.built_at, settings.out_dir, progress)
+    iris = Iris(settings.base)
+    # The exports only read the graphs: a forked child renders them while this process validates and
+    # writes the dumps (started before the validation's threads, as fork wants).
+    with Forked(lambda: render_exports(graphs, iris, settings.built_at.date()) if write else {}, "exports") as exports:
+        progress(f"validating {len(graphs['curated']) + len(graphs['wikidata'])} curated and Wikidata triples "
+                 "against the SHACL shapes")
+        report = check(graphs, settings, progress)
+        if not report.conforms:
+            raise ValidationFailed(report)
+        if write:
+            report_ttl = rdf_bytes(report.triples(), ox.RdfFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#"})
+            publish(graphs, report_ttl, iris, settings.built_at, settings.out_dir, progress, exports.result)
     return Built(graphs, report, world.findings)

@@ -12,6 +12,7 @@ import datetime as dt
 import gzip
 import io
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 
@@ -100,15 +101,17 @@ def void_description(graphs: Graphs, files: dict[str, bytes], iris: Iris) -> byt
 
 
 def publish(graphs: Graphs, report_ttl: bytes, iris: Iris, built_at: dt.datetime, out_dir: Path,
-            progress: Progress = lambda _: None) -> dict[str, bytes]:
-    """Render every file of the build and swap them into `out_dir`; returns what was written."""
+            progress: Progress = lambda _: None, exports: Callable[[], dict[str, bytes]] | None = None) -> dict[str, bytes]:
+    """Render every file of the build and swap them into `out_dir`; returns what was written.
+
+    `exports` gives the research exports when they are rendered elsewhere (the build forks them)."""
     progress("serialising dumps")
     try:
         files = render_dumps(graphs, iris, built_at)
     except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
         raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
     progress("exporting tables and networks (CSV/CSVW, GraphML, GEXF)")
-    files |= render_exports(graphs, iris, built_at.date())
+    files |= exports() if exports is not None else render_exports(graphs, iris, built_at.date())
     files[REPORT] = report_ttl
     progress("describing the dataset (VoID/DCAT)")
     files[VOID_FILE] = void_description(graphs, files, iris)
