@@ -23,7 +23,8 @@ import pyoxigraph as ox
 
 from twinkg import build
 from twinkg.config import Settings
-from twinkg.publish import publish
+from twinkg.graphs import store_of
+from twinkg.publish import publish, render_files
 from twinkg.validate import Report, load_shapes
 from twinkg.vocab import Iris
 
@@ -111,7 +112,7 @@ def measure(args: argparse.Namespace) -> None:
     violations: dict[str, int] = {}
     report = Report(())
     if "build" in validators:
-        report = meter.run("validate", lambda graphs=graphs: build.check(graphs, settings))
+        report = meter.run("validate", lambda graphs=graphs: build.check(store_of(graphs, Iris(settings.base)), settings))
         violations["build"] = sum(1 for r in report.results if r.severity == "Violation")
         violations["build_results"] = len(report.results)  # with warnings, as counted for pyshacl
     if "pyshacl" in validators:
@@ -125,7 +126,9 @@ def measure(args: argparse.Namespace) -> None:
         print(json.dumps({"stages": meter.stages, "counts": counts, "violations": violations}))
         return
     report_ttl = ox.serialize(report.triples(), format=ox.RdfFormat.TURTLE, prefixes={"sh": "http://www.w3.org/ns/shacl#"})
-    meter.run("write_dumps", lambda graphs=graphs: publish(graphs, report_ttl, Iris(settings.base), settings.built_at, settings.out_dir))
+    iris = Iris(settings.base)
+    meter.run("write_dumps", lambda graphs=graphs: publish(render_files(graphs, iris, settings.built_at), report_ttl, graphs,
+                                                           iris, settings.out_dir))
     del graphs
     quads = meter.run("load_store", lambda: load_store(settings.out_dir / "twinkg.nq.gz", args.work / "store"))
     counts["store_quads"] = quads

@@ -141,12 +141,14 @@ def test_shacl_violation_fails_the_build_and_writes_nothing(tmp_path: Path) -> N
     # a place typed only by a concept outside its scheme is what SHACL, not the loader, catches.
     settings = settings_for(data, out)
     from twinkg.build import load_data, map_graphs, check
+    from twinkg.graphs import store_of
+    from twinkg.vocab import Iris
 
     graphs = map_graphs(load_data(settings), settings)
     kind = ox.NamedNode("https://w3id.org/twinkg/ontology#kind")
     twinning = next(t.subject for t in graphs["curated"] if t.predicate == kind)
     graphs["curated"] = {t for t in graphs["curated"] if t.predicate != kind or t.subject != twinning}
-    report = check(graphs, settings)
+    report = check(store_of(graphs, Iris(settings.base)), settings)
     assert not report.conforms
     assert any(r.focus == twinning.value for r in report.results)
     # And the same failure through the CLI: a shapes file demanding what the data lacks.

@@ -8,6 +8,7 @@ every stage succeeded.
 from __future__ import annotations
 
 import gc
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -24,8 +25,8 @@ from twinkg.exports import render_exports
 from twinkg.forked import Forked
 from twinkg.formats import rdf_bytes
 from twinkg.mapping import country_triples, curated_triples
-from twinkg.publish import publish
-from twinkg.validate import Report, load_shapes, validate
+from twinkg.publish import publish, render_dumps
+from twinkg.validate import Report, load_shapes, validate_store
 from twinkg.vocab import SKOS, WD, Iris
 from twinkg.world.mapping import Findings, country_codes, world_triples
 from twinkg.world.live import read_live
@@ -102,10 +103,9 @@ def map_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None
     return graph_parts.assemble(ontology, curated, wikidata, iris, settings.built_at)
 
 
-def check(graphs: graph_parts.Graphs, settings: Settings, progress: Progress = lambda _: None) -> Report:
-    """Stage 3: SHACL over the curated and Wikidata graphs and the vocabulary they refer to."""
-    return validate(graphs["curated"] | graphs["wikidata"] | graphs["ontology"], load_shapes(settings.shapes_dir),
-                    settings.shacl_engine, progress)
+def check(store: ox.Store, settings: Settings, progress: Progress = lambda _: None) -> Report:
+    """Stage 3: SHACL over the curated and Wikidata graphs and the vocabulary they refer to (`graphs.store_of`)."""
+    return validate_store(store, load_shapes(settings.shapes_dir), settings.shacl_engine, progress)
 
 
 @contextmanager
@@ -143,15 +143,19 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
         progress(f"  {line}")
     graphs = map_graphs(data, settings, world)
     iris = Iris(settings.base)
-    # The exports only read the graphs: a forked child renders them while this process validates and
-    # writes the dumps (started before the validation's threads, as fork wants).
-    with Forked(lambda: render_exports(graphs, iris, settings.built_at.date()) if write else {}, "exports") as exports:
+    store = graph_parts.store_of(graphs, iris)
+    # The exports only read the store: a forked child renders them while this process validates and
+    # writes the dumps (forked before the validation's threads start, as fork wants).
+    with Forked(lambda: render_exports(store, iris, settings.built_at.date()) if write else {}, "exports") as exports, \
+            ThreadPoolExecutor(max_workers=1) as background:
         progress(f"validating {len(graphs['curated']) + len(graphs['wikidata'])} curated and Wikidata triples "
-                 "against the SHACL shapes")
-        report = check(graphs, settings, progress)
+                 "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))
+        validation = background.submit(check, store, settings, progress)  # its queries release the GIL
+        files = render_dumps(graphs, iris, settings.built_at) if write else {}
+        report = validation.result()
         if not report.conforms:
             raise ValidationFailed(report)
         if write:
             report_ttl = rdf_bytes(report.triples(), ox.RdfFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#"})
-            publish(graphs, report_ttl, iris, settings.built_at, settings.out_dir, progress, exports.result)
+            publish(files | exports.result(), report_ttl, graphs, iris, settings.out_dir, progress)
     return Built(graphs, report, world.findings)

@@ -75,7 +75,7 @@ class Forked(Generic[T]):
                               f"(exit code {self.process.exitcode}; out of memory?)") from None
         self.process.join()
         if kind == "ok":
-            return value  # type: ignore[no-any-return]
+            return value
         if kind == "error":
             assert isinstance(value, TwinkgError)
             raise value

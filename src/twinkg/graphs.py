@@ -183,6 +183,17 @@ def assemble(ontology: set[ox.Triple], curated: set[ox.Triple], wikidata: set[ox
     return graphs
 
 
+CHECKED = ("ontology", "curated", "wikidata")
+"""The graphs SHACL validates and the exports read: everything but the dataset's own description."""
+
+
+def store_of(graphs: Graphs, iris: Iris, names: tuple[str, ...] = CHECKED) -> ox.Store:
+    """An in-memory store of some of the graphs, each a named graph; the build validates and exports from one."""
+    store = ox.Store()
+    store.bulk_extend(quads({name: graphs[name] for name in names}, iris))
+    return store
+
+
 def quads(graphs: Graphs, iris: Iris) -> list[ox.Quad]:
     """Every quad, each triple in its named graph (unordered: publish orders what it writes)."""
     out: list[ox.Quad] = []

@@ -12,7 +12,6 @@ import datetime as dt
 import gzip
 import io
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 
@@ -20,7 +19,7 @@ from twinkg import jsonld
 from twinkg.config import Progress
 from twinkg.exports import render_exports
 from twinkg.formats import rdf_bytes
-from twinkg.graphs import LICENSE, Graphs, quads
+from twinkg.graphs import LICENSE, Graphs, store_of
 from twinkg.output import (
     CONTEXT_FILE,
     DUMPS,
@@ -50,14 +49,30 @@ def _sorted_lines(data: bytes) -> bytes:
     return b"".join(lines)
 
 
+def _in_graph(ntriples: bytes, graph: str) -> bytes:
+    """N-Triples lines as N-Quads lines of one graph.
+
+    Every line ends in " .\n" and no term holds a raw line break (N-Triples
+    escapes it), so one C-speed replace does what a Quad object per triple did."""
+    return ntriples.replace(b" .\n", b" <" + graph.encode() + b"> .\n")
+
+
 def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
     """The bytes of every dump file, by file name.
 
     Statements are put in a stable order by sorting the N-Triples/N-Quads lines
     (bytes, not Python terms: 5x faster at the crawl's scale); Turtle and
     JSON-LD are written from the sorted N-Triples, so they are stable too."""
-    nquads = _sorted_lines(rdf_bytes(quads(graphs, iris), ox.RdfFormat.N_QUADS))
-    ntriples = _sorted_lines(rdf_bytes(set().union(*graphs.values()), ox.RdfFormat.N_TRIPLES))
+    try:
+        return _render_dumps(graphs, iris, built_at)
+    except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
+        raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
+
+
+def _render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
+    by_graph = {name: rdf_bytes(triples, ox.RdfFormat.N_TRIPLES) for name, triples in graphs.items()}
+    nquads = _sorted_lines(b"".join(_in_graph(nt, iris.graph(name)) for name, nt in by_graph.items()))
+    ntriples = b"".join(sorted({line for nt in by_graph.values() for line in nt.splitlines(keepends=True)}))
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     prefixes = {**PREFIXES, "twid": iris.base + "id/", "twv": iris.base + "vocab/"}
     ctx = jsonld.context(graphs["ontology"])
@@ -100,18 +115,16 @@ def void_description(graphs: Graphs, files: dict[str, bytes], iris: Iris) -> byt
     return rdf_bytes(ordered, ox.RdfFormat.TURTLE, {**PREFIXES, "spdx": SPDX_NS})
 
 
-def publish(graphs: Graphs, report_ttl: bytes, iris: Iris, built_at: dt.datetime, out_dir: Path,
-            progress: Progress = lambda _: None, exports: Callable[[], dict[str, bytes]] | None = None) -> dict[str, bytes]:
-    """Render every file of the build and swap them into `out_dir`; returns what was written.
+def render_files(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
+    """The dumps and the research exports, one after the other (the build renders them side by side)."""
+    return render_dumps(graphs, iris, built_at) | render_exports(store_of(graphs, iris), iris, built_at.date())
 
-    `exports` gives the research exports when they are rendered elsewhere (the build forks them)."""
-    progress("serialising dumps")
-    try:
-        files = render_dumps(graphs, iris, built_at)
-    except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
-        raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
-    progress("exporting tables and networks (CSV/CSVW, GraphML, GEXF)")
-    files |= exports() if exports is not None else render_exports(graphs, iris, built_at.date())
+
+def publish(files: dict[str, bytes], report_ttl: bytes, graphs: Graphs, iris: Iris, out_dir: Path,
+            progress: Progress = lambda _: None) -> dict[str, bytes]:
+    """Add the SHACL report, VoID/DCAT and checksums to the rendered files and swap them into `out_dir`;
+    returns what was written."""
+    files = dict(files)
     files[REPORT] = report_ttl
     progress("describing the dataset (VoID/DCAT)")
     files[VOID_FILE] = void_description(graphs, files, iris)

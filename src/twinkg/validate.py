@@ -30,7 +30,7 @@ from twinkg.formats import rdf_bytes
 from twinkg.shacl_sparql import Check, Hierarchy, ShapesError, UnsupportedShape, compile_shapes
 from twinkg.vocab import RDF, RDFS, SH as SH_NS, XSD
 
-__all__ = ["ENGINES", "Report", "Result", "ShapesError", "load_shapes", "validate", "validate_pyshacl"]
+__all__ = ["ENGINES", "Report", "Result", "ShapesError", "load_shapes", "validate", "validate_pyshacl", "validate_store"]
 
 ENGINES = ("compiled", "pyshacl")
 """compiled: the shapes as SPARQL on pyoxigraph (fast, the default); pyshacl: the reference engine."""
@@ -116,11 +116,11 @@ def _solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) ->
 def _run(store: ox.Store, check: Check) -> list[Result]:
     if not check.sparql:
         return [Result(check.severity, _text(row["this"]), check.path, check.message, "")
-                for row in _solutions(store.query(check.query))]
+                for row in _solutions(store.query(check.query, use_default_graph_as_union=True))]
     results = []
     bound: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = (
         {ox.Variable("this"): ox.NamedNode(check.focus)} if check.focus else None)
-    for row in _solutions(store.query(check.query, substitutions=bound)):
+    for row in _solutions(store.query(check.query, substitutions=bound, use_default_graph_as_union=True)):
         def slot(match: re.Match[str], row: ox.QuerySolution = row) -> str:
             name = match[1]
             return check.focus or "" if name == "this" else _text(row[name])
@@ -136,11 +136,19 @@ def validate(triples: Iterable[ox.Triple], shapes: rdflib.Graph, engine: str = "
         return validate_pyshacl(triples, shapes)
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return validate_store(store, shapes, engine, notice)
+
+
+def validate_store(store: ox.Store, shapes: rdflib.Graph, engine: str = "compiled",
+                   notice: Progress = lambda _: None) -> Report:
+    """Validate the union of the store's graphs (the build's store holds them as named graphs)."""
+    if engine == "pyshacl":
+        return validate_pyshacl(_triples(store), shapes)
     try:
         checks = compile_shapes(shapes, _hierarchy(store))
     except UnsupportedShape as exc:
         notice(f"the SHACL compiler does not support the shapes ({exc}); validating with pyshacl instead, more slowly")
-        return validate_pyshacl((ox.Triple(q.subject, q.predicate, q.object) for q in store), shapes)
+        return validate_pyshacl(_triples(store), shapes)
     except ShapesError:
         raise
     except Exception as exc:  # noqa: BLE001  # a malformed shapes graph (missing list tail, bad literal …)
@@ -153,10 +161,14 @@ def validate(triples: Iterable[ox.Triple], shapes: rdflib.Graph, engine: str = "
     return Report(tuple(sorted(set(found))))
 
 
+def _triples(store: ox.Store) -> set[ox.Triple]:
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in store}
+
+
 def _hierarchy(store: ox.Store) -> Hierarchy:
     """The data graph's subclass pairs, as the compiler writes terms."""
-    return Hierarchy((str(q.subject), str(q.object))
-                     for q in store.quads_for_pattern(None, ox.NamedNode(RDFS + "subClassOf"), None))
+    return Hierarchy({(str(q.subject), str(q.object))
+                      for q in store.quads_for_pattern(None, ox.NamedNode(RDFS + "subClassOf"), None)})
 
 
 def validate_pyshacl(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> Report:

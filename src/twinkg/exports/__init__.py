@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyoxigraph as ox
+
 from twinkg.exports import csvw, networks
-from twinkg.exports.tables import GraphTables, Tables, store_of, tables
-from twinkg.graphs import Graphs, quads
+from twinkg.exports.tables import GraphTables, Tables, tables
 from twinkg.vocab import Iris
 
 FORMATS = ("csv", "graphml", "gexf")
@@ -30,7 +31,6 @@ def render(result: Tables, base: str, formats: tuple[str, ...] = FORMATS, note: 
     return files
 
 
-def render_exports(graphs: Graphs, iris: Iris, as_of: dt.date, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
-    """The export files of freshly built graphs, as of a day."""
-    data = GraphTables(store_of(quads(graphs, iris)), iris)
-    return render(tables(data, as_of), iris.base, formats)
+def render_exports(store: ox.Store, iris: Iris, as_of: dt.date, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """The export files of a build (its store of named graphs, `graphs.store_of`), as of a day."""
+    return render(tables(GraphTables(store, iris), as_of), iris.base, formats)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -326,10 +326,3 @@ def _place_row(data: GraphTables, iri: str, degree: int) -> Row:
         "population_year": place.population[1] if place.population else "",
         "place_type": place.type, "fictional": place.fictional, "degree": degree,
     }
-
-
-def store_of(quads: Iterable[ox.Quad]) -> ox.Store:
-    """An in-memory store of the build's quads, for the tables' queries."""
-    store = ox.Store()
-    store.bulk_extend(quads)
-    return store
