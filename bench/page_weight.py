@@ -7,7 +7,9 @@ For each round a fresh `twinkg serve` (so the response cache is empty): every pa
 rendered from the store), then --runs more times (warm: from the response cache). Bytes are the body as sent
 (no compression is asked for), TTFB is from the request to the status line, total to the last byte. With
 --browser, headless Chromium then loads each HTML path on a fresh server and on the same one again: the time to
-the `load` event (which waits for the images the page refers to) and every byte the browser fetched for it.
+the `load` event (which waits for the images the page refers to), to DOMContentLoaded (the page is shown, its
+images may still load), and the bytes of the bodies the browser received for it (a reload takes what it may from
+the browser's cache).
 
 Prints a JSON document; bench/RESULTS.md records the figures.
 """
@@ -63,7 +65,13 @@ def measure(dist: Path, paths: list[str], runs: int) -> list[dict[str, Any]]:
         stop(proc)
 
 
+READY = "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+"""When the page's HTML is parsed and shown (its images may still be loading), ms from the navigation's start."""
+
+
 def browser(dist: Path, paths: list[str]) -> list[dict[str, Any]]:
+    """Per path, on a fresh server: a first visit (server and browser cold), a visit from a new browser context
+    (server warm, browser cache empty), and that page reloaded (browser cache warm)."""
     from playwright.sync_api import sync_playwright
 
     out = []
@@ -74,16 +82,22 @@ def browser(dist: Path, paths: list[str]) -> list[dict[str, Any]]:
                 host, proc = serve(dist)
                 try:
                     row: dict[str, Any] = {"path": path}
-                    for run in ("cold", "warm"):
-                        page = chromium.new_page()
+                    for run in ("cold", "warm", "reload"):
+                        if run != "reload":
+                            page = chromium.new_context().new_page()
                         fetched: list[int] = []
                         page.on("requestfinished", lambda r, into=fetched: into.append(r.sizes()["responseBodySize"]))
                         t0 = time.perf_counter()
-                        page.goto(f"http://{host}{path}", wait_until="load", timeout=120_000)
+                        if run == "reload":
+                            page.reload(wait_until="load", timeout=120_000)
+                        else:
+                            page.goto(f"http://{host}{path}", wait_until="load", timeout=120_000)
                         row[f"{run}_load_ms"] = ms(time.perf_counter() - t0)
-                        row[f"{run}_bytes"] = sum(fetched)
+                        row[f"{run}_ready_ms"] = round(page.evaluate(READY), 1)
+                        row[f"{run}_bytes"] = sum(max(0, n) for n in fetched)
                         row[f"{run}_requests"] = len(fetched)
-                        page.close()
+                        if run != "warm":
+                            page.context.close()
                     out.append(row)
                 finally:
                     stop(proc)

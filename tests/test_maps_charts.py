@@ -103,7 +103,12 @@ def test_the_base_map_is_vendored_with_its_licence() -> None:
 def test_place_map_has_coastlines_and_a_marker_per_located_partner(client: TestClient, graph: ox.Store) -> None:
     html = client.get("/page/id/place/coventry").text
     svg = re.search(r'<svg class="map".*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
-    assert 'class="land"' in svg and 'class="border"' in svg
+    assert '<image class="basemap" href="/map/basemap.svg"' in svg and "<path" not in svg  # coastlines by reference
+    base = client.get("/map/basemap.svg")
+    assert base.status_code == 200 and base.headers["content-type"] == "image/svg+xml" and base.headers["etag"]
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    paths = ElementTree.fromstring(base.content).findall("svg:path", ns)
+    assert [p.get("class") for p in paths] == ["land", "border"] and paths[0].get("d", "").startswith("M")
     assert svg.count('class="marker') == expected_place_markers(graph, COVENTRY) > 3
 
 
@@ -156,11 +161,14 @@ def test_screenshots_count_markers_and_bars(geo_server: Server, graph: ox.Store)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(geo_server.url) else None)
+            drawn: list[tuple[str, int]] = []
+            page.on("response", lambda r: drawn.append((r.url, r.status)) if r.url.endswith(".svg") else None)
             page.goto(geo_server.url + "/page/id/place/coventry")
             page.locator("svg.map").scroll_into_view_if_needed()
             page.locator("svg.map").screenshot(path=str(ARTIFACTS / "map-place-coventry.png"))
             assert page.locator("svg.map circle.marker").count() == expected_place_markers(graph, COVENTRY)
-            assert page.locator("svg.map path.land").bounding_box()["width"] > 100  # type: ignore[index]
+            assert page.locator("svg.map image.basemap").bounding_box()["width"] > 100  # type: ignore[index]
+            assert (geo_server.url + "/map/basemap.svg", 200) in drawn
 
             page.goto(geo_server.url + "/")
             image = page.locator("#network-map img.map")

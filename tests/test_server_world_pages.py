@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
+from test_server_place_pages import BASE, TW, Page
 
 from twinkg.build import Built
 from twinkg.config import Settings
 from twinkg.graphs import quads
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig
+from twinkg.server.partners import PER_PAGE
 from twinkg.store.memory import MemoryStore
 from twinkg.vocab import Iris
 
@@ -69,3 +72,24 @@ def test_home_no_longer_lists_every_place(client: TestClient) -> None:
     listed = links(r.text, "places")
     assert 0 < len(listed) <= 60 and "/page/id/place/saint-petersburg" in listed
     assert 'action="/search"' in r.text and 'href="/places?initial=A"' in r.text
+
+
+def test_saint_petersburg_lists_its_twinnings_a_page_at_a_time(client: TestClient, built_store: ox.Store) -> None:
+    """The best-connected place of the default build: curated links first, every twinning on exactly one page."""
+    spb = "https://w3id.org/twinkg/id/place/saint-petersburg"
+    rows = built_store.query(f"""SELECT ?t (EXISTS {{ GRAPH <https://w3id.org/twinkg/graph/curated> {{ ?t a <{TW}Twinning> }} }}
+        AS ?curated) WHERE {{ ?t <{TW}partner> <{spb}> }}""", use_default_graph_as_union=True)
+    curated = {r["t"].value.replace(BASE, "/page/"): r["curated"].value == "true" for r in rows}  # type: ignore[index, union-attr]
+    assert len(curated) > 100 and 0 < sum(curated.values()) < PER_PAGE
+    listed: list[str] = []
+    classes: list[str] = []
+    for n in range(1, -(-len(curated) // PER_PAGE) + 1):
+        r = client.get("/page/id/place/saint-petersburg", params={"page": n} if n > 1 else None)
+        assert r.status_code == 200
+        page = Page(r.text)
+        listed += [str(i["twinning"]) for i in page.items]
+        classes += [str(i["class"]) for i in page.items]
+    assert sorted(listed) == sorted(curated) and len(set(listed)) == len(listed)
+    assert classes == ["curated" if curated[t] else "wikidata-only" for t in listed]
+    assert classes == sorted(classes)  # "curated" < "wikidata-only": the curated links come first
+    assert client.get("/page/id/place/saint-petersburg", params={"page": n + 1}).status_code == 400

@@ -63,6 +63,7 @@ def routes() -> list[BaseRoute]:
         Route("/search", cached(pages.search_page), name="search"),
         Route("/places", cached(pages.place_index), name="places"),
         Route("/network.svg", cached(pages.network_map), name="network-map"),
+        Route("/map/basemap.svg", cached(pages.basemap_document), name="basemap"),
         Route("/sparql", sparql, methods=SPARQL_METHODS, name="sparql"),
         Route("/sparql/", sparql, methods=SPARQL_METHODS),
         Route("/query", pages.query_page, name="query"),

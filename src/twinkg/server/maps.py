@@ -1,8 +1,9 @@
 """Offline maps: the vendored Natural Earth base map (scripts/vendor_basemap.py) with places and links on it.
 
-Everything is SVG in an equirectangular projection: no tile server, no script, nothing fetched. A map of
-a few places zooms to them and is drawn inline in its page; the network map shows the whole world and is a
-document of its own (/network.svg).
+Everything is SVG in an equirectangular projection: no tile server, no script, nothing from elsewhere. A
+map of a few places zooms to them and is drawn inline in its page, over the base map by reference
+(/map/basemap.svg, one cached document); the network map shows the whole world and is a document of its own
+(/network.svg), with the base map inside it, since an SVG shown as an image loads nothing.
 """
 
 from __future__ import annotations
@@ -36,12 +37,33 @@ def point(wkt: str) -> tuple[float, float] | None:
 
 
 def _frame(west: float, east: float, south: float, north: float, width: int, height: int) -> dict[str, Any]:
-    """The base map's paths placed into a view of the given extent (one transform, strokes kept thin)."""
+    """How the base map is placed into a view of the given extent (one transform; the strokes stay thin)."""
     units = basemap()["units_per_degree"]
     sx, sy = width / ((east - west) * units), height / ((north - south) * units)
     tx, ty = -(180 + west) * units * sx, (north - 90) * units * sy
     return {"transform": f"translate({tx:.2f} {ty:.2f}) scale({sx:.5f} {sy:.5f})",
-            "land": basemap()["land"], "borders": basemap()["borders"]}
+            "width": basemap()["width"], "height": basemap()["height"], "href": BASEMAP_HREF}
+
+
+def _base_paths() -> str:
+    """Land and borders, styled by presentation attributes (an SVG shown as an image loads no stylesheet)."""
+    data = basemap()
+    return (f'<path class="land" d="{data["land"]}" fill="#f3efe6" stroke="#8a8f98" stroke-width=".8" '
+            f'vector-effect="non-scaling-stroke"/><path class="border" d="{data["borders"]}" fill="none" '
+            'stroke="#c4bcac" stroke-width=".6" vector-effect="non-scaling-stroke"/>')
+
+
+BASEMAP_HREF = "/map/basemap.svg"
+
+
+def basemap_svg() -> str:
+    """The base map as a document of its own, which the pages' maps draw as an <image> under their places: its
+    51 KB of coastlines are fetched once and cached, not repeated in every place and twinning page."""
+    data = basemap()
+    w, h = data["width"], data["height"]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+            f'preserveAspectRatio="none"><title>Natural Earth 1:110m land and borders (public domain)</title>'
+            f'{_base_paths()}</svg>\n')
 
 
 def svg_map(center: Place | None, others: list[Place]) -> dict[str, Any] | None:
@@ -117,9 +139,7 @@ def network_svg(places: list[Place], links: list[tuple[tuple[float, float], tupl
         "<desc>Equirectangular projection, the world; coastlines and borders from Natural Earth (public domain), "
         "drawn without any tile server.</desc>",
         f'<rect width="{width}" height="{height}" fill="#eef4fb"/>',
-        f'<g transform="{base["transform"]}"><path class="land" d="{base["land"]}" fill="#f3efe6" stroke="#8a8f98" '
-        f'stroke-width=".8" vector-effect="non-scaling-stroke"/><path class="border" d="{base["borders"]}" fill="none" '
-        'stroke="#c4bcac" stroke-width=".6" vector-effect="non-scaling-stroke"/></g>',
+        f'<g transform="{base["transform"]}">{_base_paths()}</g>',
         f'<path class="links" d="{"".join(segments)}" fill="none" stroke="#1f5fa8" stroke-width=".5" '
         'stroke-opacity=".2"/>',
         f'<g class="markers" fill="#1f5fa8">{"".join(dots)}</g>',

@@ -23,7 +23,7 @@ from twinkg.server.discovery import dataset_markup
 from twinkg.server.errors import not_found, page_error
 from twinkg.server.files import dump_files, void
 from twinkg.server.linked_data import compacted_document, data_links, link_header
-from twinkg.server.maps import NETWORK_WIDTH, Place, basemap, network_svg, point, svg_map
+from twinkg.server.maps import NETWORK_WIDTH, Place, basemap, basemap_svg, network_svg, point, svg_map
 from twinkg.server.protocol import answer_response
 from twinkg.server.queries import run_query, select
 from twinkg.server.render import render
@@ -569,6 +569,13 @@ async def query_basemap(request: Request) -> Response:
     """The vendored Natural Earth base map (land and borders as equirectangular SVG paths) for the query page's map
     view, which draws it under a result's places in the browser."""
     return JSONResponse(basemap())
+
+
+async def basemap_document(request: Request) -> Response:
+    """/map/basemap.svg: the coastlines and borders the pages' maps draw under their places."""
+    return Response(basemap_svg(), media_type="image/svg+xml", headers={
+        "Cache-Control": "public, max-age=86400", "Content-Security-Policy": "default-src 'none'",
+        "X-Content-Type-Options": "nosniff"})
 
 
 async def query_vocabulary(request: Request) -> Response:
