@@ -223,8 +223,8 @@ def test_xml_special_characters_survive(tmp_path: Path) -> None:
     edge = {name: "" for name, _ in networks.EDGE_ATTRS} | {"twinning_id": "a--b", "place_a_id": "a", "place_b_id": "b",
                                                             "kind": "<&>", "multilateral": False, "graph": ["curated"]}
     data = Tables([edge], [place, other], [])
-    for name, render, read in (("g.graphml", networks.graphml, nx.read_graphml), ("g.gexf", networks.gexf, nx.read_gexf)):
-        (tmp_path / name).write_bytes(render(data))
+    for name, write, read in (("g.graphml", networks.graphml, nx.read_graphml), ("g.gexf", networks.gexf, nx.read_gexf)):
+        (tmp_path / name).write_bytes(write(networks.prepare(data)))
         graph = read(tmp_path / name)
         assert graph.nodes["a"]["label"] == 'Rock & "Roll" <Town>' and graph.nodes["b"]["label"] == "B'town"
         assert [d["kind"] for _, _, d in graph.edges(data=True)] == ["<&>"]

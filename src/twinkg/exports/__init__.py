@@ -24,10 +24,11 @@ def render(result: Tables, base: str, formats: tuple[str, ...] = FORMATS, note: 
         for spec, rows in zip(csvw.TABLES, (result.twinnings, result.places, result.events), strict=True):
             files[spec.filename] = csvw.render_csv(spec, rows)
             files[spec.filename + "-metadata.json"] = csvw.render_metadata(spec, base, note)
-    if "graphml" in formats:
-        files["twinkg.graphml"] = networks.graphml(result)
-    if "gexf" in formats:
-        files["twinkg.gexf"] = networks.gexf(result)
+    network = networks.prepare(result) if {"graphml", "gexf"} & set(formats) else None
+    if network and "graphml" in formats:
+        files["twinkg.graphml"] = networks.graphml(network)
+    if network and "gexf" in formats:
+        files["twinkg.gexf"] = networks.gexf(network)
     return files
 
 

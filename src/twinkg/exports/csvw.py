@@ -128,6 +128,8 @@ TABLES = (TWINNINGS, PLACES, EVENTS)
 
 
 def _cell(value: object) -> str:
+    if type(value) is str:  # most cells: no conversion
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

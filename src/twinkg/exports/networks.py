@@ -10,6 +10,7 @@ an ElementTree first took 24 of 38 s at the world network's scale (bench/RESULTS
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from twinkg.exports.tables import Row, Tables
 
@@ -29,6 +30,8 @@ _GEXF_TYPES = {"string": "string", "double": "double", "long": "long", "int": "i
 
 def escape(text: str) -> str:
     """XML character data and attribute values (always written in double quotes)."""
+    if "&" not in text and "<" not in text and ">" not in text and '"' not in text:  # most values: a scan, no copies
+        return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
@@ -47,6 +50,26 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+Texts = list[tuple[str, str]]
+"""A node's or edge's known attributes: (name, escaped text)."""
+
+
+@dataclass(frozen=True)
+class Network:
+    """The tables' rows with their attribute texts escaped once, for both formats."""
+
+    places: list[tuple[Row, Texts]]
+    links: list[tuple[Row, Texts]]
+
+
+def _texts(attrs: tuple[tuple[str, str], ...], row: Row) -> Texts:
+    return [(name, escape(text)) for name, _ in attrs if (text := _text(row[name])) is not None]
+
+
+def prepare(tables: Tables) -> Network:
+    return Network([(p, _texts(NODE_ATTRS, p)) for p in tables.places], [(r, _texts(EDGE_ATTRS, r)) for r in tables.twinnings])
+
+
 def _edge_id(row: Row) -> str:
     return f"{row['twinning_id']}|{row['place_a_id']}|{row['place_b_id']}"
 
@@ -55,35 +78,34 @@ def _document(lines: Iterator[str]) -> bytes:
     return ("<?xml version='1.0' encoding='utf-8'?>\n" + "\n".join(lines) + "\n").encode("utf-8")
 
 
-def graphml(tables: Tables) -> bytes:
-    return _document(_graphml_lines(tables))
+def graphml(network: Network) -> bytes:
+    return _document(_graphml_lines(network))
 
 
-def _graphml_lines(tables: Tables) -> Iterator[str]:
+def _graphml_lines(network: Network) -> Iterator[str]:
     yield f'<graphml xmlns="{GRAPHML_NS}">'
     for scope, attrs in (("node", NODE_ATTRS), ("edge", EDGE_ATTRS)):
         for name, kind in attrs:
             yield f'  <key id="{scope[0]}_{name}" for="{scope}" attr.name="{name}" attr.type="{kind}" />'
     yield '  <graph id="twinkg" edgedefault="undirected">'
-    for place in tables.places:
-        yield f'    <node id={quoteattr(str(place["place_id"]))}>{_graphml_data("n", NODE_ATTRS, place)}</node>'
-    for row in tables.twinnings:
+    for place, texts in network.places:
+        yield f'    <node id={quoteattr(str(place["place_id"]))}>{_graphml_data("n", texts)}</node>'
+    for row, texts in network.links:
         yield (f'    <edge id={quoteattr(_edge_id(row))} source={quoteattr(str(row["place_a_id"]))} '
-               f'target={quoteattr(str(row["place_b_id"]))}>{_graphml_data("e", EDGE_ATTRS, row)}</edge>')
+               f'target={quoteattr(str(row["place_b_id"]))}>{_graphml_data("e", texts)}</edge>')
     yield "  </graph>"
     yield "</graphml>"
 
 
-def _graphml_data(scope: str, attrs: tuple[tuple[str, str], ...], row: Row) -> str:
-    return "".join(f'<data key="{scope}_{name}">{escape(text)}</data>'
-                   for name, _ in attrs if (text := _text(row[name])) is not None)
+def _graphml_data(scope: str, texts: Texts) -> str:
+    return "".join(f'<data key="{scope}_{name}">{text}</data>' for name, text in texts)
 
 
-def gexf(tables: Tables) -> bytes:
-    return _document(_gexf_lines(tables))
+def gexf(network: Network) -> bytes:
+    return _document(_gexf_lines(network))
 
 
-def _gexf_lines(tables: Tables) -> Iterator[str]:
+def _gexf_lines(network: Network) -> Iterator[str]:
     yield f'<gexf xmlns="{GEXF_NS}" version="1.2">'
     yield ("  <meta><creator>twinkg</creator><description>Town twinning network: places and links; an edge lives "
            "from the earliest bound of its start to the earliest bound of its end</description></meta>")
@@ -95,23 +117,22 @@ def _gexf_lines(tables: Tables) -> Iterator[str]:
                 yield f'      <attribute id="{name}" title="{name}" type="{_GEXF_TYPES[kind]}" />'
         yield "    </attributes>"
     yield "    <nodes>"
-    for place in tables.places:
+    for place, texts in network.places:
         yield (f'      <node id={quoteattr(str(place["place_id"]))} label={quoteattr(str(place["label"]))}>'
-               f'{_gexf_values(NODE_ATTRS, place)}</node>')
+               f'{_gexf_values(texts)}</node>')
     yield "    </nodes>"
     yield "    <edges>"
-    for row in tables.twinnings:
+    for row, texts in network.links:
         span = "".join(f' {name}="{row[column]}"' for name, column in (("start", "start_earliest"), ("end", "end_earliest"))
                        if row[column])
         yield (f'      <edge id={quoteattr(_edge_id(row))} source={quoteattr(str(row["place_a_id"]))} '
                f'target={quoteattr(str(row["place_b_id"]))} label={quoteattr(str(row["twinning_id"]))}{span}>'
-               f'{_gexf_values(EDGE_ATTRS, row)}</edge>')
+               f'{_gexf_values(texts)}</edge>')
     yield "    </edges>"
     yield "  </graph>"
     yield "</gexf>"
 
 
-def _gexf_values(attrs: tuple[tuple[str, str], ...], row: Row) -> str:
-    values = "".join(f'<attvalue for="{name}" value={quoteattr(text)} />'
-                     for name, _ in attrs if name != "label" and (text := _text(row[name])) is not None)
+def _gexf_values(texts: Texts) -> str:
+    values = "".join(f'<attvalue for="{name}" value="{text}" />' for name, text in texts if name != "label")
     return f"<attvalues>{values}</attvalues>" if values else ""
