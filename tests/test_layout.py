@@ -1,9 +1,14 @@
-"""The code layout's rules: no import cycle between twinkg's modules; one HTTP client library."""
+"""The code layout's rules: no import cycle between twinkg's modules; one HTTP client library; what
+`twinkg serve` imports on its way to answering (not what it does not need)."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import twinkg
 
@@ -74,3 +79,24 @@ def test_one_http_client_library() -> None:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert not [n for n in names if n.split(".")[0] in ("requests", "urllib3", "aiohttp")], path
+
+
+def loaded_by(module: str, candidates: tuple[str, ...]) -> set[str]:
+    """Which of `candidates` are in sys.modules after importing `module` in a fresh interpreter."""
+    code = f"import sys, {module}; print(' '.join(m for m in {candidates!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_the_command_line_leaves_the_build_machinery_out() -> None:
+    """`twinkg serve` with nothing to build starts from `import twinkg.cli`: rdflib and pyshacl (build,
+    validation), the exports and the server itself are imported by the commands that run them."""
+    heavy = ("rdflib", "pyshacl", "twinkg.build", "twinkg.validate", "twinkg.mapping", "twinkg.exports",
+             "twinkg.enrich.fetch", "twinkg.enrich.world", "twinkg.world.snapshots", "twinkg.server")
+    assert loaded_by("twinkg.cli", heavy) == set()
+
+
+@pytest.mark.parametrize("worker", ["twinkg.store.worker", "twinkg.query_text"])
+def test_query_workers_do_not_read_the_package_metadata(worker: str) -> None:
+    """Each of serve's six workers imports twinkg; reading the version from the metadata would cost each 60 ms."""
+    assert loaded_by(worker, ("importlib.metadata",)) == set()

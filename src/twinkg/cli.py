@@ -2,6 +2,12 @@
 
 Commands print problems as people read them and exit non-zero; a traceback
 is never the answer to bad input.
+
+Each command imports the machinery it runs in its own body: `twinkg serve` with
+nothing to build must not pay for rdflib and pyshacl (the build and validation),
+the exports or the Wikidata code (tests/test_layout.py checks what importing
+this module loads). At module level are only what the command line itself
+needs, including the modules whose constants are option defaults.
 """
 
 from __future__ import annotations
@@ -13,34 +19,27 @@ import gzip
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 import pyoxigraph as ox
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from twinkg import __version__, server
-from twinkg.build import load_data, run
+from twinkg import __version__
 from twinkg.config import Settings
-from twinkg.curated.records import Dataset
 from twinkg.dates import DateError, parse_exact
-from twinkg.enrich import diff
 from twinkg.enrich import reconcile as reconciling
-from twinkg.enrich.cache import Cache
 from twinkg.enrich.client import WIKIDATA_ENDPOINT, RetryPolicy, SparqlClient
-from twinkg.enrich.fetch import enrich as run_enrich
-from twinkg.enrich.world import enrich_world
 from twinkg.errors import TwinkgError
-from twinkg.exports import FORMATS, render
-from twinkg.exports.tables import GraphTables, tables
-from twinkg.graphs import wikidata_triples
 from twinkg.output import NQ_DUMP, SUMS, checksums, is_stale, write_output
-from twinkg.remote import UPLOAD_SECONDS, publish_graphs
+from twinkg.remote import UPLOAD_SECONDS
 from twinkg.store.remote import ADAPTERS
-from twinkg.validate import ENGINES
 from twinkg.vocab import DEFAULT_BASE, VOID, Iris
-from twinkg.world.snapshots import read_snapshots
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from twinkg.curated.records import Dataset
 
 app = typer.Typer(
     name="twinkg",
@@ -101,6 +100,8 @@ def command(name: str | None = None, aftermath: str = "") -> Callable[[Command],
 
 def run_pipeline(settings: Settings, write: bool) -> None:
     """Run the build stages and print the validation summary."""
+    from twinkg.build import run
+
     print(run(settings, progress, write=write).report.summary())
 
 
@@ -125,6 +126,8 @@ def validate(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption
                                              "reference SHACL engine. The compiled engine falls back to pyshacl, with a "
                                              "notice, for shapes it does not support.")) -> None:
     """Load and map the curated data and check it against the SHACL shapes; write nothing."""
+    from twinkg.validate import ENGINES
+
     if engine not in ENGINES:
         fail(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     run_pipeline(settings_from(data, None, base, shacl_engine=engine), write=False)
@@ -143,6 +146,9 @@ def export(
     Reads the build's twinkg.nq.gz (run `twinkg build` first); statuses, end bounds and
     evidence dates are derived from the events known by that day, and links whose start is
     known to come later are left out. Written atomically, with SHA256SUMS."""
+    from twinkg.exports import FORMATS, render
+    from twinkg.exports.tables import GraphTables, tables
+
     settings = settings_from(None, out, None)
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
@@ -207,10 +213,14 @@ def wikidata_client(endpoint: Optional[str], timeout: float, retries: int, backo
 
 
 def curated_data(settings: Settings) -> Dataset:
+    from twinkg.build import load_data
+
     return load_data(settings)
 
 
 def progress_bar(description: str) -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=err, transient=False)
 
@@ -240,6 +250,10 @@ def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
     Exits 1 and lists the ids not fetched if any batch fails; the cache keeps
     everything completed.
     """
+    from twinkg.enrich.cache import Cache
+    from twinkg.enrich.fetch import enrich as run_enrich
+    from twinkg.enrich.world import enrich_world
+
     settings = settings_from(data, None, base)
     dataset = curated_data(settings)
     client = wikidata_client(endpoint, timeout, retries, backoff)
@@ -324,6 +338,11 @@ def diff_wikidata(data: Optional[Path] = DataOption,
     wikidata-diff.csv and quickstatements.txt (V1, for an editor to review;
     never sent). Run `twinkg enrich` first.
     """
+    from twinkg.enrich import diff
+    from twinkg.enrich.cache import Cache
+    from twinkg.graphs import wikidata_triples
+    from twinkg.world.snapshots import read_snapshots
+
     settings = settings_from(data, None, None)
     dataset = curated_data(settings)
     try:
@@ -397,6 +416,8 @@ def serve(
     /dumps/…, /void, /healthz. With --sparql-endpoint the web layer keeps no
     store of its own and can run as several replicas.
     """
+    from twinkg import server
+
     if sparql_endpoint_kind not in ADAPTERS:
         fail(f"--sparql-endpoint-kind must be one of {', '.join(ADAPTERS)}, got {sparql_endpoint_kind!r}")
     settings = settings_from(data, out, base, host=host, port=port, sparql_endpoint=sparql_endpoint,
@@ -433,6 +454,8 @@ def publish(
     old set of graphs or the new one. Without an update endpoint, each graph is
     replaced by one PUT (atomic per graph).
     """
+    from twinkg.remote import publish_graphs
+
     settings = settings_from(None, out, None)
     for line in publish_graphs(settings.out_dir, to, update_endpoint, timeout=timeout):
         progress(line)

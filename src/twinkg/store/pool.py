@@ -111,11 +111,12 @@ class EmbeddedStore:
     async def start(self) -> None:
         self._idle = asyncio.Queue()
         self._slow_lane = asyncio.Semaphore(self.workers)
-        await asyncio.gather(*(self._spawn() for _ in range(self.workers + self.fast_workers)))
+        spawns = [self._spawn() for _ in range(self.workers + self.fast_workers)]
         if self.store_dir is None:
+            await asyncio.gather(*spawns)
             return
         self._checker = checker(self.timeout, self.startup_timeout, self.memory_bytes)
-        await self._checker.start()
+        await asyncio.gather(*spawns, self._checker.start())  # all at once: the server starts answering sooner
         listing = frame(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", "text/tab-separated-values",
                                      union_default=False, max_rows=1_000_000))
         try:
