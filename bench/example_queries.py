@@ -1,8 +1,8 @@
 """The example queries of queries/ on a built dump: CPU and wall p50 per query, in process (pyoxigraph), and maplib.
 
-Usage: .venv/bin/python -m bench.example_queries DIST [--runs 5] [--maplib]
-Loads DIST/twinkg.nq.gz into an on-disk store beside it (bench/work/example-queries-store, reused
-while the dump is the same) and runs each query --runs times with the default graph as the union,
+Usage: .venv/bin/python -m bench.example_queries DIST [--runs 5] [--maplib] [--work DIR]
+Loads DIST/twinkg.nq.gz into an on-disk store in --work (default bench/work/example-queries-store-…,
+reused while the dump is the same) and runs each query --runs times with the default graph as the union,
 as `twinkg serve` does. CPU time is reported beside wall time because the machine is shared: the
 CPU p50 is what other users' load does not inflate.
 
@@ -58,8 +58,9 @@ def main() -> None:
     parser.add_argument("dist", type=Path)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--maplib", action="store_true", help="also run each query in maplib, in the same run")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work", help="folder for the store")
     args = parser.parse_args()
-    work = ROOT / "bench" / "work"
+    work = args.work
     work.mkdir(parents=True, exist_ok=True)
     store = store_for(args.dist / "twinkg.nq.gz", work)
     model: Any = None

@@ -9,9 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from conftest import required
+from twinkg.build import Built
+from twinkg.config import Settings
 from conftest_server import children, stop_group
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,3 +73,20 @@ def test_a_terminated_bench_stops_its_servers(tmp_path: Path) -> None:
         assert not [pid for pid in started if Path(f"/proc/{pid}").exists()], log_path.read_text()[-3000:]
     finally:
         stop_group(proc)
+
+
+def test_example_queries_and_serve_start_benches_run(curated_build: tuple[Settings, Built], built_store: ox.Store,
+                                                    tmp_path: Path) -> None:
+    """bench.example_queries and bench.serve_start on the curated build (no timing is asserted); the first
+    reports each query's true number of rows."""
+    out = curated_build[0].out_dir
+    done = subprocess.run([sys.executable, "-m", "bench.example_queries", str(out), "--runs", "1", "--work",
+                           str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line.split()[0]: int(line.split()[1]) for line in done.stdout.splitlines()[1:]}
+    assert rows == {p.stem: len(list(built_store.query(p.read_text(encoding="utf-8"), use_default_graph_as_union=True)))
+                    for p in (REPO / "queries").glob("*.rq")}
+    done = subprocess.run([sys.executable, "-m", "bench.serve_start", str(out), "--runs", "1"],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "start median:" in done.stdout and "import twinkg.cli median:" in done.stdout
