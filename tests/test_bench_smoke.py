@@ -90,3 +90,16 @@ def test_example_queries_and_serve_start_benches_run(curated_build: tuple[Settin
                           cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "start median:" in done.stdout and "import twinkg.cli median:" in done.stdout
+
+
+@pytest.mark.timeout(DEADLINE)
+def test_build_wall_bench_runs_with_a_peer() -> None:
+    """bench.build_wall alternates two source trees (here the same one twice) and reports their ratio."""
+    from conftest import MINI
+
+    done = subprocess.run([sys.executable, "-m", "bench.build_wall", "--data", str(MINI), "--runs", "1",
+                           "--peer-src", str(REPO / "src")], cwd=REPO, capture_output=True, text=True, timeout=DEADLINE)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout.splitlines()[-1])
+    assert len(summary["runs"]["ours"]) == len(summary["runs"]["peer"]) == 1
+    assert summary["ours"]["cpu_median"] > 0 and summary["wall_ratio_ours_to_peer"] > 0
