@@ -18,7 +18,7 @@ server = mini_server("cache")
                                          ("/data/id/place/alpha-town.ttl", "text/turtle"),
                                          ("/", "text/html"), ("/ontology", "text/html")])
 def test_etag_and_304(server: Server, path: str, accept: str) -> None:
-    with server.client() as c:
+    with server.client(headers={"Accept-Encoding": "identity"}) as c:  # the plain answers (gzip: below)
         first = c.get(path, headers={"Accept": accept})
         assert first.status_code == 200 and first.headers["etag"].startswith('"')
         again = c.get(path, headers={"Accept": accept})
@@ -29,6 +29,26 @@ def test_etag_and_304(server: Server, path: str, accept: str) -> None:
         assert r.status_code == 304 and r.content == b"" and r.headers["etag"] == first.headers["etag"]
         r = c.get(path, headers={"Accept": accept, "If-None-Match": '"other"'})
         assert r.status_code == 200 and r.content == first.content
+
+
+@pytest.mark.parametrize("path", ["/page/id/place/alpha-town", "/data/id/place/alpha-town.ttl", "/"])
+def test_gzip_for_a_client_that_accepts_it(server: Server, path: str) -> None:
+    with server.client() as c:
+        plain = c.get(path, headers={"Accept-Encoding": "identity"})
+        assert plain.status_code == 200 and "content-encoding" not in plain.headers
+        assert "Accept-Encoding" in plain.headers["vary"]
+        for _ in range(2):  # compressed once, then from the cache
+            packed = c.get(path, headers={"Accept-Encoding": "gzip"})  # httpx decodes it
+            assert packed.headers["content-encoding"] == "gzip" and packed.content == plain.content
+            assert int(packed.headers["content-length"]) < len(plain.content) / 2
+            assert "Accept-Encoding" in packed.headers["vary"]
+            assert packed.headers["etag"] != plain.headers["etag"]  # another entity: its own tag
+        r = c.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]})
+        assert r.status_code == 304 and r.headers["etag"] == packed.headers["etag"]
+        for refused in ("gzip;q=0", "br", "gzip;q=0, *", "gzip;q=x", ""):
+            r = c.get(path, headers={"Accept-Encoding": refused})
+            assert "content-encoding" not in r.headers and r.content == plain.content, refused
+        assert c.get(path, headers={"Accept-Encoding": "br, *;q=0.1"}).headers["content-encoding"] == "gzip"
 
 
 def test_unknown_pages_stay_404(server: Server) -> None:

@@ -1,17 +1,24 @@
-"""The cache of rendered pages and data documents, with ETag and If-None-Match.
+"""The cache of rendered pages and data documents, with ETag and If-None-Match, and gzip.
 
 Everything in it is derived from the store, which only changes with the dump:
 the key starts with the dump's SHA-256 (from SHA256SUMS, re-read when that
 file changes), so a new dump is never answered from an old page. Only for a
 store that follows the dump: a remote store can change without it.
+
+A cached answer of GZIP_MIN bytes or more goes gzip-compressed to a client that
+accepts it (pages and RDF shrink about 6×, the network map from 669 to 150 KB):
+compressed once, off the event loop, and kept beside the plain one as an entry
+of its own, with its own entity tag.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from typing import Awaitable, Callable
 
 from cachetools import LRUCache
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -63,6 +70,39 @@ class ResponseCache:
             self.entries[key] = value
 
 
+GZIP_MIN = 1024
+"""Smaller answers are sent as they are: compressing them saves less than it costs."""
+GZIP_LEVEL = 6
+
+
+def accepts_gzip(request: Request) -> bool:
+    """Accept-Encoding gives gzip, or else `*`, a weight above 0 (RFC 9110 §12.5.3)."""
+    weights: dict[str, float] = {}
+    for item in request.headers.get("accept-encoding", "").split(","):
+        name, *params = [part.strip() for part in item.split(";")]
+        q = next((param[2:] for param in params if param.lower().startswith("q=")), "1")
+        try:
+            weights[name.lower()] = float(q)
+        except ValueError:
+            weights[name.lower()] = 0.0
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
+
+
+def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers with Accept-Encoding added to Vary: the answer depends on it."""
+    vary = [v for k, v in headers if k == b"vary"]
+    rest = [(k, v) for k, v in headers if k != b"vary"]
+    return [*rest, (b"vary", b", ".join([*vary, b"Accept-Encoding"]))]
+
+
+async def _compressed(entry: Entry) -> Entry:
+    """The gzip variant of a plain entry: its body compressed in a thread, its tag marked as another entity's."""
+    status, body, headers = entry
+    packed = await run_in_threadpool(gzip.compress, body, GZIP_LEVEL, mtime=0)
+    tagged = [(k, v[:-1] + b'-gzip"' if k == b"etag" else v) for k, v in headers]
+    return status, packed, [*tagged, (b"content-encoding", b"gzip")]
+
+
 def etag_matches(request: Request, etag: str) -> bool:
     """If-None-Match names this entity tag (weak comparison, RFC 9110 §13.1.2)."""
     inm = request.headers.get("if-none-match")
@@ -73,7 +113,8 @@ def etag_matches(request: Request, etag: str) -> bool:
 
 
 def cached(handler: Handler) -> Handler:
-    """Serve a GET from the response cache; store 200 answers; give them an ETag and answer If-None-Match."""
+    """Serve a GET from the response cache; store 200 answers; give them an ETag and answer If-None-Match;
+    send the gzip variant of a cached answer to a client that accepts it."""
 
     async def wrapped(request: Request) -> Response:
         config: ServerConfig = request.app.state.config
@@ -93,9 +134,18 @@ def cached(handler: Handler) -> Handler:
             etag = '"' + hashlib.blake2b((digest or "").encode() + body, digest_size=12).hexdigest() + '"'
             headers = [(k, v) for k, v in response.raw_headers if k not in (b"content-length", b"etag")]
             headers.append((b"etag", etag.encode()))
+            if digest is not None and len(body) >= GZIP_MIN and not any(k == b"content-encoding" for k, _ in headers):
+                headers = _with_vary(headers)
             found = (200, body, headers)
             if digest is not None:
                 cache.put(key, found)
+        if digest is not None and accepts_gzip(request) and any(k == b"vary" and b"Accept-Encoding" in v
+                                                                for k, v in found[2]):
+            packed = cache.get((*key, "gzip"))
+            if packed is None:
+                packed = await _compressed(found)
+                cache.put((*key, "gzip"), packed)
+            found = packed
         status, body, headers = found
         etag = next(v for k, v in headers if k == b"etag").decode()
         if etag_matches(request, etag):
