@@ -5,7 +5,8 @@
 
 For each round a fresh `twinkg serve` (so the response cache is empty): every path once (cold: the page is
 rendered from the store), then --runs more times (warm: from the response cache). Bytes are the body as sent
-(no compression is asked for), TTFB is from the request to the status line, total to the last byte. With
+(no compression is asked for; with --gzip it is, and the first answer is the plain one compressed while
+the client waits), TTFB is from the request to the status line, total to the last byte. With
 --browser, headless Chromium then loads each HTML path on a fresh server and on the same one again: the time to
 the `load` event (which waits for the images the page refers to), to DOMContentLoaded (the page is shown, its
 images may still load), and the bytes of the bodies the browser received for it (a reload takes what it may from
@@ -31,12 +32,12 @@ DEFAULT_PATHS = ["/", "/page/id/place/saint-petersburg", "/page/id/place/saint-p
 CHROMIUM = "/usr/bin/chromium"
 
 
-def fetch(host: str, path: str) -> tuple[int, int, float, float]:
-    """(status, body bytes, seconds to the status line, seconds to the last byte)."""
+def fetch(host: str, path: str, encoding: str = "identity") -> tuple[int, int, float, float]:
+    """(status, body bytes as sent, seconds to the status line, seconds to the last byte)."""
     conn = http.client.HTTPConnection(host, timeout=120)
     try:
         t0 = time.perf_counter()
-        conn.request("GET", path, headers={"Accept": "text/html,*/*;q=0.8"})
+        conn.request("GET", path, headers={"Accept": "text/html,*/*;q=0.8", "Accept-Encoding": encoding})
         response = conn.getresponse()
         ttfb = time.perf_counter() - t0
         body = response.read()
@@ -49,17 +50,18 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def measure(dist: Path, paths: list[str], runs: int) -> list[dict[str, Any]]:
+def measure(dist: Path, paths: list[str], runs: int, encoding: str) -> list[dict[str, Any]]:
     host, proc = serve(dist)
     try:
         out = []
         for path in paths:
-            status, size, ttfb, total = fetch(host, path)
-            warm = [fetch(host, path) for _ in range(runs)]
+            status, size, ttfb, total = fetch(host, path, encoding)
+            warm = [fetch(host, path, encoding) for _ in range(runs)]
             out.append({"path": path, "status": status, "bytes": size, "cold_ttfb_ms": ms(ttfb),
                         "cold_total_ms": ms(total),
                         "warm_ttfb_ms": ms(statistics.median(w[2] for w in warm)),
-                        "warm_total_ms": ms(statistics.median(w[3] for w in warm))})
+                        "warm_total_ms": ms(statistics.median(w[3] for w in warm)),
+                        "warm_bytes": warm[-1][1] if warm else None})
         return out
     finally:
         stop(proc)
@@ -112,9 +114,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3, help="fresh servers (cold figures are one per round)")
     parser.add_argument("--browser", action="store_true", help="also time the HTML pages' load in Chromium")
+    parser.add_argument("--gzip", action="store_true", help="ask for gzip (Accept-Encoding); default: identity")
     parser.add_argument("paths", nargs="*", default=DEFAULT_PATHS)
     args = parser.parse_args()
-    rounds = [measure(args.dist, args.paths, args.runs) for _ in range(args.rounds)]
+    encoding = "gzip" if args.gzip else "identity"
+    rounds = [measure(args.dist, args.paths, args.runs, encoding) for _ in range(args.rounds)]
     result: dict[str, Any] = {"rounds": rounds}
     if args.browser:
         result["browser"] = browser(args.dist, [p for p in args.paths if not p.startswith(("/data/", "/network"))])
