@@ -27,7 +27,7 @@ from twinkg.config import Settings
 from twinkg.graphs import quads
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig
-from twinkg.server.maps import basemap, point
+from twinkg.server.maps import basemap, network_svg, point
 from twinkg.store.memory import MemoryStore
 from twinkg.vocab import Iris
 
@@ -127,6 +127,17 @@ def test_network_map_shows_every_located_place(client: TestClient, graph: ox.Sto
     assert len(dots) == len(coordinates(graph)) > 20 and all(d.find("svg:title", ns) is not None for d in dots)
     assert svg.find("svg:g/svg:path[@class='land']", ns) is not None
     assert svg.find("svg:path[@class='links']", ns).get("d", "").count("M") > 20  # type: ignore[union-attr]
+
+
+def test_the_network_map_stays_well_formed_whatever_the_labels() -> None:
+    hostile = "<script>alert(1)</script> & \x01\x1f\ufffe]]>"
+    svg = network_svg([(hostile, "/page/id/place/x", (10.0, 50.0)), ("Plain", "/page/id/place/y", (-70.0, -30.0))],
+                      [((10.0, 50.0), (-70.0, -30.0))])
+    root = ElementTree.fromstring(svg)
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    titles = [t.text for t in root.findall("svg:g/svg:circle/svg:title", ns)]
+    assert titles == ["<script>alert(1)</script> & ]]>", "Plain"] and root.find(".//svg:script", ns) is None
+    assert root.find("svg:path[@class='links']", ns).get("d") == "M506.7 106.7L293.3 320"  # type: ignore[union-attr]
 
 
 def test_statistics_page_draws_the_expected_bars(client: TestClient, graph: ox.Store) -> None:

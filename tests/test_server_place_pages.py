@@ -276,6 +276,7 @@ def test_home_lists_the_best_connected_places_ties_by_name(client: TestClient, w
             labels[slug] = label
     expected = sorted(degree, key=lambda s: (-degree[s], labels[s].casefold()))[:60]
     html = client.get("/").text
+    assert 'id="network-map"' not in html and client.get("/network.svg").status_code == 404  # no build tables
     block = html.split('id="places"', 1)[1].split("</ul>", 1)[0]
     listed = [href.rsplit("/", 1)[1] for href in _hrefs(block)]
     assert listed == expected

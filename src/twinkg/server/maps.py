@@ -103,6 +103,13 @@ def svg_map(center: Place | None, others: list[Place]) -> dict[str, Any] | None:
 
 
 NETWORK_WIDTH = 960
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text for an XML document: escaped, and without the characters XML 1.0 forbids (a label holding one
+    would make the whole map ill-formed, and an image that is not well-formed shows nothing)."""
+    return escape(_NOT_XML.sub("", text))
 
 
 def _num(value: float) -> str:
@@ -130,7 +137,7 @@ def network_svg(places: list[Place], links: list[tuple[tuple[float, float], tupl
     dots = []
     for label, _href, pt in places:
         x, y = xy(*pt)
-        dots.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="1.5"><title>{escape(label)}</title></circle>')
+        dots.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="1.5"><title>{_xml_text(label)}</title></circle>')
     base = _frame(-180, 180, -90, 90, width, height)
     return "".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',

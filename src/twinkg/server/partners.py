@@ -20,7 +20,7 @@ from twinkg.server.urls import page_href
 
 PER_PAGE = 50
 MAX_PAGE_DIGITS = 6
-NO_COUNTRY = "Country not stated"
+"""Longer numbers are refused before they are read (no place has a million pages of twinnings)."""
 
 
 class BadPage(TwinkgError):
@@ -94,7 +94,7 @@ def requested_page(values: list[str]) -> int:
     value = values[0]
     if not (value.isascii() and value.isdigit()) or len(value) > MAX_PAGE_DIGITS or int(value) < 1:
         shown = value if len(value) <= 20 else value[:20] + "…"
-        raise BadPage(f"page must be a whole number from 1 (got {shown!r})")
+        raise BadPage(f"page must be a whole number from 1 to the last page (got {shown!r})")
     return int(value)
 
 
@@ -115,7 +115,7 @@ def paginate(links: list[Link], page: int, per_page: int = PER_PAGE) -> Listing:
                    partners=len(partners), curated=sum(lk.curated for lk in ordered))
 
 
-def links_of(config: ServerConfig, place: str, rows: list[dict[str, dict[str, str]]]) -> list[Link]:
+def links_of(config: ServerConfig, rows: list[dict[str, dict[str, str]]]) -> list[Link]:
     """The place's twinnings from the rows of `LINKS_QUERY` (a row per twinning and other partner)."""
     links: dict[str, Link] = {}
     for row in rows:
@@ -141,4 +141,4 @@ async def place_links(config: ServerConfig, place: str) -> list[Link]:
           OPTIONAL {{ ?x tw:country ?c . ?c skos:prefLabel ?cl FILTER(LANG(?cl) IN ("en", "")) }} }}
         BIND(EXISTS {{ GRAPH <{config.iris.graph("curated")}> {{ ?t a tw:Twinning }} }} AS ?curated)
     }}""")
-    return links_of(config, place, rows)
+    return links_of(config, rows)
