@@ -135,6 +135,8 @@ CASES = [
     ("tw-no-source", delete(COV_VOL, "dct:source"), "Cites at least one source"),
     ("tw-dup-no-variant", delete("tn:ankh-morpork--coventry_2", "tw:variant"), "have the same partners"),
     ("tw-dup-same-variant", add('tn:ankh-morpork--coventry tw:variant "2" .'), "have the same partners"),
+    ("tw-dup-three-way", add("tn:coventry--volgograd tw:partner place:ankh-morpork . "
+                             "tn:ankh-morpork--coventry tw:partner place:volgograd ."), "have the same partners"),
     # Derived status against events
     ("status-active", replace("tn:ankh-morpork--coventry_2", "tw:status", "status:active"),
      "status active has a tw:Establishment"),
