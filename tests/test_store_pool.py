@@ -50,3 +50,67 @@ def test_start_up_is_not_held_to_the_query_timeout(many_graphs: Path) -> None:
     graphs, stopped = asyncio.run(scenario())
     assert graphs == GRAPHS
     assert isinstance(stopped, QueryTimeout) and "0.001 s limit" in str(stopped)
+
+
+def test_a_busy_worker_dies_with_a_killed_server(tmp_path: Path) -> None:
+    """SIGKILL leaves the server no chance to stop its workers; one busy with a long query would run it to
+    the end (its pipe is read only between queries). The kernel ends it with the server (PR_SET_PDEATHSIG)."""
+    import os
+    import signal
+    import subprocess
+    import threading
+    import time
+
+    import httpx
+
+    from conftest import MINI
+    from conftest_server import BIN, children, start_twinkg
+
+    out = tmp_path / "dist"
+    subprocess.run([str(BIN / "twinkg"), "build", "--data", str(MINI), "--out", str(out)], check=True, capture_output=True)
+    srv = start_twinkg(out, MINI, tmp_path, "--quiet", "--timeout", "300", "--workers", "1")
+    try:
+        before = children(srv.proc.pid)
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+        def ask() -> None:
+            try:
+                httpx.post(srv.url + "/sparql", data={"query": slow}, timeout=60)
+            except httpx.HTTPError:  # the server is killed while it answers
+                pass
+
+        threading.Thread(target=ask, daemon=True).start()
+        busy: set[int] = set()
+        deadline = time.monotonic() + 30
+        while not busy and time.monotonic() < deadline:  # a worker that has used CPU since the query came
+            time.sleep(0.5)
+            busy = {pid for pid in before if _cpu_ticks(pid) > 50}
+        assert busy, "no worker took up the slow query"
+        srv.proc.send_signal(signal.SIGKILL)
+        srv.proc.wait()
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in busy) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in busy), "a busy worker outlived its server"
+    finally:
+        for pid in before:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if srv.proc.poll() is None:
+            srv.proc.kill()
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -14,7 +14,9 @@ descriptors run out).
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import dataclasses
+import functools
 import hashlib
 import logging
 import os
@@ -32,6 +34,9 @@ from twinkg.errors import QueryTimeout, QueryTooLarge, StoreBusy, StoreError, St
 from twinkg.query_text import QueryInfo
 from twinkg.store.base import Answer, QueryRequest, graph_names_of
 from twinkg.store.worker import HEADER, Check, Reply, frame
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(eq=False)
@@ -136,7 +141,7 @@ class EmbeddedStore:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "twinkg.store.worker", *([str(self.store_dir)] if self.store_dir else []),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 20,
-            preexec_fn=self._limit_memory if self.memory_bytes else None,
+            preexec_fn=functools.partial(self._in_child, os.getpid()),
             env={**os.environ, "MALLOC_ARENA_MAX": "2"})  # fewer 64 MiB arenas reserved against the ceiling
         worker = _Worker(proc)
         try:
@@ -156,10 +161,19 @@ class EmbeddedStore:
         self._respawning.add(watcher)
         watcher.add_done_callback(self._respawning.discard)
 
-    def _limit_memory(self) -> None:
-        """In the child, before it runs Python: its memory ceiling."""
-        assert self.memory_bytes is not None
-        resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
+    def _in_child(self, server: int) -> None:
+        """In the child, before it runs Python: die with the server, and the memory ceiling.
+
+        A worker reads its queries from the server's pipe and stops at its end, but only between
+        queries: killed with SIGKILL, the server would leave a busy worker running its query to
+        the end. The kernel kills it instead (PR_SET_PDEATHSIG, Linux); if the server died
+        before that was set, the worker's parent is no longer the server and it leaves at once."""
+        if _LIBC is not None:
+            _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != server:
+                os._exit(1)
+        if self.memory_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
 
     async def _watch(self, worker: _Worker) -> None:
         """However a worker ends (killed on timeout, crashed, killed from outside), start another."""
