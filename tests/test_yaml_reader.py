@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from twinkg.curated.yaml_reader import YAMLReadError, read
 
@@ -39,12 +40,19 @@ documents = st.recursive(scalars, lambda children: st.one_of(
     st.lists(children, max_size=4), st.dictionaries(texts.filter(bool), children, max_size=4)), max_leaves=12)
 
 
+@example({"?>": None})
 @given(documents)
 def test_agrees_with_a_yaml_1_2_parser(document: object) -> None:
     buffer = io.StringIO()
     YAML(typ="safe", pure=True).dump({"root": document}, buffer)
     text = buffer.getvalue()
-    assert read(text) == YAML(typ="safe", pure=True).load(text)
+    try:
+        expected = YAML(typ="safe", pure=True).load(text)
+    except YAMLError:  # ruamel writes some keys it cannot read back ("{?>: null}"): refused here too, clearly
+        with pytest.raises(YAMLReadError):
+            read(text)
+        return
+    assert read(text) == expected
 
 
 @pytest.mark.parametrize("text, message", [
