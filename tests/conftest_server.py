@@ -10,8 +10,11 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -331,6 +334,23 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 """Screenshots of the browser tests (gitignored)."""
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps"]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's headless Chromium under Playwright (a clear failure, never a skip, when it is missing);
+    screenshots go to ARTIFACTS."""
+    from conftest import required
+    from playwright.sync_api import sync_playwright
+
+    required(Path(CHROMIUM), "Debian's chromium")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 class LoopbackProxy:

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import required, settings_for, store_of
-from conftest_server import ARTIFACTS, CHROMIUM, Server, start_twinkg
-from conftest_server import CHROMIUM_ARGS as ARGS
+from conftest import settings_for, store_of
+from conftest_server import ARTIFACTS, Server, chromium, start_twinkg
 from geo_support import data_with_coordinates
 from starlette.testclient import TestClient
 
@@ -162,41 +161,33 @@ def geo_server(geo_build: tuple[Settings, Built], tmp_path_factory: pytest.TempP
 
 
 def test_screenshots_count_markers_and_bars(geo_server: Server, graph: ox.Store) -> None:
-    required(Path(CHROMIUM), "Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
     outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(geo_server.url) else None)
-            drawn: list[tuple[str, int]] = []
-            page.on("response", lambda r: drawn.append((r.url, r.status)) if r.url.endswith(".svg") else None)
-            page.goto(geo_server.url + "/page/id/place/coventry")
-            page.locator("svg.map").scroll_into_view_if_needed()
-            page.locator("svg.map").screenshot(path=str(ARTIFACTS / "map-place-coventry.png"))
-            assert page.locator("svg.map circle.marker").count() == expected_place_markers(graph, COVENTRY)
-            assert page.locator("svg.map image.basemap").bounding_box()["width"] > 100  # type: ignore[index]
-            assert (geo_server.url + "/map/basemap.svg", 200) in drawn
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(geo_server.url) else None)
+        drawn: list[tuple[str, int]] = []
+        page.on("response", lambda r: drawn.append((r.url, r.status)) if r.url.endswith(".svg") else None)
+        page.goto(geo_server.url + "/page/id/place/coventry")
+        page.locator("svg.map").scroll_into_view_if_needed()
+        page.locator("svg.map").screenshot(path=str(ARTIFACTS / "map-place-coventry.png"))
+        assert page.locator("svg.map circle.marker").count() == expected_place_markers(graph, COVENTRY)
+        assert page.locator("svg.map image.basemap").bounding_box()["width"] > 100  # type: ignore[index]
+        assert (geo_server.url + "/map/basemap.svg", 200) in drawn
 
-            page.goto(geo_server.url + "/")
-            image = page.locator("#network-map img.map")
-            image.screenshot(path=str(ARTIFACTS / "map-network.png"))
-            assert image.evaluate("img => img.complete && img.naturalWidth") == 960
-            page.goto(geo_server.url + "/network.svg")
-            assert page.locator("g.markers circle").count() == len(coordinates(graph))
-            assert page.locator("path.land").bounding_box()["width"] > 500  # type: ignore[index]
+        page.goto(geo_server.url + "/")
+        image = page.locator("#network-map img.map")
+        image.screenshot(path=str(ARTIFACTS / "map-network.png"))
+        assert image.evaluate("img => img.complete && img.naturalWidth") == 960
+        page.goto(geo_server.url + "/network.svg")
+        assert page.locator("g.markers circle").count() == len(coordinates(graph))
+        assert page.locator("path.land").bounding_box()["width"] > 500  # type: ignore[index]
 
-            page.goto(geo_server.url + "/statistics")
-            page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)
-            for chart, bars in expected_bars(graph).items():
-                located = page.locator(f"#svg-{chart} rect.bar")
-                assert located.count() == bars, chart
-                assert all(located.nth(i).bounding_box()["height"] > 0 for i in range(bars))  # type: ignore[index]
-        finally:
-            browser.close()
+        page.goto(geo_server.url + "/statistics")
+        page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)
+        for chart, bars in expected_bars(graph).items():
+            located = page.locator(f"#svg-{chart} rect.bar")
+            assert located.count() == bars, chart
+            assert all(located.nth(i).bounding_box()["height"] > 0 for i in range(bars))  # type: ignore[index]
     assert outside == []
     for name in ("map-place-coventry.png", "map-network.png", "statistics.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000
