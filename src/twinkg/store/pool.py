@@ -107,21 +107,25 @@ class EmbeddedStore:
                                                  repr=False)
     _checker: EmbeddedStore | None = field(default=None, init=False, repr=False)
     """Store-less workers of their own that parse queries: never killed by a slow query, always warm."""
+    _filling: asyncio.Future[list[None]] | None = field(default=None, init=False, repr=False)
+    """A checker's start in the background (`fill`), begun once the store's query workers answer: the server
+    answers /healthz, pages and data without waiting for it (nor sharing the CPU with it meanwhile); a query
+    to check waits for a checking worker as for any busy worker."""
     _closing: bool = field(default=False, init=False)
     _respawning: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     description = "embedded"
     follows_dump = True
 
-    async def start(self) -> None:
+    def _prepare(self) -> None:
         self._idle = asyncio.Queue()
         self._slow_lane = asyncio.Semaphore(self.workers)
-        spawns = [self._spawn() for _ in range(self.workers + self.fast_workers)]
+
+    async def start(self) -> None:
+        self._prepare()
+        await asyncio.gather(*(self._spawn() for _ in range(self.workers + self.fast_workers)))
         if self.store_dir is None:
-            await asyncio.gather(*spawns)
             return
-        self._checker = checker(self.timeout, self.startup_timeout, self.memory_bytes)
-        await asyncio.gather(*spawns, self._checker.start())  # all at once: the server starts answering sooner
         listing = frame(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", "text/tab-separated-values",
                                      union_default=False, max_rows=1_000_000))
         try:
@@ -130,6 +134,13 @@ class EmbeddedStore:
         except StoreError as exc:
             raise StoreUnavailable(f"cannot list the graphs of {self.store_dir}: {exc}") from None
         self._graphs = graph_names_of(answer.body)
+        self._checker = checker(self.timeout, self.startup_timeout, self.memory_bytes)
+        self._checker.fill()
+
+    def fill(self) -> None:
+        """Start the workers in the background, each retried until it starts, as a replaced worker is."""
+        self._prepare()
+        self._filling = asyncio.gather(*(self._respawn() for _ in range(self.workers + self.fast_workers)))
 
     @property
     def size(self) -> int:
@@ -179,8 +190,10 @@ class EmbeddedStore:
         """However a worker ends (killed on timeout, crashed, killed from outside), start another."""
         await worker.proc.wait()
         self._all.discard(worker)
-        if self._closing:
-            return
+        await self._respawn()
+
+    async def _respawn(self) -> None:
+        """Start a worker, retrying with backoff while the system refuses (until the pool closes)."""
         delay, longest = RESPAWN_BACKOFF
         while not self._closing:
             try:
@@ -287,6 +300,8 @@ class EmbeddedStore:
 
     async def close(self) -> None:
         self._closing = True
+        if self._filling is not None:  # a worker starting now is let finish (and then closed), no other begins
+            await asyncio.gather(self._filling, return_exceptions=True)
         if self._checker is not None:
             await self._checker.close()
         for task in list(self._respawning):
