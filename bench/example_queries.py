@@ -16,7 +16,6 @@ comparable), the ratio pyoxigraph/maplib of the wall p50s, and whether both retu
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import shutil
 import statistics
@@ -27,6 +26,7 @@ from typing import Any, Callable
 import pyoxigraph as ox
 
 from bench.endpoints import maplib_model
+from twinkg.store.loading import bulk_load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,12 +37,7 @@ def store_for(dump: Path, work: Path) -> ox.Store:
     if not location.is_dir():
         for old in work.glob("example-queries-store-*"):
             shutil.rmtree(old)
-        store = ox.Store(str(location))
-        with gzip.open(dump, "rb") as f:
-            store.bulk_load(f, format=ox.RdfFormat.N_QUADS)
-        store.optimize()
-        store.flush()
-        del store
+        bulk_load(str(dump), str(location))
     return ox.Store.read_only(str(location))
 
 

@@ -10,8 +10,8 @@ stage by writing 5 to /proc/self/clear_refs, and read after it.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
-import gzip
 import json
 import shutil
 import sys
@@ -23,8 +23,10 @@ import pyoxigraph as ox
 
 from twinkg import build
 from twinkg.config import Settings
-from twinkg.graphs import store_of
-from twinkg.publish import publish, render_files
+from twinkg.exports import render_exports
+from twinkg.graphs import Graphs, store_of
+from twinkg.publish import publish, render_dumps
+from twinkg.store.loading import bulk_load
 from twinkg.validate import Report, load_shapes
 from twinkg.vocab import Iris
 
@@ -65,23 +67,16 @@ class Meter:
 
 def load_store(nq_gz: Path, store_dir: Path) -> int:
     """What `twinkg serve` does before answering: bulk-load the N-Quads dump into an on-disk store."""
-    try:
-        from twinkg import store as twinkg_store
-        loader = getattr(twinkg_store, "_load", None)
-    except ImportError:
-        loader = None
     if store_dir.exists():
         shutil.rmtree(store_dir)
-    if loader is not None:
-        loader(str(nq_gz), str(store_dir))
-    else:  # the same steps, before the store module existed
-        store = ox.Store(str(store_dir))
-        with gzip.open(nq_gz, "rb") as f:
-            store.bulk_load(f, format=ox.RdfFormat.N_QUADS)
-        store.optimize()
-        store.flush()
-        del store
+    bulk_load(str(nq_gz), str(store_dir))  # in process: what `serve`'s loading child runs
     return len(ox.Store.read_only(str(store_dir)))
+
+
+def render_files(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
+    """The dumps and the research exports one after the other, to time them as one stage
+    (`twinkg build` renders them side by side)."""
+    return render_dumps(graphs, iris, built_at) | render_exports(store_of(graphs, iris), iris, built_at.date())
 
 
 def main() -> None:

@@ -9,11 +9,10 @@ import json
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest_server import Server, children, mini_server, rss_kib
+from conftest_server import Server, children, cpu_ticks, mini_server, rss_kib
 from starlette.testclient import TestClient
 
 from twinkg.build import Built
@@ -85,11 +84,6 @@ def slow_readers(srv: Server, n: int, query: str) -> list[socket.socket]:
                   b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
         out.append(s)
     return out
-
-
-def cpu_ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
 
 
 def wait_until_idle(srv: Server) -> None:

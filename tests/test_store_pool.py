@@ -58,8 +58,6 @@ def test_start_up_is_not_held_to_the_query_timeout(many_graphs: Path) -> None:
 def test_a_busy_worker_dies_with_a_killed_server(tmp_path: Path) -> None:
     """SIGKILL leaves the server no chance to stop its workers; one busy with a long query would run it to
     the end (its pipe is read only between queries). The kernel ends it with the server (PR_SET_PDEATHSIG)."""
-    import os
-    import signal
     import subprocess
     import threading
     import time
@@ -67,7 +65,7 @@ def test_a_busy_worker_dies_with_a_killed_server(tmp_path: Path) -> None:
     import httpx
 
     from conftest import MINI
-    from conftest_server import BIN, children, start_twinkg
+    from conftest_server import BIN, alive, children, cpu_ticks, start_twinkg
 
     out = tmp_path / "dist"
     subprocess.run([str(BIN / "twinkg"), "build", "--data", str(MINI), "--out", str(out)], check=True, capture_output=True)
@@ -87,83 +85,18 @@ def test_a_busy_worker_dies_with_a_killed_server(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while not busy and time.monotonic() < deadline:  # a worker that has used CPU since the query came
             time.sleep(0.5)
-            busy = {pid for pid in before if _cpu_ticks(pid) > 50}
+            busy = {pid for pid in before if cpu_ticks(pid) > 50}
         assert busy, "no worker took up the slow query"
         srv.proc.send_signal(signal.SIGKILL)
         srv.proc.wait()
         deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in busy) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in busy) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not any(_alive(pid) for pid in busy), "a busy worker outlived its server"
+        assert not any(alive(pid) for pid in busy), "a busy worker outlived its server"
     finally:
         for pid in before:
-            if _alive(pid):
+            if alive(pid):
                 os.kill(pid, signal.SIGKILL)
         if srv.proc.poll() is None:
             srv.proc.kill()
 
-
-def _cpu_ticks(pid: int) -> int:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def checking_workers() -> list[int]:
-    """Live child processes of this one that only check queries (`python -m twinkg.store.worker`, no store)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError):
-            continue
-        if int(stat[1]) == os.getpid() and stat[0] != "Z" and argv[-2:] == [b"twinkg.store.worker", b""]:
-            found.append(int(entry))
-    return found
-
-
-def test_checking_workers_start_after_the_pool_answers(tmp_path: Path) -> None:
-    """`start` returns once the query workers answer, so /healthz, pages and data do not wait for the checking
-    workers (nor share the CPU with their start); the first query to check waits for them; one killed while it
-    starts is started again; closing the pool right after it started leaves none of them running."""
-    location = tmp_path / "store"
-    ox.Store(str(location)).flush()
-
-    async def scenario() -> None:
-        pool = EmbeddedStore(location, workers=1, fast_workers=0, timeout=30, startup_timeout=Settings.startup_timeout)
-        try:
-            await pool.start()
-            assert checking_workers() == []
-            info = await pool.analyse("SELECT * WHERE { ?s ?p ?o } LIMIT 3")
-            assert (info.form, info.limit) == ("SELECT", 3)
-            assert len(checking_workers()) == 2
-        finally:
-            await pool.close()
-        assert checking_workers() == []
-        pool = EmbeddedStore(location, workers=1, fast_workers=0, timeout=30, startup_timeout=Settings.startup_timeout)
-        try:
-            await pool.start()
-            while not checking_workers():
-                await asyncio.sleep(0.01)
-            for pid in checking_workers():  # killed while they start (or just after)
-                os.kill(pid, signal.SIGKILL)
-            assert (await pool.analyse("ASK {}")).form == "ASK"
-        finally:
-            await pool.close()
-        pool = EmbeddedStore(location, workers=1, fast_workers=0, timeout=30, startup_timeout=Settings.startup_timeout)
-        await pool.start()
-        await pool.close()
-        assert checking_workers() == []
-
-    asyncio.run(scenario())

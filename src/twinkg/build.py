@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -146,8 +146,8 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
     store = graph_parts.store_of(graphs, iris)
     # The exports only read the store: a forked child renders them while this process validates and
     # writes the dumps (forked before the validation's threads start, as fork wants).
-    with Forked(lambda: render_exports(store, iris, settings.built_at.date()) if write else {}, "exports") as exports, \
-            ThreadPoolExecutor(max_workers=1) as background:
+    exports = Forked(lambda: render_exports(store, iris, settings.built_at.date()), "exports") if write else None
+    with exports or nullcontext(), ThreadPoolExecutor(max_workers=1) as background:
         progress(f"validating {len(graphs['curated']) + len(graphs['wikidata'])} curated and Wikidata triples "
                  "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))
         validation = background.submit(check, store, settings, progress)  # its queries release the GIL
@@ -155,7 +155,7 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
         report = validation.result()
         if not report.conforms:
             raise ValidationFailed(report)
-        if write:
+        if exports is not None:
             report_ttl = rdf_bytes(report.triples(), ox.RdfFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#"})
             publish(files | exports.result(), report_ttl, graphs, iris, settings.out_dir, progress)
     return Built(graphs, report, world.findings)

@@ -17,9 +17,8 @@ import pyoxigraph as ox
 
 from twinkg import jsonld
 from twinkg.config import Progress
-from twinkg.exports import render_exports
 from twinkg.formats import rdf_bytes
-from twinkg.graphs import LICENSE, Graphs, store_of
+from twinkg.graphs import LICENSE, Graphs
 from twinkg.output import (
     CONTEXT_FILE,
     DUMPS,
@@ -113,11 +112,6 @@ def void_description(graphs: Graphs, files: dict[str, bytes], iris: Iris) -> byt
             triples.add(ox.Triple(dist, n(DCAT + "compressFormat"), n("https://www.iana.org/assignments/media-types/application/gzip")))
     ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     return rdf_bytes(ordered, ox.RdfFormat.TURTLE, {**PREFIXES, "spdx": SPDX_NS})
-
-
-def render_files(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
-    """The dumps and the research exports, one after the other (the build renders them side by side)."""
-    return render_dumps(graphs, iris, built_at) | render_exports(store_of(graphs, iris), iris, built_at.date())
 
 
 def publish(files: dict[str, bytes], report_ttl: bytes, graphs: Graphs, iris: Iris, out_dir: Path,
