@@ -100,3 +100,53 @@ def test_a_busy_worker_dies_with_a_killed_server(tmp_path: Path) -> None:
         if srv.proc.poll() is None:
             srv.proc.kill()
 
+
+
+def checking_workers() -> list[int]:
+    """Live child processes of this one that only check queries (`python -m twinkg.store.worker`, no store)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError):
+            continue
+        if int(stat[1]) == os.getpid() and stat[0] != "Z" and argv[-2:] == [b"twinkg.store.worker", b""]:
+            found.append(int(entry))
+    return found
+
+
+def test_checking_workers_start_after_the_pool_answers(tmp_path: Path) -> None:
+    """`start` returns once the query workers answer, so /healthz, pages and data do not wait for the checking
+    workers (nor share the CPU with their start); the first query to check waits for them; one killed while it
+    starts is started again; closing the pool right after it started leaves none of them running."""
+    location = tmp_path / "store"
+    ox.Store(str(location)).flush()
+
+    async def scenario() -> None:
+        pool = EmbeddedStore(location, workers=1, fast_workers=0, timeout=30, startup_timeout=Settings.startup_timeout)
+        try:
+            await pool.start()
+            assert checking_workers() == []
+            info = await pool.analyse("SELECT * WHERE { ?s ?p ?o } LIMIT 3")
+            assert (info.form, info.limit) == ("SELECT", 3)
+            assert len(checking_workers()) == 2
+        finally:
+            await pool.close()
+        assert checking_workers() == []
+        pool = EmbeddedStore(location, workers=1, fast_workers=0, timeout=30, startup_timeout=Settings.startup_timeout)
+        try:
+            await pool.start()
+            while not checking_workers():
+                await asyncio.sleep(0.01)
+            for pid in checking_workers():  # killed while they start (or just after)
+                os.kill(pid, signal.SIGKILL)
+            assert (await pool.analyse("ASK {}")).form == "ASK"
+        finally:
+            await pool.close()
+        pool = EmbeddedStore(location, workers=1, fast_workers=0, timeout=30, startup_timeout=Settings.startup_timeout)
+        await pool.start()
+        await pool.close()
+        assert checking_workers() == []
+
+    asyncio.run(scenario())
