@@ -7,10 +7,17 @@ PORT ?= 8080
 
 .PHONY: install serve build test lint browser stores bench clean
 
+# What serving and building need, no more: `make serve` on a new machine waits only for these.
 $(BIN)/twinkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The tests' and the benches' extras (pyproject.toml), each on top of the above; the stamp in the
+# venv is newer than $(BIN)/twinkg once installed, so a changed pyproject.toml installs them again.
+$(VENV)/.extra-test $(VENV)/.extra-bench: $(VENV)/.extra-%: $(BIN)/twinkg
+	$(BIN)/pip install --quiet -e '.[$*]'
 	touch $@
 
 install: $(BIN)/twinkg
@@ -28,7 +35,7 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 # ruff and mypy, configured in pyproject.toml; CI runs this before the tests.
-lint: install
+lint: $(VENV)/.extra-test
 	$(BIN)/ruff check
 	$(BIN)/mypy
 
@@ -39,10 +46,10 @@ stores:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource-7-bin >/dev/null; }
 
-test: install browser stores
+test: $(VENV)/.extra-test browser stores
 	$(BIN)/python -m pytest
 
-bench: install
+bench: $(VENV)/.extra-bench
 	$(BIN)/python bench/run.py
 
 clean:
