@@ -8,7 +8,7 @@ runs it under uvicorn. The modules, by concern:
 - protocol: reading SPARQL requests, the query policy, answers with row-cap headers;
 - sparql: the /sparql route and service description;  queries: the pages' own queries;
 - linked_data: /id/…, /vocab/…, /data/…;  files: /dumps/…, /void;
-- pages + render + templates/: HTML;  cache: rendered responses, ETag;
+- views/ + render + templates/: HTML pages (resources, listings, dataset, workbench);  cache: rendered responses, ETag;
 - fairness: per-client concurrency, heavy clients off the fast lane;
 - http: the HTTP layer's limits (deadlines, head size, connections);  headers: CSP on HTML, plain OPTIONS;
 - access_log;  conneg: media types from Accept;  urls: IRIs ↔ local paths;  config.

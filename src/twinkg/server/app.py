@@ -23,7 +23,7 @@ from starlette.types import ASGIApp
 
 from twinkg import __version__
 from twinkg.errors import StoreError, TwinkgError
-from twinkg.server import errors, pages
+from twinkg.server import errors
 from twinkg.server.access_log import AccessLog
 from twinkg.server.cache import ResponseCache, cached
 from twinkg.server.config import ServerConfig
@@ -35,8 +35,8 @@ from twinkg.server.headers import SecurityHeaders
 from twinkg.server.linked_data import context_document, data_document, dereference
 from twinkg.server.protocol import ROW_HEADERS
 from twinkg.server.render import HERE
-from twinkg.server.sparql import sparql
-from twinkg.server.statistics import statistics_page
+from twinkg.server.sparql import endpoint
+from twinkg.server.views import dataset, listings, resources, workbench
 from twinkg.store import QueryRequest
 
 SPARQL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
@@ -58,25 +58,14 @@ async def healthz(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
+    """The protocol and data routes, then the pages' (each views module lists its own)."""
+    sparql = endpoint(workbench.query_page)
     return [
-        Route("/", cached(pages.home), name="home"),
-        Route("/search", cached(pages.search_page), name="search"),
-        Route("/places", cached(pages.place_index), name="places"),
-        Route("/network.svg", cached(pages.network_map), name="network-map"),
-        Route("/map/basemap.svg", cached(pages.basemap_document), name="basemap"),
         Route("/sparql", sparql, methods=SPARQL_METHODS, name="sparql"),
         Route("/sparql/", sparql, methods=SPARQL_METHODS),
-        Route("/query", pages.query_page, name="query"),
-        Route("/query/vocabulary.json", cached(pages.query_vocabulary), name="query-vocabulary"),
-        Route("/query/basemap.json", cached(pages.query_basemap), name="query-basemap"),
         Route("/id/{rest:path}", dereference),
         Route("/vocab/{rest:path}", dereference),
-        Route("/page/{local:path}", cached(pages.resource_page), name="page"),
         Route("/data/{local:path}.{ext:str}", cached(data_document), name="data"),
-        Route("/ontology", cached(pages.ontology_page), name="ontology"),
-        Route("/dataset", cached(pages.dataset_page), name="dataset"),
-        Route("/statistics", cached(statistics_page), name="statistics"),
-        Route("/dumps/", pages.dataset_page),
         Route("/dumps/{name:str}", dump, name="dump"),
         Route("/void", void, name="void"),
         Route("/.well-known/void", void),
@@ -84,6 +73,7 @@ def routes() -> list[BaseRoute]:
         Route("/robots.txt", robots, name="robots"),
         Route("/sitemap.xml", sitemap, name="sitemap"),
         Route("/healthz", healthz, name="healthz"),
+        *listings.routes, *resources.routes, *dataset.routes, *workbench.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

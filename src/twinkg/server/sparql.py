@@ -1,8 +1,12 @@
-"""/sparql: the SPARQL 1.1 Protocol endpoint, its service description, and the query page for browsers."""
+"""/sparql: the SPARQL 1.1 Protocol endpoint and its service description.
+
+A browser asking /sparql for HTML gets the query page; which page that is the app decides (`endpoint(page)`),
+so that the protocol does not depend on the pages."""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Awaitable, Callable
 
 import pyoxigraph as ox
 from starlette.requests import Request
@@ -12,7 +16,6 @@ from twinkg import __version__
 from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError
-from twinkg.server.pages import query_page
 from twinkg.server.protocol import (
     SPOOL_OVER,
     answer_response,
@@ -24,13 +27,27 @@ from twinkg.formats import GRAPH_MEDIA_TYPES
 from twinkg.vocab import RDF, SD
 
 
-async def sparql(request: Request) -> Response:
+QueryPage = Callable[[Request, str | None], Awaitable[Response]]
+"""The page a browser gets: for a query (its answer as a table), or for none (the editor)."""
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def endpoint(query_page: QueryPage) -> Endpoint:
+    """The /sparql handler, showing `query_page` to a browser that prefers HTML."""
+
+    async def sparql(request: Request) -> Response:
+        return await answer(request, query_page)
+
+    return sparql
+
+
+async def answer(request: Request, query_page: QueryPage) -> Response:
     config: ServerConfig = request.app.state.config
     query, params = await read_protocol_request(request, config.settings.max_request_bytes)
     accept = request.headers.get("accept")
     if query is None:
         if conneg.prefers_html(accept, conneg.GRAPH_OFFERS):
-            return await query_page(request)
+            return await query_page(request, None)
         media = conneg.choose(conneg.GRAPH_OFFERS, accept, request.query_params.get("format"))
         if media is None:
             raise ProtocolError(406, "the service description is available as " + ", ".join(GRAPH_MEDIA_TYPES))

@@ -1,0 +1,176 @@
+"""The ways in: the home page (counts, the network map, the best-connected places), search by name or Q-id,
+the index of places by country and initial, and the maps (/network.svg, /map/basemap.svg)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from twinkg.server import exported
+from twinkg.server.cache import cached
+from twinkg.server.config import ServerConfig
+from twinkg.server.errors import not_found
+from twinkg.server.maps import NETWORK_WIDTH, Place, basemap_svg, network_svg
+from twinkg.server.queries import select
+from twinkg.server.render import render
+from twinkg.server.urls import page_href
+from twinkg.server.views.model import iri, literal, short
+from twinkg.vocab import WD
+
+DISPLAY_LABEL = """OPTIONAL { ?p rdfs:label ?en FILTER(LANG(?en) = "en") }
+        OPTIONAL { ?p rdfs:label ?other FILTER(LANG(?other) IN ("und", "")) }
+        BIND(COALESCE(?en, ?other) AS ?l)"""
+"""A place's display label: English, else the label of undetermined language (the 2016 crawl's)."""
+BEST_CONNECTED = 60
+INITIALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+PAGE_SIZE = 100
+MAX_SEARCH = 100
+_QID = re.compile(r"^[Qq][1-9][0-9]*$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+NETWORK_CACHE = "public, max-age=300"
+"""The network map changes only with a build: browsers may keep it a few minutes, then revalidate by ETag."""
+
+
+async def home(request: Request) -> Response:
+    """What twinkg is, counts, the network map (by reference: it is /network.svg), a search box and the
+    best-connected places (not every place)."""
+    config: ServerConfig = request.app.state.config
+    rows = await best_connected(config)
+    counts = await select(config, """SELECT ?kind (COUNT(?s) AS ?n) WHERE {
+        VALUES ?kind { tw:Place tw:Twinning tw:Event tw:Actor tw:Source } ?s a ?kind } GROUP BY ?kind""")
+    places = [{"label": r["label"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"],
+               "twinnings": int(r["n"]["value"])} for r in rows]
+    totals = {r["kind"]["value"].split("#")[-1]: int(r["n"]["value"]) for r in counts}
+    return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals,
+                                         "map": exported.available(config.out_dir, "places.csv", "twinnings.csv"),
+                                         "map_width": NETWORK_WIDTH, "initials": INITIALS})
+
+
+async def best_connected(config: ServerConfig) -> list[dict[str, Any]]:
+    """The BEST_CONNECTED places with the most twinnings, ties in label order.
+
+    In two steps, because ordering every place of the world network by count and label (or by count and IRI) took
+    1.1–1.8 s on pyoxigraph, where ordering by the count alone takes 0.1 s: first the count of the last place
+    shown, then the places with at least that many twinnings, sorted here. Ordered outside each grouping:
+    Virtuoso cannot order by an aggregate's alias inside it."""
+    last = await select(config, f"""SELECT (MIN(?n) AS ?least) WHERE {{ {{ SELECT ?n WHERE {{ {{ SELECT ?p
+        (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t tw:partner ?p }} GROUP BY ?p }} }} ORDER BY DESC(?n) LIMIT {BEST_CONNECTED} }} }}""")
+    least = last[0]["least"]["value"] if last and "least" in last[0] else None
+    if least is None:
+        return []
+    rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?n) WHERE {{
+        {{ SELECT ?p (COUNT(DISTINCT ?t) AS ?c) WHERE {{ ?t tw:partner ?p }} GROUP BY ?p
+           HAVING (COUNT(DISTINCT ?t) >= {int(least)}) }} {DISPLAY_LABEL} }} GROUP BY ?p""")
+    rows = [r for r in rows if "label" in r]
+    rows.sort(key=lambda r: (-int(r["n"]["value"]), r["label"]["value"].lower(), r["p"]["value"]))
+    return rows[:BEST_CONNECTED]
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and 0 < int(value) <= 100_000 else 1
+
+
+async def search_page(request: Request) -> Response:
+    """Places by any label, alternative label, historical name (Leningrad, Stalingrad, Wolgograd) or Q-id."""
+    config: ServerConfig = request.app.state.config
+    q = " ".join(request.query_params.get("q", "").split())[:MAX_SEARCH]
+    results: list[dict[str, Any]] = []
+    if _QID.match(q):
+        rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (SAMPLE(?m) AS ?matched) WHERE {{
+            ?p a tw:Place ; owl:sameAs {iri(WD + q.upper())} . BIND({literal(q.upper())} AS ?m) {DISPLAY_LABEL} }} GROUP BY ?p""")
+    elif q:
+        rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?name; separator=" · ") AS ?matched)
+        WHERE {{
+          {{ ?p a tw:Place ; rdfs:label ?name }} UNION {{ ?p a tw:Place ; skos:altLabel ?name }}
+          UNION {{ ?p a tw:Place ; tw:historicalName ?h . ?h rdfs:label ?name }}
+          FILTER (CONTAINS(LCASE(STR(?name)), LCASE({literal(q)})))
+          {DISPLAY_LABEL}
+        }} GROUP BY ?p ORDER BY LCASE(STR(?label)) LIMIT {PAGE_SIZE}""")
+    else:
+        rows = []
+    for r in rows:
+        found = r["p"]["value"]
+        results.append({"label": r.get("label", {}).get("value", short(found)), "href": page_href(config.base, found) or found,
+                        "matched": r.get("matched", {}).get("value", "")})
+    return render(request, "search.html", {"title": f"Search: {q}" if q else "Search", "q": q, "results": results,
+                                           "limit": PAGE_SIZE})
+
+
+async def place_index(request: Request) -> Response:
+    """Places by country and by initial, a page of PAGE_SIZE at a time."""
+    config: ServerConfig = request.app.state.config
+    country = request.query_params.get("country", "").upper()
+    country = country if _COUNTRY.match(country) else ""
+    initial = request.query_params.get("initial", "")[:1].upper()
+    initial = initial if initial.isalpha() else ""
+    page = _page_number(request.query_params.get("page"))
+    where = f"?p tw:country {iri(f'{config.base}vocab/country/{country}')} ." if country else ""
+    start = f"FILTER (STRSTARTS(UCASE(STR(?l)), {literal(initial)}))" if initial else ""
+    rows = await select(config, f"""SELECT ?p ?l WHERE {{
+        ?p a tw:Place . {where}
+        {DISPLAY_LABEL}
+        FILTER (BOUND(?l)) {start}
+    }} ORDER BY LCASE(STR(?l)) ?p LIMIT {PAGE_SIZE + 1} OFFSET {(page - 1) * PAGE_SIZE}""")
+    countries = await select(config, """SELECT ?code ?name (COUNT(?p) AS ?n) WHERE {
+        ?p a tw:Place ; tw:country ?c . ?c skos:notation ?code ; skos:prefLabel ?name } GROUP BY ?code ?name ORDER BY ?name""")
+    places = [{"label": r["l"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"]}
+              for r in rows[:PAGE_SIZE] if "l" in r]
+
+    def link(**change: Any) -> str:
+        params = {"country": country, "initial": initial, "page": page, **change}
+        return "/places?" + "&".join(f"{k}={v}" for k, v in params.items() if v and not (k == "page" and v == 1))
+
+    return render(request, "places.html", {
+        "title": "Places", "places": places, "page": page, "initials": INITIALS, "country": country, "initial": initial,
+        "countries": [{"code": r["code"]["value"], "name": r["name"]["value"], "count": int(r["n"]["value"]),
+                       "href": link(country=r["code"]["value"], page=1)} for r in countries],
+        "previous": link(page=page - 1) if page > 1 else None,
+        "next": link(page=page + 1) if len(rows) > PAGE_SIZE else None,
+        "initial_links": [{"letter": c, "href": link(initial=c, page=1)} for c in INITIALS],
+        "all_initials": link(initial="", page=1), "all_countries": link(country="", page=1)})
+
+
+def whole_network(config: ServerConfig) -> str | None:
+    """Every place with coordinates and every link between two of them, from the build's export tables."""
+    places, links = exported.read(config.out_dir, "places.csv"), exported.read(config.out_dir, "twinnings.csv")
+    if places is None or links is None:
+        return None
+    found: dict[str, Place] = {}
+    for row in places:
+        if row["latitude"] and row["longitude"]:
+            found[row["place_id"]] = (row["label"], page_href(config.base, row["place_iri"]) or row["place_iri"],
+                                      (float(row["longitude"]), float(row["latitude"])))
+    pairs = [(found[r["place_a_id"]][2], found[r["place_b_id"]][2]) for r in links
+             if r["place_a_id"] in found and r["place_b_id"] in found]
+    return network_svg(list(found.values()), pairs)
+
+
+async def network_map(request: Request) -> Response:
+    """/network.svg: the whole network's map, a document of its own so that the home page stays light."""
+    config: ServerConfig = request.app.state.config
+    svg = whole_network(config)
+    if svg is None:
+        return await not_found(request)
+    return Response(svg, media_type="image/svg+xml", headers={
+        "Cache-Control": NETWORK_CACHE, "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff"})
+
+
+async def basemap_document(request: Request) -> Response:
+    """/map/basemap.svg: the coastlines and borders the pages' maps draw under their places."""
+    return Response(basemap_svg(), media_type="image/svg+xml", headers={
+        "Cache-Control": "public, max-age=86400", "Content-Security-Policy": "default-src 'none'",
+        "X-Content-Type-Options": "nosniff"})
+
+
+routes: list[BaseRoute] = [
+    Route("/", cached(home), name="home"),
+    Route("/search", cached(search_page), name="search"),
+    Route("/places", cached(place_index), name="places"),
+    Route("/network.svg", cached(network_map), name="network-map"),
+    Route("/map/basemap.svg", cached(basemap_document), name="basemap"),
+]

@@ -1,0 +1,145 @@
+"""The pages' model: RDF terms with their labels (`Term`), a resource and its statements (`Node`), read from
+SPARQL JSON bindings; and the only way a page writes a term into a query (`iri`, `literal`): through
+pyoxigraph's own term types, which refuse an IRI that is not one and escape a literal, never by pasting text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from twinkg.server.config import ServerConfig
+from twinkg.server.queries import select
+from twinkg.server.urls import page_href
+from twinkg.vocab import DCT, PREFIXES, RDF, RDFS, SKOS
+
+LABEL_PATH = "rdfs:label|skos:prefLabel|dct:title"
+
+
+def iri(value: str) -> str:
+    """An IRI as a SPARQL term (`<…>`), checked by pyoxigraph: ValueError when `value` is no absolute IRI."""
+    return str(ox.NamedNode(value))
+
+
+def literal(text: str) -> str:
+    """A plain string literal as a SPARQL term, escaped by pyoxigraph (quotes, backslashes, line breaks)."""
+    return str(ox.Literal(text))
+
+
+def short(value: str) -> str:
+    """An IRI as prefix:name when a predeclared prefix covers it, else whole."""
+    for prefix, ns in PREFIXES.items():
+        if value.startswith(ns) and len(value) > len(ns):
+            return f"{prefix}:{value[len(ns):]}"
+    return value
+
+
+@dataclass
+class Term:
+    """An RDF term as a page shows it: its value, language or datatype, labels by language, and a link."""
+
+    kind: str  # uri, literal, bnode
+    value: str
+    lang: str = ""
+    datatype: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    href: str | None = None
+
+    @property
+    def label(self) -> str:
+        for lang in ("en", ""):
+            if lang in self.labels:
+                return self.labels[lang]
+        if self.labels:
+            return next(iter(self.labels.values()))
+        if self.kind == "uri":
+            return short(self.value)
+        return self.value
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "uri"
+
+    @property
+    def local(self) -> str:
+        return re.split(r"[#/]", self.value)[-1]
+
+
+def href(config: ServerConfig, value: str) -> str | None:
+    """Where a link to an IRI goes; only http(s) IRIs become links, never a `javascript:` one from the data."""
+    return page_href(config.base, value) or (value if value.lower().startswith(("http://", "https://")) else None)
+
+
+def term(config: ServerConfig, b: dict[str, str]) -> Term:
+    """A term from one SPARQL JSON binding."""
+    kind = b["type"]
+    if kind == "typed-literal":
+        kind = "literal"
+    t = Term(kind, b["value"], b.get("xml:lang", ""), b.get("datatype", ""))
+    if kind == "uri":
+        t.href = href(config, t.value)
+    return t
+
+
+@dataclass
+class Node:
+    """A resource and its statements: predicate IRI → objects, in the order the store gave them."""
+
+    iri: str
+    props: dict[str, list[Term]] = field(default_factory=dict)
+
+    def all(self, predicate: str) -> list[Term]:
+        return self.props.get(predicate, [])
+
+    def one(self, predicate: str) -> Term | None:
+        values = self.props.get(predicate)
+        if not values:
+            return None
+        for lang in ("en", ""):
+            for v in values:
+                if v.lang == lang:
+                    return v
+        return values[0]
+
+    def text(self, predicate: str, default: str = "") -> str:
+        v = self.one(predicate)
+        return v.value if v else default
+
+    @property
+    def types(self) -> set[str]:
+        return {t.value for t in self.all(RDF + "type")}
+
+    @property
+    def label(self) -> str:
+        for p in (RDFS + "label", SKOS + "prefLabel", DCT + "title"):
+            v = self.one(p)
+            if v:
+                return v.value
+        return short(self.iri)
+
+
+async def statements(config: ServerConfig, where: str, limit: int | None = None) -> dict[str, Node]:
+    """Nodes from a pattern that binds ?s ?p ?o, with the objects' labels."""
+    rows = await select(config, f"SELECT ?s ?p ?o ?ol WHERE {{ {{ {where} }} OPTIONAL {{ ?o {LABEL_PATH} ?ol }} }}"
+                        + (f" LIMIT {int(limit)}" if limit else ""))
+    nodes: dict[str, Node] = {}
+    seen: dict[tuple[str, str, str, str, str], Term] = {}
+    for row in rows:
+        s, p = row["s"]["value"], row["p"]["value"]
+        node = nodes.setdefault(s, Node(s))
+        o = row["o"]
+        key = (s, p, o["type"], o["value"], o.get("xml:lang", "") + o.get("datatype", ""))
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = term(config, o)
+            node.props.setdefault(p, []).append(found)
+        if "ol" in row:
+            found.labels.setdefault(row["ol"].get("xml:lang", ""), row["ol"]["value"])
+    return nodes
+
+
+def json_script(body: bytes) -> str:
+    """JSON to embed in a <script> element: every `<` escaped, so no string in the data can close the element or
+    open a comment in it, whatever it holds."""
+    return body.decode("utf-8").replace("<", "\\u003c")

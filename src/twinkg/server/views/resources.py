@@ -1,0 +1,259 @@
+"""The resource pages: /page/… for places, twinnings, events, actors, sources and concepts (each with its JSON-LD,
+its statements in and out; a place's twinnings a page at a time with their timeline and map), and /ontology."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any, Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from twinkg.formats import EXTENSIONS
+from twinkg.server import conneg, partners
+from twinkg.server.cache import cached
+from twinkg.server.config import ServerConfig
+from twinkg.server.errors import not_found, page_error
+from twinkg.server.linked_data import compacted_document, data_links, link_header
+from twinkg.server.maps import Place, point, svg_map
+from twinkg.server.protocol import answer_response
+from twinkg.server.queries import run_query, select
+from twinkg.server.render import render
+from twinkg.server.urls import iri_for_path, page_href, safe_local
+from twinkg.server.views.model import LABEL_PATH, Node, Term, iri, json_script, literal, short, statements, term
+from twinkg.vocab import DCT, OWL, RDF, RDFS, SKOS, TW, WD
+
+PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property", OWL + "AnnotationProperty"}
+COORDINATES = "{ ?x geo:hasGeometry/geo:asWKT ?wkt } UNION { ?x owl:sameAs/<http://www.wikidata.org/prop/direct/P625> ?wkt }"
+"""Where a place's coordinates are: the curated geometry, else its Wikidata item's P625 (enrich cache, snapshots)."""
+VALUES_SHOWN = 20
+"""Values of one property a page's statement tables show (a place is the partner of hundreds of twinnings);
+the data documents have them all."""
+INCOMING = 1000
+"""Statements pointing at a resource its page lists at most (the data documents have them all)."""
+
+
+def _year(found: Term | None) -> float | None:
+    if found is None:
+        return None
+    m = re.match(r"(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", found.value)
+    if not m:
+        return None
+    year = int(m.group(1))
+    month = int(m.group(2) or 1)
+    return year + (month - 1) / 12
+
+
+def event_kind(node: Node) -> str:
+    """The name of the event's own class (tw:Establishment …): whichever tw: class it has besides tw:Event."""
+    own = sorted(t[len(TW):] for t in node.types if t.startswith(TW) and t != TW + "Event")
+    return own[0] if own else "Event"
+
+
+def date_text(node: Node) -> str:
+    text = node.text(TW + "dateText")
+    date = node.text(TW + "date")
+    if date and text:
+        return f"{date} ({text})"
+    if date or text:
+        return date or text
+    early, late = node.text(TW + "earliest"), node.text(TW + "latest")
+    if early and late:
+        return f"between {early} and {late}"
+    return "date unknown"
+
+
+def ordered_events(nodes: list[Node]) -> list[Node]:
+    return sorted(nodes, key=lambda e: (e.text(TW + "earliest") or "9999", e.text(TW + "latest") or "9999", e.iri))
+
+
+def timeline(twinnings: list[tuple[Node, list[Node]]], today: int, href: Callable[[str], str]) -> dict[str, Any] | None:
+    """One row per twinning: a bar from its first to its last dated event (or today), event marks on it."""
+    years = [y for _, events in twinnings for e in events for y in [_year(e.one(TW + "earliest"))] if y is not None]
+    if not years:
+        return None
+    start = math.floor(min(years) / 10) * 10
+    end = max(today, math.ceil(max(years))) + 1
+    span = end - start
+
+    def x(year: float) -> float:
+        return round((year - start) / span * 100, 2)
+
+    rows = []
+    for tw, events in twinnings:
+        marks: list[dict[str, Any]] = []
+        for e in events:
+            y = _year(e.one(TW + "earliest"))
+            if y is not None:
+                marks.append({"x": x(y), "kind": event_kind(e), "title": f"{event_kind(e)}: {date_text(e)}",
+                              "href": href(e.iri)})
+        if marks:
+            first = min(m["x"] for m in marks)
+            status = tw.one(TW + "status")
+            last = x(today) if status and status.local in ("active", "suspended") else max(m["x"] for m in marks)
+            rows.append({"node": tw, "marks": marks, "bar_x": first, "bar_w": max(0.5, last - first),
+                         "status": status.local if status else "unknown"})
+    ticks = [{"x": x(y), "year": y} for y in range(start, end + 1, max(10, (span // 80 + 1) * 10))]
+    return {"rows": rows, "ticks": ticks}
+
+
+async def resource_page(request: Request) -> Response:
+    config: ServerConfig = request.app.state.config
+    local = request.path_params["local"]
+    if not safe_local(local):
+        return await not_found(request)
+    try:
+        page = partners.requested_page(request.query_params.getlist("page"))
+    except partners.BadPage as exc:
+        return page_error(request, 400, "Bad request", f"{exc}. The first page is {request.url.path}.")
+    subject = iri_for_path(config.base, local)
+    try:
+        s = iri(subject)
+    except ValueError:
+        return await not_found(request)
+    own = await statements(config, f"""{{ BIND({s} AS ?s) ?s ?p ?o }} UNION
+        {{ {s} ?q ?s . ?s ?p ?o FILTER(isBlank(?s) || STRSTARTS(STR(?s), {literal(subject + "/")})) }}""")
+    if subject not in own:
+        if not await select(config, f"SELECT ?s WHERE {{ ?s ?p {s} }} LIMIT 1"):
+            return await not_found(request)
+        own[subject] = Node(subject)
+    node = own[subject]
+    incoming_rows = await select(config, f"""SELECT ?s ?p ?sl WHERE {{ ?s ?p {s}
+        OPTIONAL {{ ?s {LABEL_PATH} ?sl }} }} LIMIT {INCOMING}""")
+    incoming: dict[tuple[str, str], Term] = {}
+    for r in incoming_rows:
+        key = (r["p"]["value"], r["s"]["value"])
+        t = incoming.setdefault(key, term(config, r["s"]))
+        if "sl" in r:
+            t.labels.setdefault(r["sl"].get("xml:lang", ""), r["sl"]["value"])
+    by_predicate: dict[str, list[Term]] = {}
+    for (p, _), t in sorted(incoming.items(), key=lambda kv: (kv[0][0], kv[1].label)):
+        by_predicate.setdefault(p, []).append(t)
+    jsonld = await compacted_document(config, subject)
+    context: dict[str, Any] = {
+        "node": node, "iri": subject, "sub": {k: v for k, v in own.items() if k != subject},
+        "incoming": by_predicate, "incoming_truncated": len(incoming_rows) >= INCOMING,
+        "jsonld": json_script(jsonld),
+        "short": short, "date_text": date_text, "event_kind": event_kind,
+        "data_links": data_links(local),
+        "title": node.label, "kind": "Resource", "values_shown": VALUES_SHOWN,
+    }
+    kind = KINDS.get(next((t for t in KIND_ORDER if t in node.types), ""))
+    if kind is not None:
+        problem = await kind(config, request, node, own, page, context)
+        if problem is not None:
+            return problem
+    response = render(request, "resource.html", context)
+    response.headers["Link"] = link_header(config, local, "alternate")
+    return response
+
+
+Context = dict[str, Any]
+Kind = Callable[[ServerConfig, Request, Node, dict[str, Node], int, Context], Awaitable[Response | None]]
+"""What a page of one kind adds to the resource page's context (a response instead when the request is bad)."""
+
+
+async def _place(config: ServerConfig, request: Request, node: Node, own: dict[str, Node], page: int,
+                 context: Context) -> Response | None:
+    context["kind"] = "Place"
+    s = iri(node.iri)
+    try:
+        listing = partners.paginate(await partners.place_links(config, node.iri), page)
+    except partners.BadPage as exc:
+        return page_error(request, 400, "Bad request", f"{exc}. The first page is {request.url.path}.")
+    shown = " ".join(iri(lk.iri) for lk in listing.links)
+    twinnings = await statements(config, f"VALUES ?s {{ {shown} }} ?s ?p ?o") if shown else {}
+    events = await statements(config, f"VALUES ?t {{ {shown} }} ?t tw:event ?s . ?s ?p ?o") if shown else {}
+    per: list[tuple[Node, list[Node]]] = []
+    for lk in listing.links:
+        link = twinnings.get(lk.iri, Node(lk.iri))
+        per.append((link, ordered_events([events[e.value] for e in link.all(TW + "event") if e.value in events])))
+    context["listing"] = listing
+    context["twinnings"] = {link.iri: (link, evs) for link, evs in per}
+    context["page_link"] = lambda n: request.url.path + ("" if n == 1 else f"?page={n}")
+    context["timeline"] = timeline(per, dt.date.today().year, lambda i: page_href(config.base, i) or i)
+    context["names"] = [own[n.value] for n in node.all(TW + "historicalName") if n.value in own]
+    context["wikidata"] = [t for t in node.all(OWL + "sameAs") if t.value.startswith(WD)]
+    context["map"] = await place_map(config, node.iri, f"?t tw:partner {s}, ?x . FILTER(?x != {s})")
+    return None
+
+
+async def _twinning(config: ServerConfig, request: Request, node: Node, own: dict[str, Node], page: int,
+                    context: Context) -> Response | None:
+    context["kind"] = "Twinning"
+    s = iri(node.iri)
+    events = await statements(config, f"{s} tw:event ?s . ?s ?p ?o")
+    context["events"] = ordered_events(list(events.values()))
+    context["map"] = await place_map(config, None, f"{s} tw:partner ?x")
+    return None
+
+
+def _named(name: str) -> Kind:
+    async def named(config: ServerConfig, request: Request, node: Node, own: dict[str, Node], page: int,
+                    context: Context) -> Response | None:
+        context["kind"] = name
+        return None
+    return named
+
+
+async def _event(config: ServerConfig, request: Request, node: Node, own: dict[str, Node], page: int,
+                 context: Context) -> Response | None:
+    context["kind"] = event_kind(node) + " (event)"
+    return None
+
+
+KINDS: dict[str, Kind] = {
+    TW + "Place": _place, TW + "Twinning": _twinning, TW + "Event": _event, TW + "Actor": _named("Actor"),
+    TW + "Source": _named("Source"), SKOS + "Concept": _named("Concept"), SKOS + "ConceptScheme": _named("Concept scheme"),
+}
+"""The page kind by the resource's class; the first in KIND_ORDER the resource has wins."""
+KIND_ORDER = tuple(KINDS)
+
+
+async def place_map(config: ServerConfig, center: str | None, pattern: str) -> dict[str, Any] | None:
+    """The map of the places `pattern` binds to ?x, around `center` when there is one."""
+    rows = await select(config, f"""SELECT DISTINCT ?x ?l ?wkt WHERE {{
+        {{ {pattern} }} UNION {{ {"BIND(" + iri(center) + " AS ?x)" if center else "FILTER(false)"} }}
+        {COORDINATES} OPTIONAL {{ ?x rdfs:label ?l FILTER(LANG(?l) = "en") }} }}""")
+    found: dict[str, Place] = {}
+    for r in rows:
+        pt = point(r["wkt"]["value"])
+        if pt and r["x"]["value"] not in found:
+            x = r["x"]["value"]
+            found[x] = (r.get("l", {}).get("value", short(x)), page_href(config.base, x) or x, pt)
+    centre = found.pop(center, None) if center else None
+    return svg_map(centre, list(found.values()))
+
+
+async def ontology_page(request: Request) -> Response:
+    config: ServerConfig = request.app.state.config
+    accept = request.headers.get("accept")
+    graph = iri(config.iris.graph("ontology"))
+    namespace = literal(TW[:-1])
+    if not conneg.prefers_html(accept, conneg.GRAPH_OFFERS) and request.query_params.get("format") != "html":
+        media = conneg.choose(conneg.GRAPH_OFFERS, accept, request.query_params.get("format"))
+        if media is None:
+            return Response("available: text/html, " + ", ".join(EXTENSIONS.values()), status_code=406)
+        answer = await run_query(config, f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o
+            FILTER(!isIRI(?s) || STRSTARTS(STR(?s), {namespace})) }} }}""", media)
+        return answer_response(config, answer)
+    nodes = await statements(config, f"""GRAPH {graph} {{ ?s ?p ?o }}
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), {namespace}))""")
+    schemes = await statements(config, f"GRAPH {graph} {{ ?s a skos:ConceptScheme ; ?p ?o }}")
+    ontology = nodes.pop(TW[:-1], None)
+    classes = sorted((n for n in nodes.values() if OWL + "Class" in n.types), key=lambda n: n.iri)
+    properties = sorted((n for n in nodes.values() if n.types & PROPERTY_TYPES), key=lambda n: n.iri)
+    other = sorted((n for n in nodes.values() if n not in classes and n not in properties), key=lambda n: n.iri)
+    return render(request, "ontology.html", {
+        "title": "twinkg ontology", "ontology": ontology, "classes": classes, "properties": properties,
+        "other": other, "schemes": sorted(schemes.values(), key=lambda n: n.iri), "short": short,
+        "RDFS": RDFS, "OWL": OWL, "SKOS": SKOS, "DCT": DCT, "TW": TW})
+
+
+routes: list[BaseRoute] = [
+    Route("/page/{local:path}", cached(resource_page), name="page"),
+    Route("/ontology", cached(ontology_page), name="ontology"),
+]

@@ -1,0 +1,144 @@
+"""The query workbench: /query (the editor with the example queries, a query's answer as a table), what its
+editor completes (/query/vocabulary.json) and the base map its map view draws (/query/basemap.json). /sparql
+shows this page to a browser (the app wires it in: the protocol module does not import pages)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from twinkg.errors import TwinkgError
+from twinkg.server import conneg
+from twinkg.server.cache import cached
+from twinkg.server.config import ServerConfig
+from twinkg.server.maps import basemap
+from twinkg.server.queries import run_query
+from twinkg.server.render import render
+from twinkg.server.views.model import href, iri, json_script, literal, short, statements, term
+from twinkg.server.views.resources import PROPERTY_TYPES
+from twinkg.vocab import OWL, PREFIXES, RDFS, SKOS, TW
+
+TABLE_ACCEPT = f"{conneg.RESULTS}, application/n-triples"
+
+
+@dataclass
+class Example:
+    name: str
+    title: str
+    description: str
+    query: str
+
+
+def examples(queries_dir: Path | None) -> list[Example]:
+    """The example queries (`*.rq`), each titled by its `# title:` comment line and described by the others."""
+    out: list[Example] = []
+    if queries_dir is None or not queries_dir.is_dir():
+        return out
+    for path in sorted(queries_dir.glob("*.rq")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        title, description = path.stem.replace("-", " "), []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            body = line.lstrip("#").strip()
+            if body.lower().startswith("title:"):
+                title = body[6:].strip()
+            elif body:
+                description.append(body)
+        out.append(Example(path.stem, title, " ".join(description), text))
+    return out
+
+
+async def query_page(request: Request, query: str | None = None) -> Response:
+    config: ServerConfig = request.app.state.config
+    if query is None:
+        query = request.query_params.get("query")
+    context: dict[str, Any] = {"title": "Query", "examples": examples(config.settings.queries_dir), "query": query or "",
+                               "max_rows": config.max_rows, "timeout": config.timeout,
+                               "prefixes": sorted(PREFIXES.items())}
+    if query:
+        try:
+            params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+            # the table shows solutions as SPARQL JSON and triples as N-Triples: the query's form picks one
+            answer = await run_query(config, query, None, params, TABLE_ACCEPT, max_rows=None, own=False)
+        except TwinkgError as exc:
+            context["error"] = str(exc)
+        else:
+            context["result"] = result_table(config, answer.body, answer.media_type)
+            context["truncated"] = answer.truncated
+            # the same answer for the page's script, which then shows it without running the query again
+            context["answer"] = json_script(json.dumps({
+                "type": answer.media_type, "truncated": answer.truncated, "maxRows": config.max_rows,
+                "text": answer.body.decode("utf-8")}, ensure_ascii=False).encode())
+    return render(request, "query.html", context, 400 if "error" in context else 200)
+
+
+async def query_basemap(request: Request) -> Response:
+    """The vendored Natural Earth base map (land and borders as equirectangular SVG paths) for the query page's map
+    view, which draws it under a result's places in the browser."""
+    return JSONResponse(basemap())
+
+
+async def query_vocabulary(request: Request) -> Response:
+    """What the query editor completes: the predeclared prefixes, the tw: classes and properties, and the concepts
+    of the concept schemes (status, kind, reason … codes), with their labels, read from the ontology graph the
+    server holds, so completion needs nothing from outside."""
+    config: ServerConfig = request.app.state.config
+    graph = iri(config.iris.graph("ontology"))
+    nodes = await statements(config, f"""GRAPH {graph} {{ ?s ?p ?o }}
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), {literal(TW)}))""")
+    terms = []
+    for node in sorted(nodes.values(), key=lambda n: n.iri):
+        kind = "class" if OWL + "Class" in node.types else "property" if node.types & PROPERTY_TYPES else None
+        if kind:
+            terms.append({"name": short(node.iri), "iri": node.iri, "kind": kind, "label": node.label,
+                          "comment": node.text(RDFS + "comment")})
+    concepts = await statements(config, f"GRAPH {graph} {{ ?s a skos:Concept ; ?p ?o }}")
+    return JSONResponse({"prefixes": PREFIXES, "terms": terms, "concepts": [
+        {"iri": c.iri, "label": c.label, "scheme": c.text(SKOS + "inScheme").rstrip("/").rsplit("/", 1)[-1],
+         "comment": c.text(SKOS + "definition")} for c in sorted(concepts.values(), key=lambda n: n.iri)]})
+
+
+def result_table(config: ServerConfig, body: bytes, media_type: str) -> dict[str, Any]:
+    """An answer as the page's table: SPARQL JSON solutions or a boolean, or N-Triples as three columns."""
+    if media_type == "application/n-triples":
+        triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        return {"vars": ["subject", "predicate", "object"], "rows": [
+            [_cell(config, t.subject), _cell(config, t.predicate), _cell(config, t.object)] for t in triples]}
+    data = json.loads(body)
+    if "boolean" in data:
+        return {"boolean": data["boolean"]}
+    names = data["head"].get("vars", [])
+    return {"vars": names, "rows": [[(_cell_json(config, b[v]) if v in b else None) for v in names]
+                                    for b in data["results"]["bindings"]]}
+
+
+def _cell_json(config: ServerConfig, b: dict[str, str]) -> dict[str, Any]:
+    t = term(config, b)
+    return {"text": t.value if t.kind != "uri" else short(t.value), "href": t.href, "lang": t.lang,
+            "datatype": short(t.datatype) if t.datatype else ""}
+
+
+def _cell(config: ServerConfig, found: Any) -> dict[str, Any]:
+    if isinstance(found, ox.NamedNode):
+        return {"text": short(found.value), "href": href(config, found.value), "lang": "", "datatype": ""}
+    if isinstance(found, ox.Literal):
+        return {"text": found.value, "href": None, "lang": found.language or "", "datatype": ""}
+    return {"text": str(found), "href": None, "lang": "", "datatype": ""}
+
+
+routes: list[BaseRoute] = [
+    Route("/query", query_page, name="query"),
+    Route("/query/vocabulary.json", cached(query_vocabulary), name="query-vocabulary"),
+    Route("/query/basemap.json", cached(query_basemap), name="query-basemap"),
+]
