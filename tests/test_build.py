@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from twinkg.build import Built, ValidationFailed, run
 from twinkg.config import Settings
 from twinkg.graphs import canonical, quads
 from twinkg.output import DUMPS, EXPORTS, STORE_PREFIX
+from twinkg.publish import render_dumps
 from twinkg.vocab import Iris
 
 from conftest import BUILT_AT, MINI, settings_for
@@ -266,3 +268,27 @@ def test_void_counts_dumps_publisher_and_partitions(mini_build: tuple[Settings, 
     assert int(one(f"SELECT ?n WHERE {{ {ds} void:classPartition [ void:class tw:Twinning ; void:entities ?n ] }}")) == twinnings
     partners = len(list(store.query(prefix + "SELECT * WHERE { ?t tw:partner ?p }")))  # type: ignore[arg-type]
     assert int(one(f"SELECT ?n WHERE {{ {ds} void:propertyPartition [ void:property tw:partner ; void:triples ?n ] }}")) == partners
+
+
+def test_line_dumps_are_sorted_lines_a_triple_in_two_graphs_once_in_the_merged_one() -> None:
+    """The merged N-Triples come from the sorted N-Quads (twinkg.publish._merged): still every graph's lines,
+    sorted, each once, where a literal is the start of a longer one and a blank node label of another's."""
+    n, lit = ox.NamedNode, ox.Literal
+    s, p = n("http://example.org/s"), n("http://example.org/p")
+    shared = ox.Triple(s, p, lit("abc"))
+    graphs = {
+        "ontology": {shared, ox.Triple(s, p, ox.BlankNode("b1")), ox.Triple(s, p, lit("abc", language="en"))},
+        "curated": {shared, ox.Triple(s, p, lit("abc", datatype=n("http://example.org/t"))), ox.Triple(s, p, ox.BlankNode("b12"))},
+        "wikidata": {ox.Triple(s, p, lit("ab")), shared},
+        "meta": {ox.Triple(s, p, lit("abc d"))},
+    }
+    built_at = BUILT_AT
+    files = render_dumps(graphs, Iris("https://w3id.org/twinkg/"), built_at)
+    lines = {line for g in graphs.values() for line in ox.serialize(g, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)}
+    assert gzip.decompress(files["twinkg.nt.gz"]) == b"".join(sorted(lines))
+    nquads = gzip.decompress(files["twinkg.nq.gz"]).splitlines(keepends=True)
+    assert nquads == sorted(nquads) and len(nquads) == sum(map(len, graphs.values()))
+    for name in ("twinkg.nt.gz", "twinkg.nq.gz"):  # standard gzip, stamped with the build time
+        with gzip.GzipFile(fileobj=io.BytesIO(files[name])) as f:
+            f.read()
+            assert f.mtime == int(built_at.timestamp())

@@ -9,11 +9,10 @@ same data with `SOURCE_DATE_EPOCH` set are identical.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import io
 from pathlib import Path
 
 import pyoxigraph as ox
+from zlib_ng import gzip_ng
 
 from twinkg import jsonld
 from twinkg.config import Progress
@@ -34,11 +33,14 @@ from twinkg.output import (
 from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, VOID, XSD, Iris
 
 
+GZIP_LEVEL = 5
+"""zlib-ng at level 5 writes files no larger than the standard library's zlib at 6 did, in a third of
+the time; ISA-L is faster still but a third larger (bench/gzip_levels.py, bench/RESULTS.md)."""
+
+
 def _gzip(data: bytes, built_at: dt.datetime) -> bytes:
-    buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=int(built_at.timestamp()), compresslevel=6) as f:
-        f.write(data)
-    return buffer.getvalue()
+    """Standard gzip (RFC 1952), stamped with the build time so equal builds give equal bytes."""
+    return gzip_ng.compress(data, GZIP_LEVEL, mtime=int(built_at.timestamp()))
 
 
 def _sorted_lines(data: bytes) -> bytes:
@@ -56,6 +58,18 @@ def _in_graph(ntriples: bytes, graph: str) -> bytes:
     return ntriples.replace(b" .\n", b" <" + graph.encode() + b"> .\n")
 
 
+def _merged(nquads: bytes, graphs: list[str]) -> bytes:
+    """Sorted N-Quads lines as the sorted N-Triples of the merged graph (a triple in two graphs once).
+
+    The reverse of `_in_graph`, so it is exact for the same reason. Sorting by
+    whole lines orders quads by their triple first (a triple's text ends where a
+    longer one's goes on with "@" or "^", after the space either is followed by),
+    so the lines stay sorted and a triple's copies are neighbours."""
+    for graph in graphs:
+        nquads = nquads.replace(b" <" + graph.encode() + b"> .\n", b" .\n")
+    return b"".join(dict.fromkeys(nquads.splitlines(keepends=True)))
+
+
 def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
     """The bytes of every dump file, by file name.
 
@@ -71,7 +85,7 @@ def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str,
 def _render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
     by_graph = {name: rdf_bytes(triples, ox.RdfFormat.N_TRIPLES) for name, triples in graphs.items()}
     nquads = _sorted_lines(b"".join(_in_graph(nt, iris.graph(name)) for name, nt in by_graph.items()))
-    ntriples = b"".join(sorted({line for nt in by_graph.values() for line in nt.splitlines(keepends=True)}))
+    ntriples = _merged(nquads, [iris.graph(name) for name in by_graph])
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     prefixes = {**PREFIXES, "twid": iris.base + "id/", "twv": iris.base + "vocab/"}
     ctx = jsonld.context(graphs["ontology"])
