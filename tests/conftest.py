@@ -71,3 +71,15 @@ def built_store(curated_build: tuple[Settings, Built]) -> ox.Store:
     """The real curated graph in an in-memory store; query with use_default_graph_as_union=True."""
     settings, built = curated_build
     return store_of(built, settings)
+
+
+@pytest.fixture(scope="session")
+def curated_server(curated_build: tuple[Settings, Built], tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """`twinkg serve` over the real curated build (the world network), started once for the pages' browser
+    tests and stopped at the end of the session."""
+    from conftest_server import start_twinkg
+
+    settings, _ = curated_build
+    server = start_twinkg(settings.out_dir, PROJECT_ROOT / "data", tmp_path_factory.mktemp("curated-serve"))
+    yield server
+    server.stop()

@@ -1,0 +1,60 @@
+"""Phones: no page is wider than the screen at 390 px (nor at 1280 px), in headless Chromium.
+
+Every kind of page of the real curated build is opened at both widths; the document's scrollWidth must not exceed
+the viewport's width (long IRIs wrap, wide tables scroll in their own box, maps and charts scale)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from conftest_server import ARTIFACTS, Server, chromium
+
+from twinkg.vocab import TW
+
+KINDS = {"event": TW + "Event", "actor": TW + "Actor", "source": TW + "Source"}
+
+
+def one_of_each(server: Server) -> dict[str, str]:
+    """A page of each resource kind the curated data has, found through the SPARQL endpoint."""
+    pages = {}
+    for name, cls in KINDS.items():
+        r = server.get("/sparql", params={"query": f"SELECT ?s WHERE {{ ?s a <{cls}> }} ORDER BY ?s LIMIT 1"},
+                       headers={"Accept": "application/sparql-results+json"})
+        iri = r.json()["results"]["bindings"][0]["s"]["value"]
+        pages[name] = "/page/" + iri.split("/twinkg/", 1)[1]
+    return pages
+
+
+def page_paths(server: Server) -> dict[str, str]:
+    return {
+        "home": "/",
+        "place": "/page/id/place/coventry",
+        "twinning": "/page/id/twinning/coventry--volgograd",
+        **one_of_each(server),
+        "concept": "/page/vocab/status/active",
+        "dataset": "/dataset",
+        "query": "/query",
+        "query-result": "/query?query=" + quote("SELECT * WHERE { ?s ?p ?o } LIMIT 50"),
+        "ontology": "/ontology",
+        "statistics": "/statistics",
+        "places": "/places",
+        "search": "/search?q=grad",
+        "not-found": "/page/id/place/no-such-place",
+    }
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_page_is_wider_than_the_screen(curated_server: Server, width: int) -> None:
+    paths = page_paths(curated_server)
+    too_wide = {}
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        for name, path in paths.items():
+            page.goto(curated_server.url + path)
+            page.wait_for_load_state("networkidle")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                too_wide[name] = scroll
+                page.screenshot(path=str(ARTIFACTS / f"phone-{width}-{name}.png"), full_page=True)
+    assert too_wide == {}, f"pages wider than {width} px (scrollWidth by page): {too_wide}"
