@@ -9,8 +9,10 @@ import pyoxigraph as ox
 import pytest
 
 from twinkg.build import Built, run
-from twinkg.config import PROJECT_ROOT, Settings
+from twinkg.config import Settings
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The checkout the tests run from (the package itself does not know where its sources are)."""
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
 BUILT_AT = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.timezone.utc)

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from conftest import MINI
 
-from twinkg.config import PROJECT_ROOT
+from conftest import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
 CONFORMANCE = PROJECT_ROOT / "tests" / "conformance" / "sparql11-protocol"

@@ -41,7 +41,7 @@ import pytest
 from conftest_server import BIN, Server, free_port, start_twinkg, stop_group
 from wikidata_support import wikidata_endpoint  # noqa: F401 - fixture
 
-from twinkg.config import PROJECT_ROOT
+from conftest import PROJECT_ROOT
 
 DOCUMENTS = ("README.md", "data/README.md")
 EXECUTED = ("sh", "python", "sparql")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from twinkg.concepts import load_codes
-from twinkg.config import PROJECT_ROOT
+from conftest import PROJECT_ROOT
 from twinkg.curated.loader import LoadError, load
 
 from conftest import MINI

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import MINI, settings_for
 from twinkg.build import run
-from twinkg.config import PROJECT_ROOT
+from conftest import PROJECT_ROOT
 from twinkg.errors import TwinkgError
 from twinkg.graphs import quads
 from twinkg.vocab import ORG, PROV, RDF, SEM, TW, Iris

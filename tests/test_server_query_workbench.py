@@ -20,7 +20,7 @@ import httpx
 import pytest
 from conftest_server import ARTIFACTS, Server, chromium, mini_server, start_twinkg
 
-from twinkg.config import PROJECT_ROOT
+from conftest import PROJECT_ROOT
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")

@@ -17,7 +17,8 @@ import pytest
 
 from twinkg.build import Built, load_data
 from twinkg.concepts import load_classes
-from twinkg.config import PROJECT_ROOT, Settings
+from conftest import PROJECT_ROOT
+from twinkg.config import Settings
 from twinkg.dates import parse_exact
 from twinkg.graphs import InputError
 from twinkg.validate import load_shapes, validate

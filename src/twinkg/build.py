@@ -21,10 +21,12 @@ from twinkg.config import Progress, Settings
 from twinkg.curated.loader import load
 from twinkg.curated.records import Dataset
 from twinkg.errors import TwinkgError
+from twinkg.examples import render_examples
 from twinkg.exports import render_exports
 from twinkg.forked import Forked
 from twinkg.formats import rdf_bytes
 from twinkg.mapping import country_triples, curated_triples
+from twinkg.output import QUERIES_FILE
 from twinkg.publish import publish, render_dumps
 from twinkg.validate import Report, load_shapes, validate_store
 from twinkg.vocab import SKOS, WD, Iris
@@ -151,7 +153,8 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
         progress(f"validating {len(graphs['curated']) + len(graphs['wikidata'])} curated and Wikidata triples "
                  "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))
         validation = background.submit(check, store, settings, progress)  # its queries release the GIL
-        files = render_dumps(graphs, iris, settings.built_at) if write else {}
+        files = render_dumps(graphs, iris, settings.built_at) | {QUERIES_FILE: render_examples(settings.queries_dir)} \
+            if write else {}
         report = validation.result()
         if not report.conforms:
             raise ValidationFailed(report)

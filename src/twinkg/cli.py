@@ -51,8 +51,8 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False)
 
-DataOption = typer.Option(None, "--data", help="Folder of curated YAML files. [default: data/ of the checkout, or $TWINKG_DATA]")
-OutOption = typer.Option(None, "--out", help="Output folder for the dumps. [default: dist/ of the checkout, or $TWINKG_OUT]")
+DataOption = typer.Option(None, "--data", help="Folder of curated YAML files. [default: data/ in the current folder, or $TWINKG_DATA]")
+OutOption = typer.Option(None, "--out", help="Output folder for the dumps. [default: dist/ in the current folder, or $TWINKG_OUT]")
 BaseOption = typer.Option(None, "--base", help="Base IRI of minted IRIs. [default: https://w3id.org/twinkg/, or $TWINKG_BASE]")
 
 
@@ -427,7 +427,7 @@ def serve(
                              worker_memory_bytes=worker_memory << 20, max_queries_per_client=max_queries_per_client,
                              read_timeout=read_timeout, max_connections=max_connections,
                              max_connections_per_client=max_connections_per_client, access_log=not quiet)
-    if not sparql_endpoint and is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir,
+    if not sparql_endpoint and is_stale(settings.out_dir, [settings.data_dir, settings.ontology_dir, settings.queries_dir,
                                                                         settings.shapes_dir]):
         progress(f"{settings.out_dir} is missing or older than the data: building")
         run_pipeline(settings, write=True)

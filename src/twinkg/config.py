@@ -1,14 +1,17 @@
 """Settings shared by the commands: where things are, which base IRI to mint, the server's limits.
 
-Defaults make a checkout work with no configuration; each can be overridden on
-the command line or through `TWINKG_*` environment variables. Each default is
-written once, here: the CLI's options take their defaults from `Settings`.
+Defaults work with no configuration, in a checkout and from an installed wheel alike: the ontology,
+shapes and example queries are the package's own data (`packaged`), the curated data and the output
+folder are `data/` and `dist/` of the current folder. Each can be overridden on the command line or
+through `TWINKG_*` environment variables. Each default is written once, here: the CLI's options take
+their defaults from `Settings`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from importlib.resources import files
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -20,8 +23,13 @@ Progress = Callable[[str], None]
 Counter = Callable[[int, int], None]
 """How a batch job reports how far it got: (done, total)."""
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-"""The checkout: ontology/, shapes/ and queries/ live beside src/."""
+
+def packaged(name: str) -> Path:
+    """A folder of the package's data (ontology, shapes, queries), wherever the package is installed.
+
+    In a checkout these are links to the top-level folders (the sources of truth the design names);
+    a wheel holds copies of them (see pyproject.toml's package-data)."""
+    return Path(str(files("twinkg").joinpath(name)))
 
 
 def build_time() -> dt.datetime:
@@ -37,12 +45,13 @@ def build_time() -> dt.datetime:
 
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path = Path(os.environ.get("TWINKG_DATA", PROJECT_ROOT / "data"))
-    out_dir: Path = Path(os.environ.get("TWINKG_OUT", PROJECT_ROOT / "dist"))
+    data_dir: Path = Path(os.environ.get("TWINKG_DATA", "data")).absolute()
+    out_dir: Path = Path(os.environ.get("TWINKG_OUT", "dist")).absolute()
     base: str = os.environ.get("TWINKG_BASE", DEFAULT_BASE)
-    ontology_dir: Path = PROJECT_ROOT / "ontology"
-    shapes_dir: Path = PROJECT_ROOT / "shapes"
-    queries_dir: Path = PROJECT_ROOT / "queries"
+    ontology_dir: Path = packaged("ontology")
+    shapes_dir: Path = packaged("shapes")
+    queries_dir: Path = packaged("queries")
+    """The example queries the build publishes (queries.json) for the server's /query page."""
     built_at: dt.datetime = field(default_factory=build_time)
     shacl_engine: str = "compiled"
     """compiled (shapes as SPARQL on pyoxigraph) or pyshacl (the reference engine); see twinkg.validate."""

@@ -62,6 +62,8 @@ EXPORTS = (
 """Files for network analysis (twinkg.exports renders them); the build writes all, `twinkg export` a choice."""
 CONTEXT_FILE = "context.jsonld"
 """The published JSON-LD context (short keys for the tw: terms), also served at /context.jsonld."""
+QUERIES_FILE = "queries.json"
+"""The example queries the /query page offers (twinkg.examples), so the server reads them from its build."""
 REPORT = "shacl-report.ttl"
 VOID_FILE = "void.ttl"
 SUMS = "SHA256SUMS"
@@ -73,6 +75,7 @@ FILES = {f.name: f for f in (
     OutputFile(REPORT, "text/turtle", "text/turtle; charset=utf-8"),
     OutputFile(SUMS, "text/plain", "text/plain; charset=utf-8"),
     OutputFile(CONTEXT_FILE, "application/ld+json", "application/ld+json", "The JSON-LD context of twinkg"),
+    OutputFile(QUERIES_FILE, "application/json", "application/json", "The example SPARQL queries, with their titles"),
 )}
 """Every file a build writes, by name."""
 STORE_PREFIX = ".store-"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import weakref
+from pathlib import Path
+
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from twinkg import jsonld
+from twinkg.output import CONTEXT_FILE
 from twinkg.graphs import LICENSE
 from twinkg.server import conneg
 from twinkg.server.cache import remembered
@@ -15,6 +21,7 @@ from twinkg.server.errors import ProtocolError, not_found
 from twinkg.server.protocol import answer_response
 from twinkg.server.queries import exists, resource_construct, run_query
 from twinkg.server.urls import iri_for_path, safe_local
+from twinkg.store import Store
 from twinkg.formats import EXTENSION_OF, EXTENSIONS, GRAPH_MEDIA_TYPES, rdf_bytes
 from twinkg.vocab import PREFIXES
 
@@ -52,7 +59,29 @@ async def compacted_document(config: ServerConfig, iri: str) -> bytes:
     """The resource's data document as JSON-LD compacted with the published context."""
     answer = await run_query(config, resource_construct(iri, follows_incoming(config, iri)), "application/n-triples")
     triples = ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)
-    return jsonld.compact_triples(triples, jsonld.context_of(config.settings.ontology_dir))
+    return jsonld.compact_triples(triples, await published_context(config))
+
+
+@functools.lru_cache(maxsize=4)
+def _build_context(out_dir: Path) -> jsonld.Context:
+    context: jsonld.Context = json.loads((out_dir / CONTEXT_FILE).read_bytes())
+    return context
+
+
+_derived: weakref.WeakKeyDictionary[Store, jsonld.Context] = weakref.WeakKeyDictionary()
+
+
+async def published_context(config: ServerConfig) -> jsonld.Context:
+    """The JSON-LD context of the build being served: its context.jsonld (a build's folder never changes);
+    with no local build (a remote store alone), derived once from the ontology graph that store holds.
+    Never from an ontology folder: the server describes the graph it serves."""
+    if config.out_dir is not None and (config.out_dir / CONTEXT_FILE).is_file():
+        return _build_context(config.out_dir)
+    if config.store not in _derived:
+        answer = await run_query(config, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(config.iris.graph('ontology'))} "
+                                 "{ ?s ?p ?o } }", "application/n-triples")
+        _derived[config.store] = jsonld.context(list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)))
+    return _derived[config.store]
 
 
 def data_links(local: str) -> dict[str, str]:
@@ -98,5 +127,5 @@ def _with_prefixes(body: bytes, media: str) -> bytes:
 async def context_document(request: Request) -> Response:
     """/context.jsonld: the JSON-LD context of the dumps and data documents."""
     config: ServerConfig = request.app.state.config
-    return Response(jsonld.render_context(jsonld.context_of(config.settings.ontology_dir)),
+    return Response(jsonld.render_context(await published_context(config)),
                     media_type="application/ld+json", headers={"Cache-Control": "public, max-age=3600"})

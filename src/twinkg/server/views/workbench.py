@@ -4,8 +4,8 @@ shows this page to a browser (the app wires it in: the protocol module does not 
 
 from __future__ import annotations
 
+import functools
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from twinkg.errors import TwinkgError
+from twinkg.output import QUERIES_FILE
 from twinkg.server import conneg
 from twinkg.server.cache import cached
 from twinkg.server.config import ServerConfig
@@ -28,42 +29,28 @@ from twinkg.vocab import OWL, PREFIXES, RDFS, SKOS, TW
 TABLE_ACCEPT = f"{conneg.RESULTS}, application/n-triples"
 
 
-@dataclass
-class Example:
-    name: str
-    title: str
-    description: str
-    query: str
+@functools.lru_cache(maxsize=4)
+def examples(out_dir: Path | None) -> list[dict[str, str]]:
+    """The example queries of the build being served (its queries.json; twinkg.examples writes it), none when
+    there is no build or it has none: the server reads them from its build, never from a source folder."""
+    if out_dir is None:
+        return []
+    try:
+        found = json.loads((out_dir / QUERIES_FILE).read_bytes())
+    except (OSError, ValueError):
+        return []
+    return [e for e in found if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in EXAMPLE_KEYS)] \
+        if isinstance(found, list) else []
 
 
-def examples(queries_dir: Path | None) -> list[Example]:
-    """The example queries (`*.rq`), each titled by its `# title:` comment line and described by the others."""
-    out: list[Example] = []
-    if queries_dir is None or not queries_dir.is_dir():
-        return out
-    for path in sorted(queries_dir.glob("*.rq")):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        title, description = path.stem.replace("-", " "), []
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            body = line.lstrip("#").strip()
-            if body.lower().startswith("title:"):
-                title = body[6:].strip()
-            elif body:
-                description.append(body)
-        out.append(Example(path.stem, title, " ".join(description), text))
-    return out
+EXAMPLE_KEYS = ("name", "title", "description", "query")
 
 
 async def query_page(request: Request, query: str | None = None) -> Response:
     config: ServerConfig = request.app.state.config
     if query is None:
         query = request.query_params.get("query")
-    context: dict[str, Any] = {"title": "Query", "examples": examples(config.settings.queries_dir), "query": query or "",
+    context: dict[str, Any] = {"title": "Query", "examples": examples(config.out_dir), "query": query or "",
                                "max_rows": config.max_rows, "timeout": config.timeout,
                                "prefixes": sorted(PREFIXES.items())}
     if query:
