@@ -34,10 +34,11 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# ruff and mypy, configured in pyproject.toml; CI runs this before the tests.
+# ruff, mypy and the layer contracts (import-linter), configured in pyproject.toml; CI runs this before the tests.
 lint: $(VENV)/.extra-test
 	$(BIN)/ruff check
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # OpenLink Virtuoso from Debian: the second real SPARQL store the remote-store tests run against
 # (the first, oxigraph, comes with the Python packages). Only the binary package: it starts no service.

@@ -16,8 +16,10 @@ from typing import Iterable, TypeVar, cast
 
 import pyoxigraph as ox
 
-from twinkg import __version__, errors
+from twinkg import __version__
 from twinkg.curated.loader import outside
+from twinkg.errors import InputError
+from twinkg.publication import LICENSE, ONTOLOGY_IRI, PUBLISHER, PUBLISHER_NAME
 from twinkg.vocab import (
     DCAT,
     DCT,
@@ -33,14 +35,6 @@ from twinkg.vocab import (
 )
 
 Graphs = dict[str, set[ox.Triple]]
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-ONTOLOGY_IRI = "https://w3id.org/twinkg/ontology"
-PUBLISHER = "https://w3id.org/twinkg/"
-"""The project, publisher of the dataset (dct:publisher), named "twinkg contributors"."""
-
-
-class InputError(errors.InputError):
-    """A file the build reads could not be parsed; the message names it."""
 
 
 def read_turtle(path: Path) -> set[ox.Triple]:
@@ -125,7 +119,7 @@ def meta_triples(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> set[ox.Tr
     triples |= {
         ox.Triple(ds, n(DCT + "publisher"), publisher),
         ox.Triple(publisher, a, n(FOAF + "Organization")),
-        ox.Triple(publisher, n(FOAF + "name"), ox.Literal("twinkg contributors")),
+        ox.Triple(publisher, n(FOAF + "name"), ox.Literal(PUBLISHER_NAME)),
         ox.Triple(publisher, n(FOAF + "homepage"), publisher),
     }
     for name, content in graphs.items():

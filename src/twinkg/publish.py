@@ -17,7 +17,7 @@ from zlib_ng import gzip_ng
 from twinkg import jsonld
 from twinkg.config import Progress
 from twinkg.formats import rdf_bytes
-from twinkg.graphs import LICENSE, Graphs
+from twinkg.graphs import Graphs
 from twinkg.output import (
     CONTEXT_FILE,
     DUMPS,
@@ -30,6 +30,7 @@ from twinkg.output import (
     sha256,
     write_output,
 )
+from twinkg.publication import LICENSE
 from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, VOID, XSD, Iris
 
 

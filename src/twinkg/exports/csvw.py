@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from twinkg.exports.tables import Row
-from twinkg.graphs import LICENSE
+from twinkg.publication import LICENSE
 from twinkg.vocab import DCT, DEFAULT_BASE, OWL, RDFS, SCHEMA, TW
 
 CSVW_CONTEXT = "http://www.w3.org/ns/csvw"

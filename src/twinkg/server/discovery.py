@@ -11,8 +11,8 @@ from xml.sax.saxutils import escape
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from twinkg.graphs import LICENSE, PUBLISHER
 from twinkg.output import FILES
+from twinkg.publication import LICENSE, PUBLISHER, PUBLISHER_NAME
 from twinkg.server.config import ServerConfig
 from twinkg.server.queries import select
 from twinkg.server.urls import page_href
@@ -63,7 +63,7 @@ def dataset_markup(config: ServerConfig, title: str, description: str, modified:
         "license": LICENSE,
         "dateModified": modified,
         "isAccessibleForFree": True,
-        "creator": {"@type": "Organization", "name": "twinkg contributors", "url": PUBLISHER},
+        "creator": {"@type": "Organization", "name": PUBLISHER_NAME, "url": PUBLISHER},
         "keywords": ["town twinning", "sister cities", "twin towns", "linked data", "knowledge graph"],
         "distribution": [{"@type": "DataDownload", "name": f["name"], "contentUrl": iris.distribution(f["name"]),
                           "encodingFormat": FILES[f["name"]].media_type if f["name"] in FILES else "application/octet-stream",

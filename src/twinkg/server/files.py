@@ -10,8 +10,8 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from twinkg.graphs import LICENSE
 from twinkg.output import FILES, SUMS, VOID_FILE, read_checksums
+from twinkg.publication import LICENSE
 from twinkg.server import conneg
 from twinkg.server.cache import etag_matches
 from twinkg.server.config import ServerConfig

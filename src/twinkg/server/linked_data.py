@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from twinkg import jsonld
 from twinkg.output import CONTEXT_FILE
-from twinkg.graphs import LICENSE
+from twinkg.publication import LICENSE
 from twinkg.server import conneg
 from twinkg.server.cache import remembered
 from twinkg.server.config import ServerConfig

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from twinkg.concepts import country_name
-from twinkg.graphs import InputError
+from twinkg.errors import InputError
 from twinkg.vocab import QID_RE
 from twinkg.world.records import Claim, Origin, World
 
