@@ -15,6 +15,12 @@ where the top-level `LIMIT` is or goes, so a result cap stops evaluation early.
 LALR parsing takes time linear in the text (bench/RESULTS.md) and no
 recursion; still, a 1 MiB query takes seconds, so the server runs it in a
 query worker (`Store.analyse`), off the event loop and under the timeout.
+
+The engine's own parser and evaluator are recursive: a few thousand nested
+groups, parentheses or subselects, or a chain of ten thousand UNIONs, overflow
+a query worker's stack and kill it. The lexer here measures how deep a query
+nests while it reads it (`MAX_DEPTH`) and refuses a deeper one before the
+parser builds anything, so no worker ever parses such a text.
 """
 
 from __future__ import annotations
@@ -41,6 +47,60 @@ FORMS = {"select_query": "SELECT", "ask_query": "ASK", "construct_query": "CONST
 
 class QueryTextError(QueryRefused):
     """The text is not a SPARQL 1.1 query; the message says where."""
+
+
+MAX_DEPTH = 256
+"""How deep a query may nest. Each group `{}`, parenthesis and bracket opened inside another counts one level,
+and so does each BIND, FILTER, operator (`|| && + - * / | ! ^`) or group `{}` (a UNION alternative, an
+OPTIONAL, a MINUS, a subselect...) in one chain, because the engine turns a chain of n into n nested operations. The engine's
+parser overflows its stack at about 2,200 nested groups, 2,500 nested subselects, 4,600 nested parentheses
+(bench/RESULTS.md): the limit leaves it a margin of eight, and no query a person writes comes near it.
+A VALUES block's rows and a function's arguments are not chains: they count only as deep as they nest."""
+_CHAIN_WORDS = frozenset({"BIND", "FILTER"})  # UNION, OPTIONAL, MINUS, GRAPH: their group `{}` counts
+_STEPS = {"{": "group", "(": "open", "[": "open", "}": "close", ")": "close", "]": "close",
+          **{op: "chain" for op in ("||", "&&", "+", "-", "*", "/", "|", "!", "^")}}
+
+
+class QueryTooDeep(QueryTextError):
+    """The query nests deeper than MAX_DEPTH; the message names the limit."""
+
+
+class _Depth:
+    """The depth of the nested operations a query becomes, measured token by token (linear, no recursion).
+
+    A level's cost is one, plus one per chain element in it, plus the highest cost of the levels it
+    contains: an upper bound of how deep the engine's operations nest along any path. Only the innermost
+    open level changes, so what the levels around it cost (`outer`) is fixed while it is open."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.levels: list[list[int]] = [[0, 0, 0]]  # per open level: cost of the levels around it, chain, inner
+
+    def step(self, what: str, line: int, column: int) -> None:
+        """One token that changes the depth: "open" a level, "close" it, or one more "chain" element in it; a
+        "group" opens a level that is also one more element of its level's chain (the engine joins them)."""
+        level = self.levels[-1]
+        if what == "group":
+            level[1] += 1
+        outer, chain, inner = level
+        if what in ("open", "group"):
+            self.levels.append([outer + 1 + chain, 0, 0])
+            cost = outer + 1 + chain
+        elif what == "close":
+            if len(self.levels) == 1:
+                return  # an unbalanced close: the parser reports it
+            self.levels.pop()
+            parent = self.levels[-1]
+            parent[2] = max(parent[2], 1 + chain + inner)
+            cost = outer + 1 + chain + inner
+        else:
+            level[1] += 1
+            cost = outer + 2 + chain + inner
+        if cost > self.limit:
+            raise QueryTooDeep(f"the query nests deeper than the limit of {self.limit} levels (at {line}:{column}): "
+                               "each group, parenthesis or bracket inside another counts one, and so does each "
+                               "UNION alternative, OPTIONAL, MINUS, BIND, FILTER or operator in one chain; "
+                               "use VALUES for a long list of alternatives")
 
 
 @dataclass
@@ -134,6 +194,7 @@ class SparqlLexer(Lexer):
         text: str = lexer_state.text.text  # a TextSlice of the whole query
         states = parser_state.parse_conf.parse_table.states
         pos, end, line, line_start = 0, len(text), 1, 0
+        depth = _Depth(MAX_DEPTH)
         while pos < end:
             m = self.token.match(text, pos)
             if m is None:
@@ -147,13 +208,19 @@ class SparqlLexer(Lexer):
                 if name is None:
                     raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
                 kind = name
+                if value.upper() in _CHAIN_WORDS:
+                    depth.step("chain", line, pos - line_start + 1)
             elif kind == "PUNCT":
                 number = self.token.match(text, pos + 1) if value in ("+", "-") else None
                 signed = _SIGNED.get(number.lastgroup or "", "") if number is not None else ""
                 signed = signed.format("POSITIVE" if value == "+" else "NEGATIVE")
                 if number is not None and signed and signed in states[parser_state.position]:
+                    if self.literals[value] in states[parser_state.position]:  # `1 +1`: an addition all the same
+                        depth.step("chain", line, pos - line_start + 1)
                     kind, value = signed, value + number.group()
                 else:
+                    if value in _STEPS:
+                        depth.step(_STEPS[value], line, pos - line_start + 1)
                     kind = self.literals[value]
             new_lines = value.count("\n")
             if kind not in ("WS", "COMMENT"):

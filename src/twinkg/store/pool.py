@@ -70,6 +70,8 @@ CHECKS_REMEMBERED = 1_000
 LIGHT_CHECK_CHARS = 8_192
 """A query text up to this long parses within tens of milliseconds (bench/RESULTS.md) on any checking worker; a
 longer one (parse time grows with the text: seconds for 1 MiB) waits for the one slow-lane checking worker."""
+WORKER_ENDED = "the query worker ended while it answered this query; the query was stopped, try again"
+"""What a client is told when a worker dies: a plain sentence (what it died of goes to the log, not the client)."""
 RESPAWN_BACKOFF = (0.05, 5.0)
 """First and longest wait between attempts to start a worker that could not start (doubling in between)."""
 
@@ -279,7 +281,8 @@ class EmbeddedStore:
             if worker.proc.returncode == -signal.SIGABRT and self.memory_bytes:  # the engine could not allocate
                 raise QueryTooLarge(f"the query needed more than the {self.memory_bytes >> 20} MiB a query may use "
                                     "and was stopped") from None
-            raise StoreUnavailable(f"the query worker failed: {exc!r}") from None
+            log.warning("a query worker ended while answering (exit code %s): %r", worker.proc.returncode, exc)
+            raise StoreUnavailable(WORKER_ENDED) from None
         except asyncio.CancelledError:  # the client went away mid-query: the worker's state is unknown
             await asyncio.shield(self._replace(worker))
             raise

@@ -83,7 +83,8 @@ def answer(store: ox.Store | None, req: Request) -> Reply:
         print(f"twinkg query worker: {exc!r}", file=sys.stderr, flush=True)
         return StoreError("the query failed with an input/output error")
     except Exception as exc:  # noqa: BLE001 - a bug in one query's evaluation must not end the worker
-        return StoreError(f"{type(exc).__name__}: {exc}")
+        print(f"twinkg query worker: {exc!r}", file=sys.stderr, flush=True)  # the log has the engine's text
+        return StoreError("the store's engine failed on this query")
     reply.elapsed_ms = (time.perf_counter() - start) * 1000
     return reply
 
