@@ -50,12 +50,13 @@ class QueryTextError(QueryRefused):
 
 
 MAX_DEPTH = 256
-"""How deep a query may nest. Each group `{}`, parenthesis and bracket opened inside another counts one level,
-and so does each BIND, FILTER, operator (`|| && + - * / | ! ^`) or group `{}` (a UNION alternative, an
-OPTIONAL, a MINUS, a subselect...) in one chain, because the engine turns a chain of n into n nested operations. The engine's
-parser overflows its stack at about 2,200 nested groups, 2,500 nested subselects, 4,600 nested parentheses
-(bench/RESULTS.md): the limit leaves it a margin of eight, and no query a person writes comes near it.
-A VALUES block's rows and a function's arguments are not chains: they count only as deep as they nest."""
+"""How deep a query may nest. Each group `{}`, parenthesis and bracket opened inside another counts one
+level, and so does each BIND, FILTER, operator (`|| && + - * / | ! ^`) or group `{}` (a UNION alternative,
+an OPTIONAL, a MINUS, a subselect...) in one chain, because the engine turns a chain of n into n nested
+operations. The engine's parser dies at about 2,200 nested groups, 2,500 nested subselects, 4,600 nested
+parentheses or 876 nested function calls (bench/RESULTS.md): what the limit lets through is at most a third
+of that, and no query a person writes comes near it. A VALUES block's rows and a function's arguments are
+not chains: they count only as deep as they nest."""
 _CHAIN_WORDS = frozenset({"BIND", "FILTER"})  # UNION, OPTIONAL, MINUS, GRAPH: their group `{}` counts
 _STEPS = {"{": "group", "(": "open", "[": "open", "}": "close", ")": "close", "]": "close",
           **{op: "chain" for op in ("||", "&&", "+", "-", "*", "/", "|", "!", "^")}}
