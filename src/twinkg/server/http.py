@@ -25,6 +25,11 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from twinkg.config import Settings
 
+UVICORN_TESTED = ">=0.55,<0.56"
+"""The uvicorn releases this module's subclass of their private HttpToolsProtocol was tested with (its `_`
+attributes and call order are no public API); pyproject.toml pins the same range, tests/test_uvicorn_pin.py
+fails when the installed uvicorn is outside it. Widen both after running tests/test_server_http_limits.py."""
+
 
 @dataclass(frozen=True)
 class HttpLimits:
