@@ -6,13 +6,22 @@ a forked child starts with the graphs already in memory (shared copy-on-write, n
 pickling of half a million triples) and hands back only its result, the bytes of
 its files. Where fork is not available (Windows), or unsafe (macOS), the stage
 runs in this process when its result is asked for: slower, the same bytes.
+
+A child dies with its parent: killed with SIGKILL, the build cannot end its
+children, and a child that holds the read end of its own pipe (inherited
+through the fork) would block for ever writing its result to a pipe nobody
+reads. So the child closes the read end at once, and asks the kernel to kill
+it when the parent dies (`die_with_parent`, Linux's PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.connection
+import os
 import pickle
+import signal
 import sys
 import traceback
 from types import TracebackType
@@ -23,13 +32,29 @@ from twinkg.errors import TwinkgError
 T = TypeVar("T")
 
 _CAN_FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a child process: have the kernel SIGKILL it when its parent dies (Linux; elsewhere nothing).
+
+    If the parent died before the request took effect, the child's parent is already another process:
+    it leaves at once."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 class StageFailed(TwinkgError):
     """The forked stage raised, or its process ended without an answer."""
 
 
-def _child(send: multiprocessing.connection.Connection, fn: Callable[[], T]) -> None:
+def _child(parent: int, receive: multiprocessing.connection.Connection, send: multiprocessing.connection.Connection,
+           fn: Callable[[], T]) -> None:
+    die_with_parent(parent)
+    receive.close()  # only the parent reads: with its end closed here, a dead parent is a broken pipe
     try:
         outcome: tuple[str, object] = ("ok", fn())
     except TwinkgError as exc:
@@ -60,7 +85,8 @@ class Forked(Generic[T]):
         if _CAN_FORK:
             context = multiprocessing.get_context("fork")
             self.receive, send = context.Pipe(duplex=False)
-            self.process = context.Process(target=_child, args=(send, fn), name=f"twinkg {name}", daemon=True)
+            self.process = context.Process(target=_child, args=(os.getpid(), self.receive, send, fn),
+                                           name=f"twinkg {name}", daemon=True)
             self.process.start()
             send.close()
 

@@ -14,7 +14,6 @@ descriptors run out).
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import dataclasses
 import functools
 import hashlib
@@ -31,12 +30,11 @@ from pathlib import Path
 from cachetools import LRUCache
 
 from twinkg.errors import QueryTimeout, QueryTooLarge, StoreBusy, StoreError, StoreUnavailable
+from twinkg.forked import die_with_parent
 from twinkg.query_text import QueryInfo
 from twinkg.store.base import Answer, QueryRequest, graph_names_of
 from twinkg.store.worker import HEADER, Check, Reply, frame
 
-_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(eq=False)
@@ -181,10 +179,7 @@ class EmbeddedStore:
         queries: killed with SIGKILL, the server would leave a busy worker running its query to
         the end. The kernel kills it instead (PR_SET_PDEATHSIG, Linux); if the server died
         before that was set, the worker's parent is no longer the server and it leaves at once."""
-        if _LIBC is not None:
-            _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-            if os.getppid() != server:
-                os._exit(1)
+        die_with_parent(server)
         if self.memory_bytes:
             resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
 
