@@ -157,3 +157,23 @@ def test_validate_engine_option() -> None:
     assert ok.exit_code == 0 and "conforms" in ok.output
     bad = runner.invoke(app, ["validate", "--data", str(MINI), "--engine", "fast"])
     assert bad.exit_code == 1 and "--engine must be one of compiled, pyshacl" in bad.output
+
+
+def test_a_shape_is_one_pass_over_its_focus_nodes_each_constraint_reported_on_its_own() -> None:
+    """One query per shape (its node-level constraints and each property shape), not one per constraint;
+    a node failing two constraints gets two results, each with its message and path."""
+    import pyoxigraph as ox
+
+    g = shapes("""ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:nodeKind sh:IRI ; sh:message 'an IRI' ;
+        sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message 'needs p' ] ;
+        sh:property [ sh:path ex:q ; sh:maxCount 1 ; sh:message 'one q at most' ] .""")
+    assert len(compile_shapes(g)) == 1
+    n, ex = ox.NamedNode, "http://example.org/"
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    data = [ox.Triple(n(ex + "both"), a, n(ex + "C")), ox.Triple(n(ex + "both"), n(ex + "q"), ox.Literal("1")),
+            ox.Triple(n(ex + "both"), n(ex + "q"), ox.Literal("2")),
+            ox.Triple(n(ex + "ok"), a, n(ex + "C")), ox.Triple(n(ex + "ok"), n(ex + "p"), ox.Literal("1")),
+            ox.Triple(ox.BlankNode("b"), a, n(ex + "C")), ox.Triple(ox.BlankNode("b"), n(ex + "p"), ox.Literal("1"))]
+    assert sorted((r.focus, r.path, r.message) for r in validate(data, g).results) == [
+        ("_:blank", "", "an IRI"), (ex + "both", ex + "p", "needs p"), (ex + "both", ex + "q", "one q at most")]
+    assert validate(data, g) == validate(data, g, "pyshacl")

@@ -3,12 +3,15 @@
 Validators that check node by node (pyshacl; pyshacl-turbo's SPARQL
 constraints) cost minutes at world scale (bench/RESULTS.md); a query that
 returns every failing node at once costs well under a second on pyoxigraph.
-Each targeted node shape becomes one SELECT per property shape and one for its
-node-level constraints: `SELECT DISTINCT ?this WHERE { <target> FILTER
-(!<conforms>) }`, where a shape's conformance is one SPARQL expression (EXISTS
-/ NOT EXISTS over its path), recursively for sh:node, sh:or, sh:xone, sh:not
-and qualified value shapes. `sh:sparql` constraints run as written, once,
-with `$this` bound to their target node.
+Each targeted node shape becomes one SELECT that visits each focus node once
+and tests there its node-level constraints and each property shape, one flag
+each: `SELECT DISTINCT ?this ?f0 ?f1 … WHERE { <target> BIND (!<conforms 0>
+AS ?f0) … FILTER (?f0 || ?f1 …) }`, where a conformance is one SPARQL
+expression (EXISTS / NOT EXISTS over its path), recursively for sh:node,
+sh:or, sh:xone, sh:not and qualified value shapes. One query per property
+shape enumerated the same targets once per constraint: a quarter more time
+at world scale (bench/RESULTS.md). `sh:sparql` constraints run as written,
+once, with `$this` bound to their target node.
 
 SHACL's class membership is `rdf:type/rdfs:subClassOf*` over the data graph.
 As a property path inside EXISTS it is evaluated anew for every focus node,
@@ -57,17 +60,25 @@ HANDLED = {SH.path, SH.message, SH.property, SH.maxCount, SH.minCount, SH["class
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """What a result of one constraint says: its message and the path it is about (an IRI or none)."""
+
+    message: str
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class Check:
     """One query whose rows are violations.
 
-    Core checks return ?this, the failing focus node. SPARQL constraints return
-    their own bindings, which fill the `{?var}` slots of the message; their
-    focus is the target node bound to $this."""
+    Core checks return ?this, a failing focus node, and one flag per constraint
+    of its shape (?f0 for `constraints[0]` …), true where that one fails. SPARQL
+    constraints (one each) return their own bindings, which fill the `{?var}`
+    slots of the message; their focus is the target node bound to $this."""
 
     query: str
-    message: str
+    constraints: tuple[Constraint, ...]
     severity: str = "Violation"
-    path: str = ""
     sparql: bool = False
     focus: str | None = None
 
@@ -263,16 +274,19 @@ class _Compiler:
             targets = [f"{{ {self.instance('?this', c)} }}" for c in g.objects(shape, SH.targetClass)]
             targets += [f"{{ VALUES ?this {{ {_iri(n)} }} }}" for n in g.objects(shape, SH.targetNode)]
             target = " UNION ".join(targets)
-            message = str(g.value(shape, SH.message) or shape)
+            tests: list[tuple[str, Constraint]] = []
             node_test = self.node_level(shape, "?this", include_properties=False)
             if node_test != "true":
-                out.append(Check(f"SELECT DISTINCT ?this WHERE {{ {target} FILTER (!({node_test})) }}", message, severity))
+                tests.append((node_test, Constraint(str(g.value(shape, SH.message) or shape))))
             for prop in sorted(g.objects(shape, SH.property), key=str):
-                test = self.property(prop, "?this")
                 path = g.value(prop, SH.path)
-                out.append(Check(f"SELECT DISTINCT ?this WHERE {{ {target} FILTER (!({test})) }}",
-                                 str(g.value(prop, SH.message) or prop), severity,
-                                 path=str(path) if isinstance(path, rdflib.URIRef) else ""))
+                tests.append((self.property(prop, "?this"), Constraint(str(g.value(prop, SH.message) or prop),
+                                                                      str(path) if isinstance(path, rdflib.URIRef) else "")))
+            if tests:
+                flags = [f"?f{i}" for i in range(len(tests))]
+                binds = " ".join(f"BIND (!({test}) AS {flag})" for (test, _), flag in zip(tests, flags, strict=True))
+                out.append(Check(f"SELECT DISTINCT ?this {' '.join(flags)} WHERE {{ {target} {binds} FILTER ({' || '.join(flags)}) }}",
+                                 tuple(c for _, c in tests), severity))
             constraints = sorted(g.objects(shape, SH.sparql), key=lambda c: str(g.value(c, SH.select)))
             if constraints and any(True for _ in g.objects(shape, SH.targetClass)):
                 raise UnsupportedShape(f"shape {shape}: sh:sparql runs once per target node; target the class IRI with sh:targetNode")
@@ -288,7 +302,7 @@ class _Compiler:
                 prefixes += f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>\n"
         select = str(g.value(constraint, SH.select))
         message = str(g.value(constraint, SH.message) or "")
-        return [Check(prefixes + select, message, severity, sparql=True, focus=str(n)) for n in nodes]
+        return [Check(prefixes + select, (Constraint(message),), severity, sparql=True, focus=str(n)) for n in nodes]
 
 
 def compile_shapes(shapes: rdflib.Graph, hierarchy: Hierarchy | None = None) -> list[Check]:
