@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 import pyoxigraph as ox
@@ -26,10 +26,11 @@ from twinkg.exports import render_exports
 from twinkg.forked import Forked
 from twinkg.formats import rdf_bytes
 from twinkg.mapping import country_triples, curated_triples
-from twinkg.output import QUERIES_FILE
+from twinkg.output import DUPLICATES, QUERIES_FILE
 from twinkg.publish import publish, render_dumps
 from twinkg.validate import Report, load_shapes, validate_store
 from twinkg.vocab import SKOS, WD, Iris
+from twinkg.world import identity
 from twinkg.world.mapping import Findings, country_codes, world_triples
 from twinkg.world.live import read_live
 from twinkg.world.records import World
@@ -66,6 +67,14 @@ class WorldPart:
     findings: Findings
     cache: set[ox.Triple]
     """The enrichment cache as fetched, in Wikidata's own terms."""
+    same_name: list[identity.Pair] = field(default_factory=list)
+    """Curated places and Wikidata-only items sharing a label and country (`world.identity.same_name_pairs`)."""
+    doubles: list[identity.Pair] = field(default_factory=list)
+    """Wikidata items with the same label sharing a partner (`world.identity.wikidata_doubles`)."""
+
+    @property
+    def unreviewed(self) -> list[identity.Pair]:
+        return [p for p in self.same_name if not p.review]
 
 
 def map_world(data: Dataset, settings: Settings, ontology: set[ox.Triple]) -> WorldPart:
@@ -79,7 +88,9 @@ def map_world(data: Dataset, settings: Settings, ontology: set[ox.Triple]) -> Wo
     read_snapshots(settings.snapshots_dir, world)
     triples, findings = world_triples(world, data, Iris(settings.base), settings.built_at.date(),
                                       load_classes(settings.ontology_dir), end_causes(ontology))
-    return WorldPart(triples, country_codes(world), findings, cache)
+    reviewed = identity.read_not_duplicates(settings.data_dir / "reference" / identity.NOT_DUPLICATES)
+    return WorldPart(triples, country_codes(world), findings, cache,
+                     identity.same_name_pairs(data, world, reviewed), identity.wikidata_doubles(world))
 
 
 def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:
@@ -143,6 +154,11 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
              f"{len(found.deprecated)} deprecated pair(s) left out, {len(found.contradictions)} contradiction(s) with the curated data")
     for line in found.contradictions:
         progress(f"  {line}")
+    progress(f"identity: {len(world.same_name)} curated place(s) share a label and country with a Wikidata-only item "
+             f"({len(world.unreviewed)} not reviewed in data/reference/{identity.NOT_DUPLICATES}); "
+             f"{len(world.doubles)} pair(s) of Wikidata items share a label and a partner (dist/{DUPLICATES})")
+    for pair in world.unreviewed:
+        progress(f"  unreviewed: {pair.a} ({pair.a_label}) and {pair.b} ({pair.b_label}), {pair.country or 'country unknown'}")
     graphs = map_graphs(data, settings, world)
     iris = Iris(settings.base)
     store = graph_parts.store_of(graphs, iris)
@@ -160,5 +176,6 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
             raise ValidationFailed(report)
         if exports is not None:
             report_ttl = rdf_bytes(report.triples(), ox.RdfFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#"})
-            publish(files | exports.result(), report_ttl, graphs, iris, settings.out_dir, progress)
+            identity_report = {DUPLICATES: identity.duplicates_csv(world.same_name, world.doubles)}
+            publish(files | exports.result() | identity_report, report_ttl, graphs, iris, settings.out_dir, progress)
     return Built(graphs, report, world.findings)

@@ -291,6 +291,8 @@ def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = Endpo
               margin: float = typer.Option(reconciling.MARGIN, "--margin", min=0.0, max=1.0,
                                            help="How far the top candidate must lead the next."),
               place: Optional[list[str]] = typer.Option(None, "--place", help="Only this place id (repeatable)."),
+              offline: bool = typer.Option(False, "--offline", help="Do not query Wikidata: match against the snapshots in "
+                                           "data/snapshots/ (a CSV review file, default data/wikidata/reconcile-offline.csv)."),
               timeout: float = TimeoutOption, retries: int = RetriesOption, backoff: float = BackoffOption) -> None:
     """Propose Wikidata ids for places without one: candidates by name and country, scored, for review.
 
@@ -298,9 +300,15 @@ def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = Endpo
     administrative areas whose label or alias is one of the place's names) with
     their scores and a decision: accept, ambiguous, low-score or no-candidate.
     Ambiguous matches are never written into data/ without a person.
+    With --offline, the candidates come from the dated snapshots instead and a
+    candidate is `verified` only when the snapshots corroborate it
+    (twinkg.world.identity).
     """
     settings = settings_from(data, None, None)
     dataset = curated_data(settings)
+    if offline:
+        _reconcile_offline(settings, dataset, review, accept)
+        return
     review_path = review or settings.wikidata_dir / "reconcile-review.yaml"
     if review_path.resolve().parent == settings.data_dir.resolve() and review_path.suffix in (".yaml", ".yml"):
         fail(f"--review {review_path}: the loader reads every YAML file directly in {settings.data_dir}; "
@@ -325,6 +333,23 @@ def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = Endpo
         progress(f"wrote wikidata: {line}")
     if written:
         err.print(f"[green]wrote[/green] {len(written)} id(s) into {settings.data_dir}")
+
+
+def _reconcile_offline(settings: Settings, dataset: Dataset, review: Optional[Path], accept: bool) -> None:
+    from twinkg.enrich.cache import atomic_write
+    from twinkg.world import identity
+    from twinkg.world.snapshots import read_snapshots
+
+    matches = identity.reconcile(dataset, read_snapshots(settings.snapshots_dir))
+    review_path = review or settings.wikidata_dir / "reconcile-offline.csv"
+    atomic_write(review_path, identity.review_csv(matches))
+    for m in matches:
+        print(f"{m.place.id}\t{m.decision}\t{' '.join(c.qid for c in m.candidates) or '-'}\t{m.reason}")
+    counts = {d: sum(m.decision == d for m in matches) for d in ("verified", "review", "no-candidate")}
+    progress(", ".join(f"{n} {d}" for d, n in counts.items()) + f"; review file {review_path}")
+    written = reconciling.write_ids(dataset, {m.place.id: m.qid for m in matches if m.qid}) if accept else []
+    for line in written:
+        progress(f"wrote wikidata: {line}")
 
 
 @command("diff-wikidata")

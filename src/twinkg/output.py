@@ -68,6 +68,8 @@ REPORT = "shacl-report.ttl"
 VOID_FILE = "void.ttl"
 SUMS = "SHA256SUMS"
 NQ_DUMP = "twinkg.nq.gz"
+DUPLICATES = "duplicates.csv"
+"""The build's identity report: candidate duplicate places (twinkg.world.identity.duplicates_csv)."""
 FILES = {f.name: f for f in (
     *DUMPS,
     *EXPORTS,
@@ -76,6 +78,9 @@ FILES = {f.name: f for f in (
     OutputFile(SUMS, "text/plain", "text/plain; charset=utf-8"),
     OutputFile(CONTEXT_FILE, "application/ld+json", "application/ld+json", "The JSON-LD context of twinkg"),
     OutputFile(QUERIES_FILE, "application/json", "application/json", "The example SPARQL queries, with their titles"),
+    OutputFile(DUPLICATES, "text/csv", "text/csv; charset=utf-8",
+               "Candidate duplicate places: curated and Wikidata-only places sharing a label and country, "
+               "and Wikidata's items sharing a label and a partner"),
 )}
 """Every file a build writes, by name."""
 STORE_PREFIX = ".store-"
