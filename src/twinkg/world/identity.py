@@ -183,10 +183,11 @@ def review_csv(matches: list[Match]) -> str:
     writer.writerow(("place", "label", "country", "decision", "reason", "candidate", "candidate_label",
                      "candidate_country", "shared_partners"))
     for m in matches:
-        for c in [*m.candidates] or [None]:
-            writer.writerow((m.place.id, m.place.label, m.place.country or "", m.decision, m.reason,
-                             c.qid if c else "", c.label if c else "", (c.country or "") if c else "",
-                             ";".join(c.shared_partners) if c else ""))
+        head = (m.place.id, m.place.label, m.place.country or "", m.decision, m.reason)
+        if not m.candidates:
+            writer.writerow((*head, "", "", "", ""))
+        for c in m.candidates:
+            writer.writerow((*head, c.qid, c.label, c.country or "", ";".join(c.shared_partners)))
     return out.getvalue()
 
 
