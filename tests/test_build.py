@@ -39,7 +39,8 @@ def test_output_files(mini_build: tuple[Settings, Built]) -> None:
     settings, _ = mini_build
     # A server over this shared build keeps its store beside the dump (.store-*): the server's file, not the build's.
     names = sorted(p.name for p in settings.out_dir.iterdir() if not p.name.startswith(STORE_PREFIX))
-    assert names == sorted([d.name for d in (*DUMPS, *EXPORTS)] + ["void.ttl", "shacl-report.ttl", "SHA256SUMS", "context.jsonld", "queries.json"])
+    assert names == sorted([d.name for d in (*DUMPS, *EXPORTS)] + ["void.ttl", "shacl-report.ttl", "SHA256SUMS", "context.jsonld",
+                                                                   "queries.json", "duplicates.csv"])
 
 
 @pytest.mark.parametrize("filename", list(FORMATS))
@@ -64,7 +65,8 @@ def test_checksums_verify_with_sha256sum(mini_build: tuple[Settings, Built]) -> 
     settings, _ = mini_build
     proc = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=settings.out_dir, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.count(": OK") == len(DUMPS) + len(EXPORTS) + 4  # + void.ttl, shacl-report.ttl, context.jsonld, queries.json
+    # + void.ttl, shacl-report.ttl, context.jsonld, queries.json, duplicates.csv
+    assert proc.stdout.count(": OK") == len(DUMPS) + len(EXPORTS) + 5
 
 
 def test_void_describes_every_distribution(mini_build: tuple[Settings, Built]) -> None:

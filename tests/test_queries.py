@@ -209,4 +209,5 @@ def test_machine_translated_only(built_store: ox.Store) -> None:
     # a translation of unstated kind (the Serbian article) is not a machine translation
     assert ("twinning", "twinning/kursk--nis") not in facts
     assert all(r["writtenIn"] == "ru" for r in rows)
-    assert sum(t == "twinning" for t, _ in facts) == 28  # 31 curated; 3 of them are also in Wikidata's snapshots
+    # 31 curated; 25 of them are also in Wikidata's snapshots now that their places carry their Q-ids (data/reference)
+    assert sum(t == "twinning" for t, _ in facts) == 6
