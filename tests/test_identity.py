@@ -10,11 +10,12 @@ from typing import Iterator
 
 import pyoxigraph as ox
 import pytest
+from conftest import PROJECT_ROOT
 from starlette.testclient import TestClient
 
 from twinkg.build import Built
 from twinkg.concepts import load_codes
-from twinkg.config import PROJECT_ROOT, Settings
+from twinkg.config import Settings
 from twinkg.curated.loader import load
 from twinkg.curated.records import Dataset, Place, Twinning, Where
 from twinkg.errors import InputError
