@@ -21,6 +21,7 @@ def one_of_each(server: Server) -> dict[str, str]:
     for name, cls in KINDS.items():
         r = server.get("/sparql", params={"query": f"SELECT ?s WHERE {{ ?s a <{cls}> }} ORDER BY ?s LIMIT 1"},
                        headers={"Accept": "application/sparql-results+json"})
+        assert r.status_code == 200, r.text
         iri = r.json()["results"]["bindings"][0]["s"]["value"]
         pages[name] = "/page/" + iri.split("/twinkg/", 1)[1]
     return pages
