@@ -79,6 +79,15 @@ def new_event(name: str, classes: str, extra: str = "") -> str:
             f"{COV_VOL} tw:event ev:{name} .")
 
 
+LISTED_LINK = ("tn:ankh-morpork--volgograd a tw:Twinning, prov:Entity ; rdfs:label \"Ankh-Morpork – Volgograd\" ; "
+               "tw:partner place:ankh-morpork, place:volgograd ; tw:kind kind:not-stated ; dct:source src:archive ; "
+               "tw:listedIn src:archive ; tw:firstSeen \"2016-09-10\"^^xsd:date ; tw:lastSeen \"2016-09-10\"^^xsd:date .")
+"""A link only a dated listing evidences: no event at all (README, "Time, honestly")."""
+LISTED_BOTH_WAYS = ("place:ankh-morpork tw:twinnedWith place:volgograd . "
+                    "place:volgograd tw:twinnedWith place:ankh-morpork .")
+GONE = ("tn:ankh-morpork--volgograd tw:status status:no-longer-listed ; tw:noLongerListedIn src:archive ; "
+        "tw:noLongerListedSince \"2026-05-12\"^^xsd:date .")
+
 # (test id, SPARQL Update(s) that break valid.ttl, expected text of an sh:message)
 CASES = [
     # Place
@@ -149,6 +158,13 @@ CASES = [
                               add("ev:am-cov-prop a tw:Exchange .")),
      "status proposed has a tw:Proposal"),
     ("status-unknown", replace(COV_VOL, "tw:status", "status:unknown"), "status unknown has no lifecycle event"),
+    ("status-no-longer-listed-bare", replace(COV_VOL, "tw:status", "status:no-longer-listed"),
+     "status no-longer-listed has a source that listed it"),
+    ("listed-seen-order", add(LISTED_LINK.replace('tw:firstSeen \"2016', 'tw:firstSeen \"2017') + LISTED_BOTH_WAYS
+                              + "tn:ankh-morpork--volgograd tw:status status:active ."), "tw:lastSeen is not before tw:firstSeen"),
+    ("listed-gone-before-seen", add(LISTED_LINK + LISTED_BOTH_WAYS + GONE.replace("2026-05-12", "2015-01-01")),
+     "tw:noLongerListedSince is not before tw:lastSeen"),
+    ("twinned-listed-missing", add(LISTED_LINK + "tn:ankh-morpork--volgograd tw:status status:active ."), "tw:twinnedWith"),
     ("twinned-one-way", "DELETE DATA { place:volgograd tw:twinnedWith place:coventry }", "tw:twinnedWith"),
     ("twinned-unconcluded", add("place:volgograd tw:twinnedWith place:ankh-morpork ."), "tw:twinnedWith"),
     # Event
@@ -217,6 +233,8 @@ CASES = [
 # Updates that keep the graph valid: each checks a constraint is not too strict.
 STILL_VALID = [
     ("ok-base", ()),
+    ("ok-listed-only", add(LISTED_LINK + LISTED_BOTH_WAYS + "tn:ankh-morpork--volgograd tw:status status:active .")),
+    ("ok-no-longer-listed", add(LISTED_LINK + LISTED_BOTH_WAYS + GONE)),
     ("ok-fictional-country", add("place:ankh-morpork tw:country country:GB .")),
     ("ok-wikidata-without-country", delete(COV, "tw:country")),
     ("ok-one-sided-bound", delete("ev:cov-vol-gift-a", "tw:earliest")),

@@ -144,8 +144,9 @@ def export(
     """Write the network as it stood on a day: twinnings.csv, places.csv, events.csv with CSVW metadata, GraphML, GEXF.
 
     Reads the build's twinkg.nq.gz (run `twinkg build` first); statuses, end bounds and
-    evidence dates are derived from the events known by that day, and links whose start is
-    known to come later are left out. Written atomically, with SHA256SUMS."""
+    evidence dates are derived from the dated events and sources known by that day. A link
+    nothing dated evidences by then is unknown at that day: it is left out and counted
+    (README, "Time, honestly"). Written atomically, with SHA256SUMS."""
     from twinkg.exports import FORMATS, render
     from twinkg.exports.tables import GraphTables, tables
 
@@ -168,12 +169,15 @@ def export(
         fail(f"cannot read the build's {dump} ({exc}); run `twinkg build` first")
     base = _built_base(store)
     when: dt.date = day.latest
-    files = render(tables(GraphTables(store, Iris(base)), when), base, tuple(f for f in FORMATS if f in formats),
-                   f" (as of {when.isoformat()})")
+    result = tables(GraphTables(store, Iris(base)), when)
+    left_out = f"{result.unknown} link(s) unknown then (nothing dated evidences them by that day), left out"
+    files = render(result, base, tuple(f for f in FORMATS if f in formats), f" (as of {when.isoformat()}; {left_out})")
     files[SUMS] = checksums(files)
     target = to or Path(f"twinkg-{as_of}")
     write_output(target, files)
-    err.print(f"[green]exported[/green] the network as of {when.isoformat()} into {target}: {', '.join(sorted(files))}")
+    links = len({row["twinning_id"] for row in result.twinnings})
+    err.print(f"[green]exported[/green] the network as of {when.isoformat()} into {target}: {', '.join(sorted(files))}\n"
+              f"{links} link(s) evidenced by then; {left_out}")
 
 
 def _built_base(store: ox.Store) -> str:

@@ -7,7 +7,7 @@ drift from the events that justify it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -74,22 +74,25 @@ def ever_concluded(events: Iterable[Happening], as_of: dt.date) -> bool:
     )
 
 
-def alternatives(events: Iterable[E], as_of: dt.date) -> set[str]:
+def alternatives(events: Iterable[E], as_of: dt.date,
+                 rule: Callable[[Sequence[Happening], dt.date], str] | None = None) -> set[str]:
     """The other statuses the link would have if one of two conflicting claims were dropped.
 
     A status that rests on a claim another source contradicts (Milan broke with
     Saint Petersburg in 2012, or suspended the link in 2013) is only as good as
-    that claim; an empty set means the conflicts, if any, do not change it.
+    that claim; an empty set means the conflicts, if any, do not change it. `rule` derives a
+    status from events (default `derive`; the tables pass `evidenced` with the link's listings).
     """
     events = tuple(events)
     by_id = {e.id: e for e in events}
-    status = derive(events, as_of)
+    rule = rule or derive
+    status = rule(events, as_of)
     found: set[str] = set()
     for event in events:
         for other in (by_id[i] for i in event.conflicts_with if i in by_id):
             for dropped in (event, other):
                 if dropped.type in LIFECYCLE or dropped.type == "proposal":
-                    found.add(derive([e for e in events if e is not dropped], as_of))
+                    found.add(rule([e for e in events if e is not dropped], as_of))
     return found - {status}
 
 
@@ -145,3 +148,71 @@ def lifecycle(events: Iterable[Happening], as_of: dt.date, evidence: Iterable[Da
     by = [d.known_latest for d in dates if d.known_latest is not None]
     latest = min(max(by), as_of) if by else None
     return Lifecycle(start, end, latest)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A dated source's word on a link: it lists the link, or, being complete for both partners
+    (it covers them and would list the link if it held), it does not ("no longer listed")."""
+
+    date: dt.date
+    listed: bool = True
+
+
+NO_LONGER_LISTED = "no-longer-listed"
+
+
+def _effective(event: Happening) -> dt.date | None:
+    """The day from which a dated event is evidence: its earliest bound, or, when the source leaves
+    that side open ("before 2020"), the day by which it had happened."""
+    if event.date is None:
+        return None
+    return event.date.known_earliest or event.date.known_latest
+
+
+def evidenced(events: Iterable[Happening], as_of: dt.date, listings: Iterable[Listing] = (),
+              evidence: Iterable[dt.date] = ()) -> str:
+    """The status as of a day from what is evidenced by then (README, "Time, honestly").
+
+    A link is evidenced at a day only by a dated event or a dated source: before its first
+    evidence its state is unknown, never active. Dated events count from their earliest bound
+    (as in `derive`; from their latest one where the source leaves the start open, "in force
+    before July 2020"), in the order `derive` reads them; undated events count from the first evidence of the link (a dated event, a
+    listing, or a day in `evidence`: the dates of the sources that state it). A listing makes a
+    link not known to be in force active; a complete source that no longer lists an active link
+    makes it no longer listed. Events outrank listings: a listing neither revives a suspended or
+    terminated link nor concludes a proposed one."""
+    events = tuple(events)
+    steps: list[tuple[dt.date, int, Happening | Listing]] = []
+    for event in events:
+        if (day := _effective(event)) is not None and day <= as_of:
+            steps.append((event.date.earliest if event.date else day, 1, event))  # in the order `derive` reads them
+    steps += [(listing.date, 2, listing) for listing in listings if listing.date <= as_of]
+    first = min([day for day, _, _ in steps] + [day for day in evidence if day <= as_of], default=None)
+    if first is not None:
+        for event in events:
+            if event.date is None:
+                before = _order(event)[1] == dt.date.min
+                steps.append((first if before else as_of, 0 if before else 3, event))
+    status = "unknown"
+    for _, _, step in sorted(steps, key=lambda s: (s[0], s[1])):
+        if isinstance(step, Listing):
+            if step.listed and status in ("unknown", NO_LONGER_LISTED):
+                status = "active"
+            elif not step.listed and status == "active":
+                status = NO_LONGER_LISTED
+        elif step.type == "proposal" and status == "unknown":
+            status = "proposed"
+        elif step.type in LIFECYCLE:
+            status = LIFECYCLE[step.type]
+    return status
+
+
+def evidenced_from(events: Iterable[Happening], listings: Iterable[Listing] = (),
+                   evidence: Iterable[dt.date] = ()) -> dt.date | None:
+    """The first day anything evidences the link (a dated event's earliest bound, a listing, a
+    dated source): before it the link's state is unknown. None when nothing about it is dated."""
+    days = [day for e in events if (day := _effective(e)) is not None]
+    days += [listing.date for listing in listings if listing.listed]
+    days += list(evidence)
+    return min(days, default=None)

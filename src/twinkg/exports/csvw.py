@@ -39,6 +39,16 @@ class TableSpec:
     about: str
     primary_key: tuple[str, ...]
     columns: tuple[Column, ...]
+    description: str = ""
+
+
+READING = ("Read every cell as text first: country codes include Namibia's `NA`, which pandas turns into a missing "
+           "value by default; use pandas.read_csv(path, keep_default_na=False, na_values=['']) (empty cells are the "
+           "only missing values). Multi-valued cells are separated by ';'.")
+TIME_RULE = ("Time, honestly: a link is evidenced at a day only by a dated event or a dated source listing it; before its "
+             "first evidence (evidenced_from) its state is unknown, not active. A table as of a day leaves out the links "
+             "nothing evidences by then (their number is in the title) and ignores sources dated later. "
+             "no-longer-listed means a later source covering both partners stopped listing the link, not that it ended.")
 
 
 def _partner(side: str) -> tuple[Column, ...]:
@@ -55,7 +65,7 @@ def _partner(side: str) -> tuple[Column, ...]:
 
 
 TWINNINGS = TableSpec("twinnings.csv", "Twinnings as an edge list: one row per link and pair of partners",
-                      "{+twinning_iri}", ("twinning_id", "place_a_id", "place_b_id"), (
+                      "{+twinning_iri}", ("twinning_id", "place_a_id", "place_b_id"), description=TIME_RULE, columns=(
     Column("twinning_id", "string", "Slug of the twinning (a three-way link has three rows with the same id)."),
     Column("twinning_iri", "anyURI", "IRI of the twinning."),
     Column("partner_count", "integer", "Number of partners of the link (2 for a pair)."),
@@ -63,7 +73,9 @@ TWINNINGS = TableSpec("twinnings.csv", "Twinnings as an edge list: one row per l
     *_partner("a"), *_partner("b"),
     Column("kind", "string", "Kind of link, a code of the scheme vocab/kind.", TW + "kind",
            value_url="https://w3id.org/twinkg/vocab/kind/{kind}"),
-    Column("status", "string", "Status derived from the events as of the table's day, a code of vocab/status.", TW + "status",
+    Column("status", "string", "Status as of the table's day from what is evidenced by then (dated events, dated "
+           "listings): active, suspended, terminated, proposed, no-longer-listed or unknown; a code of vocab/status.",
+           TW + "status",
            value_url="https://w3id.org/twinkg/vocab/status/{status}"),
     Column("status_as_of", "date", "Day by which the latest dated evidence had happened: the status holds as of it.",
            TW + "latestEvidence"),
@@ -75,6 +87,19 @@ TWINNINGS = TableSpec("twinnings.csv", "Twinnings as an edge list: one row per l
     Column("start_latest", "date", "Day by which the link was established.", TW + "startLatest"),
     Column("end_earliest", "date", "If suspended or terminated: earliest day it can have gone out of force.", TW + "endEarliest"),
     Column("end_latest", "date", "If suspended or terminated: day by which it had gone out of force.", TW + "endLatest"),
+    Column("listed_2016", "boolean", "Whether the 2016 Wikidata crawl (2016-09-10) lists the link; empty when the build "
+           "lacks that source or the table's day comes before it."),
+    Column("listed_2026", "boolean", "Whether the 2026 Wikidata extract (2026-05-12) lists the link; empty when the build "
+           "lacks that source or the table's day comes before it."),
+    Column("listed_live", "boolean", "Whether the live Wikidata cache of `twinkg enrich` lists the link; empty when the "
+           "cache holds no P190 statements or the table's day comes before its retrieval."),
+    Column("first_seen", "date", "Date of the earliest source (by the table's day) that lists the link.", TW + "firstSeen"),
+    Column("last_seen", "date", "Date of the latest source (by the table's day) that lists the link.", TW + "lastSeen"),
+    Column("no_longer_listed_since", "date",
+           "Date of the first complete source after last_seen that covers the partners and no longer lists the link. "
+           "It says the listing stopped, not that the link ended.", TW + "noLongerListedSince"),
+    Column("evidenced_from", "date", "First day anything dated evidences the link (a dated event, a listing, a dated "
+           "source): before it the link's state is unknown. Links with none by the table's day are left out and counted."),
     Column("distance_km", "decimal", "Great-circle distance between the partners in km, where both have coordinates."),
     Column("same_country", "boolean", "Whether both partners are in the same country, where both countries are known."),
     Column("source_ids", "string", "Slugs of the sources that state the link.", DCT + "source",
@@ -170,6 +195,7 @@ def render_metadata(spec: TableSpec, base: str = DEFAULT_BASE, title_suffix: str
         "@context": [CSVW_CONTEXT, {"@language": "en"}],
         "url": spec.filename,
         "dc:title": spec.title + title_suffix,
+        "dc:description": " ".join(filter(None, (spec.description, READING))),
         "dc:license": {"@id": LICENSE},
         "dc:publisher": "twinkg",
         "tableSchema": {

@@ -1,8 +1,9 @@
 """The network as GraphML and GEXF, for networkx, igraph and Gephi.
 
 Places are nodes (id = slug), every row of twinnings.csv is an undirected edge with the
-link's attributes. GEXF is dynamic: an edge lives from its start to its end (earliest
-bounds; open where unknown), so Gephi's timeline plays the network over time.
+link's attributes. GEXF is dynamic: an edge lives from its start (earliest bound, else its
+first dated evidence) to its end (earliest bound, else the day it was no longer listed;
+open where unknown), so Gephi's timeline plays the network over time.
 Both are written as text line by line with the standard library's XML escaping: building
 an ElementTree first took 24 of 38 s at the world network's scale (bench/RESULTS.md).
 """
@@ -23,8 +24,11 @@ NODE_ATTRS = (("label", "string"), ("wikidata", "string"), ("country", "string")
 EDGE_ATTRS = (("twinning_id", "string"), ("kind", "string"), ("status", "string"), ("status_as_of", "string"),
               ("status_rests_on_conflict", "boolean"), ("alternative_status", "string"),
               ("start_earliest", "string"), ("start_latest", "string"), ("end_earliest", "string"),
-              ("end_latest", "string"), ("distance_km", "double"), ("same_country", "boolean"),
-              ("multilateral", "boolean"), ("graph", "string"), ("twinning_iri", "string"))
+              ("end_latest", "string"), ("listed_2016", "boolean"), ("listed_2026", "boolean"),
+              ("listed_live", "boolean"), ("first_seen", "string"), ("last_seen", "string"),
+              ("no_longer_listed_since", "string"), ("evidenced_from", "string"), ("distance_km", "double"),
+              ("same_country", "boolean"), ("multilateral", "boolean"), ("graph", "string"), ("source_ids", "string"),
+              ("twinning_iri", "string"))
 _GEXF_TYPES = {"string": "string", "double": "double", "long": "long", "int": "integer", "boolean": "boolean"}
 
 
@@ -108,7 +112,8 @@ def gexf(network: Network) -> bytes:
 def _gexf_lines(network: Network) -> Iterator[str]:
     yield f'<gexf xmlns="{GEXF_NS}" version="1.2">'
     yield ("  <meta><creator>twinkg</creator><description>Town twinning network: places and links; an edge lives "
-           "from the earliest bound of its start to the earliest bound of its end</description></meta>")
+           "from the earliest bound of its start (else its first dated evidence) to the earliest bound of its end "
+           "(else the day it was no longer listed)</description></meta>")
     yield '  <graph mode="dynamic" defaultedgetype="undirected" timeformat="date">'
     for cls, declared in (("node", NODE_ATTRS), ("edge", EDGE_ATTRS)):
         yield f'    <attributes class="{cls}" mode="static">'
@@ -123,14 +128,24 @@ def _gexf_lines(network: Network) -> Iterator[str]:
     yield "    </nodes>"
     yield "    <edges>"
     for row, texts in network.links:
-        span = "".join(f' {name}="{row[column]}"' for name, column in (("start", "start_earliest"), ("end", "end_earliest"))
-                       if row[column])
+        span = "".join(f' {name}="{value}"' for name, value in (("start", _start(row)), ("end", _end(row))) if value)
         yield (f'      <edge id={quoteattr(_edge_id(row))} source={quoteattr(str(row["place_a_id"]))} '
                f'target={quoteattr(str(row["place_b_id"]))} label={quoteattr(str(row["twinning_id"]))}{span}>'
                f'{_gexf_values(texts)}</edge>')
     yield "    </edges>"
     yield "  </graph>"
     yield "</gexf>"
+
+
+def _start(row: Row) -> object:
+    """When an edge starts to live: its earliest start bound, else its first evidence (a link listed from 2016
+    on is unknown before, not in force: README, "Time, honestly")."""
+    return row["start_earliest"] or row["evidenced_from"]
+
+
+def _end(row: Row) -> object:
+    """When an edge stops living: its earliest end bound, else the day a complete source no longer listed it."""
+    return row["end_earliest"] or row["no_longer_listed_since"]
 
 
 def _gexf_values(texts: Texts) -> str:

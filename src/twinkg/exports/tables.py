@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -59,6 +59,10 @@ class _Link:
     cited: set[str] = field(default_factory=set)
     """Sources of the link and of its events whose dates are the evidence its status rests on."""
     graphs: set[str] = field(default_factory=set)
+    listed_in: set[str] = field(default_factory=set)
+    """Dated sources that list the link (tw:listedIn)."""
+    no_longer_listed_in: set[str] = field(default_factory=set)
+    """Complete sources that cover its partners and do not list it (tw:noLongerListedIn)."""
 
 
 @dataclass
@@ -134,6 +138,8 @@ class GraphTables:
         for t, g in _select(store, "SELECT ?t ?g WHERE { GRAPH ?g { ?t a tw:Twinning } }"):
             link = links.setdefault(t.value, _Link(t.value))
             link.graphs.add(self.graph_names.get(g.value, _tail(g.value)))
+        for t, g in _select(store, "SELECT DISTINCT ?t ?g WHERE { ?t a tw:Twinning . GRAPH ?g { ?t dct:source ?s } }"):
+            links[t.value].graphs.add(self.graph_names.get(g.value, _tail(g.value)))  # every graph that states it
         for t, k, v in _select(store, "SELECT ?t ?k ?v WHERE { ?t a tw:Twinning . "
                                       "OPTIONAL { ?t tw:kind ?k } OPTIONAL { ?t tw:variant ?v } }"):
             link = links[t.value]
@@ -143,6 +149,10 @@ class GraphTables:
             links[t.value].partners.append(p.value)
         for t, s in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning ; dct:source ?s }"):
             links[t.value].sources.add(s.value)
+        for t, s in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning ; tw:listedIn ?s }"):
+            links[t.value].listed_in.add(s.value)
+        for t, s in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning ; tw:noLongerListedIn ?s }"):
+            links[t.value].no_longer_listed_in.add(s.value)
         # The status of a curated link rests on the curated record (Wikidata's claims only add sources), so its
         # evidence is what the curated graph cites; a link only Wikidata knows rests on Wikidata's sources.
         cited: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -169,7 +179,15 @@ class GraphTables:
             link.partners.sort()
             link.events.sort(key=lambda e: e.id)
         self.source_dates = self._source_dates(store)
+        self.built = self._built(store)
         return links
+
+    @staticmethod
+    def _built(store: ox.Store) -> dt.date | None:
+        """The build's date (tw:statusAsOf in the meta graph): the day the curated records speak for."""
+        for (d,) in _select(store, "SELECT ?d WHERE { ?s tw:statusAsOf ?d } LIMIT 1"):
+            return dt.date.fromisoformat(d.value)
+        return None
 
     @staticmethod
     def _source_dates(store: ox.Store) -> dict[str, Date]:
@@ -256,13 +274,54 @@ class Tables:
     twinnings: list[Row]
     places: list[Row]
     events: list[Row]
+    unknown: int = 0
+    """Links left out because nothing evidences them by the table's day: their state then is unknown."""
 
 
-def _in_snapshot(link: _Link, as_of: dt.date) -> bool:
-    """A link belongs to the network of a day unless its start is known to come after that day
-    (the least earliest bound of its dated establishments, as `status.lifecycle` bounds the start)."""
-    starts = [e.date.earliest for e in link.events if e.type == "establishment" and e.date is not None]
-    return not starts or min(starts) <= as_of
+LISTING_COLUMNS = {"wikidata-p190-2016": "listed_2016", "wikidata-cities-2026": "listed_2026", "wikidata-live": "listed_live"}
+"""The dated Wikidata sources (`world.snapshots`, `world.live`) and the column saying whether each lists a link."""
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """A link's evidence as of a day: what `status.evidenced` reads and the table shows."""
+
+    listings: list[status_rules.Listing]
+    dates: list[dt.date]
+    """Dates of the sources stating the link."""
+    record: list[dt.date]
+    """For a curated link, the build's day: its curated record is evidence of its undated events from then on."""
+    listed: dict[str, bool | None]
+    first_seen: dt.date | None
+    last_seen: dt.date | None
+    no_longer_listed_since: dt.date | None
+    since: dt.date | None
+    """The first day anything evidences the link."""
+    curated: bool
+
+
+def _evidence(data: GraphTables, link: _Link, as_of: dt.date) -> _Evidence:
+    """The link's dated evidence known by `as_of`: a source dated later is not evidence for that day.
+
+    A curated link's status rests on its curated events, so only Wikidata's listings (not their
+    absence) count for it, and its undated events are evidenced from the build's day on."""
+    day = data.source_dates
+    seen = sorted(day[s].latest for s in link.listed_in if s in day and day[s].latest <= as_of)
+    curated = "curated" in link.graphs
+    silent = [] if curated else sorted(day[s].latest for s in link.no_longer_listed_in if s in day and day[s].latest <= as_of)
+    gone = [d for d in silent if seen and d > seen[-1]]
+    listings = sorted([status_rules.Listing(d) for d in seen] + [status_rules.Listing(d, False) for d in silent],
+                      key=lambda listing: listing.date)
+    dates = [day[s].latest for s in sorted(link.cited) if s in day and day[s].latest <= as_of]
+    built = data.built or as_of  # a store without the meta graph is the build's own, as of its day
+    record = [built] if curated and built <= as_of else []
+    listed: dict[str, bool | None] = {}
+    for slug, column in LISTING_COLUMNS.items():
+        iri = data.iris.source(slug)
+        listed[column] = (iri in link.listed_in) if iri in day and day[iri].latest <= as_of else None
+    return _Evidence(listings, dates, record, listed, seen[0] if seen else None, seen[-1] if seen else None,
+                     gone[0] if gone else None, status_rules.evidenced_from(link.events, listings, dates + record),
+                     curated)
 
 
 def tables(data: GraphTables, as_of: dt.date) -> Tables:
@@ -270,22 +329,31 @@ def tables(data: GraphTables, as_of: dt.date) -> Tables:
     link_rows: list[Row] = []
     event_rows: list[Row] = []
     neighbours: dict[str, set[str]] = defaultdict(set)
+    unknown = 0
     for link in sorted(data.links.values(), key=lambda lk: lk.iri):
-        if not _in_snapshot(link, as_of):
+        ev = _evidence(data, link, as_of)
+        if ev.since is None or ev.since > as_of:
+            unknown += 1
             continue
-        status = status_rules.derive(link.events, as_of)
-        evidence = [data.source_dates[s] for s in sorted(link.cited) if s in data.source_dates]
-        life = status_rules.lifecycle(link.events, as_of, evidence)
-        common = {
+
+        def rule(events: Sequence[status_rules.Happening], day: dt.date, ev: _Evidence = ev) -> str:
+            return status_rules.evidenced(events, day, ev.listings, ev.dates + ev.record)
+
+        status = rule(link.events, as_of)
+        listed = [] if ev.curated else [x.date for x in ev.listings]  # as the graph: a curated link's evidence is what it cites
+        life = status_rules.lifecycle(link.events, as_of, [Date(d, d) for d in (*ev.dates, *listed)])
+        common: Row = {
             "twinning_id": _tail(link.iri), "twinning_iri": link.iri, "partner_count": len(link.partners),
             "multilateral": len(link.partners) > 2, "kind": link.kind, "status": status,
             "status_as_of": _iso(life.latest_evidence),
-            "status_rests_on_conflict": bool(others := status_rules.alternatives(link.events, as_of)),
+            "status_rests_on_conflict": bool(others := status_rules.alternatives(link.events, as_of, rule)),
             "alternative_status": sorted(others),
             "start_earliest": _iso(life.start[0] if life.start else None),
             "start_latest": _iso(life.start[1] if life.start else None),
             "end_earliest": _iso(life.end[0] if life.end else None),
             "end_latest": _iso(life.end[1] if life.end else None),
+            **ev.listed, "first_seen": _iso(ev.first_seen), "last_seen": _iso(ev.last_seen),
+            "no_longer_listed_since": _iso(ev.no_longer_listed_since), "evidenced_from": _iso(ev.since),
             "source_ids": sorted(_tail(s) for s in link.sources), "graph": sorted(link.graphs - {"meta"}),
         }
         for a, b in combinations(link.partners, 2):
@@ -314,7 +382,7 @@ def tables(data: GraphTables, as_of: dt.date) -> Tables:
                 "conflicts_with": [_tail(o) for o in event.conflicts_with], "source_ids": detail.get("source_ids", []),
             })
     place_rows = [_place_row(data, iri, len(neighbours[iri])) for iri in sorted(neighbours)]
-    return Tables(link_rows, place_rows, event_rows)
+    return Tables(link_rows, place_rows, event_rows, unknown)
 
 
 def _place_row(data: GraphTables, iri: str, degree: int) -> Row:

@@ -91,6 +91,8 @@ def read_live(triples: set[ox.Triple], world: World) -> bool:
         subject = _qid(item_term)
         partner = value(statement.value, PS + "P190")
         obj = _qid(partner) if partner is not None else None
+        if subject:
+            world.covers(origin.id, subject)
         if not subject or not obj or subject == obj:
             continue
         rank = value(statement.value, WIKIBASE + "rank")

@@ -38,6 +38,7 @@ from twinkg.dates import Date, parse_exact
 from twinkg.mapping import _day, _plain_number, _typed, lifecycle_triples, lifespan, when
 from twinkg.vocab import (DCT, GEO, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, TW, Iris, qid_slug,
                           twinning_slug, wikidata_entity, wikidata_event_slug)
+from twinkg.world.evidence import LinkEvidence, combined, pair_evidence
 from twinkg.world.records import Claim, Item, Origin, World
 
 Triple = ox.Triple
@@ -95,6 +96,8 @@ class _WorldMapper:
                         self.curated_pair[pair] = twinning
         self.findings = Findings()
         self.statement_sources: dict[str, Claim] = {}
+        self.merged_evidence: dict[str, list[LinkEvidence]] = defaultdict(list)
+        """The listings of each curated twinning, by pair, emitted once all pairs are seen."""
         self.kind = N(iris.concept("kind", "not-stated"))
         self.not_stated_reason = N(iris.concept("reason", "not-stated"))
 
@@ -222,8 +225,9 @@ class _WorldMapper:
         for source in dict.fromkeys(sources):
             yield Triple(e, SOURCE, source)
 
-    def derived(self, qa: str, qb: str, claims: list[Claim]) -> Iterator[Triple]:
-        """A twinning only Wikidata knows."""
+    def derived(self, qa: str, qb: str, claims: list[Claim], evidence: LinkEvidence) -> Iterator[Triple]:
+        """A twinning only Wikidata knows: its status rests on the dated listings and on the dated
+        events P580/P582 give; an undated listing makes no event (README, "Time, honestly")."""
         self.findings.twinnings += 1
         pa, pb = self.place_iri(qa), self.place_iri(qb)
         t = N(self.iris.twinning(twinning_slug([self.slug(qa), self.slug(qb)])))
@@ -236,11 +240,12 @@ class _WorldMapper:
         starts, ends = self.lifecycle(claims)
         records: list[Event] = []
         conflicting: list[N] = []
-        for index, (date, sources) in enumerate(sorted(starts.items(), key=lambda kv: kv[0] or Date(dt.date.min, dt.date.min)), start=1):
+        dated_starts = sorted(((d, s) for d, s in starts.items() if d is not None), key=lambda kv: kv[0])
+        for index, (start, sources) in enumerate(dated_starts, start=1):
             e = N(self.iris.event(wikidata_event_slug(qa, qb, "established", index)))
-            records.append(Event(e.value, "establishment", (), WHERE, date=date))
+            records.append(Event(e.value, "establishment", (), WHERE, date=start))
             conflicting.append(e)
-            yield from self.event(e, t, "establishment", date, sources)
+            yield from self.event(e, t, "establishment", start, sources)
         yield from self.conflicts(conflicting)
         conflicting = []
         latest = Date(dt.date.max, dt.date.max)
@@ -251,12 +256,13 @@ class _WorldMapper:
             conflicting.append(e)
             yield from self.event(e, t, "termination", date, sources, cause)
         yield from self.conflicts(conflicting)
-        current = status_rules.derive(records, self.as_of)
+        current = status_rules.evidenced(records, self.as_of, evidence.listings())
         yield Triple(t, N(TW + "status"), N(self.iris.concept("status", current)))
         yield from lifespan(t, records, current, self.as_of)
-        evidence = {parse_exact(self.world.origins[c.origin].retrieved) for c in claims}
-        yield from lifecycle_triples(t, status_rules.lifecycle(records, self.as_of, sorted(evidence)))
-        if status_rules.ever_concluded(records, self.as_of):
+        dates = {parse_exact(o.retrieved) for o in (*(self.world.origins[c.origin] for c in claims), *evidence.not_listed_in)}
+        yield from lifecycle_triples(t, status_rules.lifecycle(records, self.as_of, sorted(dates)))
+        yield from self.listing(t, evidence)
+        if status_rules.ever_concluded(records, self.as_of) or evidence.listed_in:  # a P190 listing says "twinned"
             yield Triple(pa, N(TW + "twinnedWith"), pb)
             yield Triple(pb, N(TW + "twinnedWith"), pa)
         for source in dict.fromkeys(self.claim_source(c) for c in claims):
@@ -265,6 +271,18 @@ class _WorldMapper:
         if stated_by is not None:
             self.findings.one_directional += 1
             yield Triple(t, N(TW + "statedOnlyBy"), self.place_iri(stated_by))
+
+    def listing(self, t: N, evidence: LinkEvidence) -> Iterator[Triple]:
+        """Which dated sources list the link, the first and last day it was seen, and since when a complete
+        source no longer lists it."""
+        for origin in evidence.listed_in:
+            yield Triple(t, N(TW + "listedIn"), self.origin_iri(origin))
+        if evidence.first_seen and evidence.last_seen:
+            yield Triple(t, N(TW + "firstSeen"), _day(evidence.first_seen.retrieved))
+            yield Triple(t, N(TW + "lastSeen"), _day(evidence.last_seen.retrieved))
+        if (gone := evidence.no_longer_listed_in) is not None:
+            yield Triple(t, N(TW + "noLongerListedIn"), self.origin_iri(gone))
+            yield Triple(t, N(TW + "noLongerListedSince"), _day(gone.retrieved))
 
     def stated_by(self, claims: list[Claim]) -> str | None:
         """The one item that states the link, in the latest source that records direction; None if both do."""
@@ -290,6 +308,7 @@ class _WorldMapper:
                 f"{twinning.slug}: Wikidata lists {qa}–{qb} as twinned (P190); the curated data has it "
                 f"{status_rules.derive(twinning.events, self.as_of)}, never concluded: kept as a source only")
             return
+        self.merged_evidence[t.value].append(pair_evidence(self.world, qa, qb, claims))
         starts, ends = self.lifecycle(claims)
         for kind, stated, index_name in (("establishment", {d: s for d, s in starts.items() if d is not None}, "established"),
                                          ("termination", {k: s for k, s in ends.items() if k[0] is not None}, "ended")):
@@ -334,7 +353,10 @@ def world_triples(world: World, data: Dataset, iris: Iris, as_of: dt.date, class
             continue
         involved.update((qa, qb))
         twinning = mapper.curated_pair.get(frozenset((qa, qb)))
-        triples.update(mapper.merged(qa, qb, twinning, live) if twinning else mapper.derived(qa, qb, live))
+        triples.update(mapper.merged(qa, qb, twinning, live) if twinning
+                       else mapper.derived(qa, qb, live, pair_evidence(world, qa, qb, live)))
+    for iri, parts in sorted(mapper.merged_evidence.items()):
+        triples.update(mapper.listing(N(iri), combined(parts)))
     used_origins = {o for q in involved for o in world.items[q].origins}
     for qid in sorted(involved, key=_qkey):
         triples.update(mapper.place(world.items[qid]))

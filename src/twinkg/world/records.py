@@ -72,6 +72,14 @@ class World:
     claims: list[Claim] = field(default_factory=list)
     country_names: dict[str, str] = field(default_factory=dict)
     """English names of the user-assigned country codes a source uses (not in ISO 3166-1: XK Kosovo)."""
+    covered: dict[str, set[str]] = field(default_factory=dict)
+    """By origin id, the items the source is complete for: it would list any P190 link between two of
+    them that Wikidata held then (the 2016 crawl: the items whose statements it read; the 2026
+    extract: its cities; the live cache: the items whose statements were fetched). A link between
+    two covered items that the source does not list was not listed then."""
+
+    def covers(self, origin: str, qid: str) -> None:
+        self.covered.setdefault(origin, set()).add(qid)
 
     def item(self, qid: str, origin: str) -> Item:
         item = self.items.get(qid)

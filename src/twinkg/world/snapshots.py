@@ -113,6 +113,8 @@ def read_crawl(folder: Path, world: World, problems: list[str]) -> None:
             continue
         subject = _qid(parts[0], where, "subject_qid", problems)
         obj = _qid(parts[1], where, "object_qid", problems)
+        if subject:
+            world.covers(origin.id, subject)
         if subject and obj and subject != obj:
             world.item(subject, origin.id)
             world.item(obj, origin.id)
@@ -133,6 +135,7 @@ def read_cities(folder: Path, world: World, problems: list[str]) -> None:
         if qid is None:
             continue
         item = world.item(qid, origin.id)
+        world.covers(origin.id, qid)
         item.city = True
         name = (row["name"] or "").strip()
         if name:
