@@ -193,3 +193,13 @@ def test_graph_column_lists_every_graph_stating_the_link(world: tuple[Settings, 
     both = {r["t"].value.rsplit("/", 1)[1] for r in stated}
     assert len(both) >= 20
     assert set(rows[rows.twinning_id.isin(both)].graph) == {"curated;wikidata"}
+
+
+def test_pandas_with_the_documented_options_keeps_namibia(world: tuple[Settings, ox.Store]) -> None:
+    """README and CSVW metadata: keep_default_na=False (with na_values=[""]) keeps Namibia's code "NA"."""
+    settings, _ = world
+    places = pd.read_csv(settings.out_dir / "places.csv", keep_default_na=False, na_values=[""])
+    assert (places.country == "NA").sum() > 0
+    assert pd.read_csv(settings.out_dir / "places.csv").country.eq("NA").sum() == 0  # pandas' defaults lose it
+    metadata = (settings.out_dir / "places.csv-metadata.json").read_text()
+    assert "keep_default_na=False" in metadata

@@ -118,12 +118,26 @@ def _num(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def split_at_antimeridian(a: tuple[float, float], b: tuple[float, float]) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """A link as the segments to draw on a map from -180° to 180°: itself, or, when the shorter way round
+    crosses the antimeridian (Tokyo–San Francisco), two segments meeting the map's edges at the latitude
+    where the straight line crosses ±180°."""
+    (lon1, lat1), (lon2, lat2) = a, b
+    if abs(lon1 - lon2) <= 180:
+        return [(a, b)]
+    east = 180.0 if lon1 > 0 else -180.0  # the edge on a's side
+    lon2_unwrapped = lon2 + (360 if lon1 > 0 else -360)
+    lat = lat1 + (lat2 - lat1) * (east - lon1) / (lon2_unwrapped - lon1)
+    return [((lon1, lat1), (east, lat)), ((-east, lat), (lon2, lat2))]
+
+
 def network_svg(places: list[Place], links: list[tuple[tuple[float, float], tuple[float, float]]],
-                width: int = NETWORK_WIDTH) -> str:
+                width: int = NETWORK_WIDTH, undrawn: int = 0) -> str:
     """Every place with coordinates and every link between two of them on the whole world, as a standalone SVG
     document: the home page refers to it (an <img>), so the page stays small and the map is fetched, cached and
     revalidated on its own. Styled by presentation attributes (an image loads no stylesheet); the links are one
-    path; each place is a dot whose name shows on hover when the map is opened by itself."""
+    path; each place is a dot whose name shows on hover when the map is opened by itself. `undrawn` is the
+    number of links the caller could not place (a partner without coordinates): the title says it."""
     height = width // 2
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
@@ -131,8 +145,8 @@ def network_svg(places: list[Place], links: list[tuple[tuple[float, float], tupl
 
     segments = []
     for a, b in links:
-        (x1, y1), (x2, y2) = xy(*a), xy(*b)
-        if abs(x1 - x2) <= width / 2:  # a link across the antimeridian would cross the whole map: left out of the drawing
+        for start, end in split_at_antimeridian(a, b):
+            (x1, y1), (x2, y2) = xy(*start), xy(*end)
             segments.append(f"M{_num(x1)} {_num(y1)}L{_num(x2)} {_num(y2)}")
     dots = []
     for label, _href, pt in places:
@@ -141,8 +155,9 @@ def network_svg(places: list[Place], links: list[tuple[tuple[float, float], tupl
     base = _frame(-180, 180, -90, 90, width, height)
     return "".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f"<title>Every place with coordinates ({len(places)}) and the links between two of them ({len(segments)})"
-        "</title>",
+        f"<title>Every place with coordinates ({len(places)}) and the links between two of them ({len(links)}, "
+        "those across the antimeridian split at ±180°)"
+        + (f"; {undrawn} link(s) not drawn: a partner has no coordinates" if undrawn else "") + "</title>",
         "<desc>Equirectangular projection, the world; coastlines and borders from Natural Earth (public domain), "
         "drawn without any tile server.</desc>",
         f'<rect width="{width}" height="{height}" fill="#eef4fb"/>',

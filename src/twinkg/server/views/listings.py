@@ -146,7 +146,7 @@ def whole_network(config: ServerConfig) -> str | None:
                                       (float(row["longitude"]), float(row["latitude"])))
     pairs = [(found[r["place_a_id"]][2], found[r["place_b_id"]][2]) for r in links
              if r["place_a_id"] in found and r["place_b_id"] in found]
-    return network_svg(list(found.values()), pairs)
+    return network_svg(list(found.values()), pairs, undrawn=len(links) - len(pairs))
 
 
 async def network_map(request: Request) -> Response:
