@@ -51,7 +51,15 @@ def _sorted_lines(data: bytes) -> bytes:
     return b"".join(lines)
 
 
-def _in_graph(ntriples: bytes, graph: str) -> bytes:
+def line_dumps(graphs: Graphs) -> dict[str, bytes]:
+    """Each graph's N-Triples, written once: the dumps are made of them, and the build loads its store from them."""
+    try:
+        return {name: rdf_bytes(triples, ox.RdfFormat.N_TRIPLES) for name, triples in graphs.items()}
+    except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
+        raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
+
+
+def in_graph(ntriples: bytes, graph: str) -> bytes:
     """N-Triples lines as N-Quads lines of one graph.
 
     Every line ends in " .\n" and no term holds a raw line break (N-Triples
@@ -62,7 +70,7 @@ def _in_graph(ntriples: bytes, graph: str) -> bytes:
 def _merged(nquads: bytes, graphs: list[str]) -> bytes:
     """Sorted N-Quads lines as the sorted N-Triples of the merged graph (a triple in two graphs once).
 
-    The reverse of `_in_graph`, so it is exact for the same reason. Sorting by
+    The reverse of `in_graph`, so it is exact for the same reason. Sorting by
     whole lines orders quads by their triple first (a triple's text ends where a
     longer one's goes on with "@" or "^", after the space either is followed by),
     so the lines stay sorted and a triple's copies are neighbours."""
@@ -71,21 +79,21 @@ def _merged(nquads: bytes, graphs: list[str]) -> bytes:
     return b"".join(dict.fromkeys(nquads.splitlines(keepends=True)))
 
 
-def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
-    """The bytes of every dump file, by file name.
+def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime, lines: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """The bytes of every dump file, by file name; from the graphs' `line_dumps` when the caller has them.
 
     Statements are put in a stable order by sorting the N-Triples/N-Quads lines
     (bytes, not Python terms: 5x faster at the crawl's scale); Turtle and
     JSON-LD are written from the sorted N-Triples, so they are stable too."""
+    by_graph = lines if lines is not None else line_dumps(graphs)
     try:
-        return _render_dumps(graphs, iris, built_at)
+        return _render_dumps(by_graph, graphs, iris, built_at)
     except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
         raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
 
 
-def _render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
-    by_graph = {name: rdf_bytes(triples, ox.RdfFormat.N_TRIPLES) for name, triples in graphs.items()}
-    nquads = _sorted_lines(b"".join(_in_graph(nt, iris.graph(name)) for name, nt in by_graph.items()))
+def _render_dumps(by_graph: dict[str, bytes], graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
+    nquads = _sorted_lines(b"".join(in_graph(nt, iris.graph(name)) for name, nt in by_graph.items()))
     ntriples = _merged(nquads, [iris.graph(name) for name in by_graph])
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     prefixes = {**PREFIXES, "twid": iris.base + "id/", "twv": iris.base + "vocab/"}
