@@ -17,6 +17,7 @@ from twinkg import status as status_rules
 from twinkg.concepts import Classes, country_name
 from twinkg.curated.records import Actor, Dataset, Event, OrderClaim, Place, Source, Twinning
 from twinkg.dates import Date
+from twinkg.lifecycle import ENDS, STARTS, role_of
 from twinkg.vocab import DCT, GEO, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, TW, XSD, Iris, wikidata_entity
 
 Triple = ox.Triple
@@ -71,14 +72,14 @@ def when(subject: ox.NamedNode, date: Date, stated: str) -> Iterator[Triple]:
 
 
 def lifespan(t: ox.NamedNode, events: Iterable[Event], current: str, as_of: dt.date) -> Iterator[Triple]:
-    """Start from the first establishment, end from the last termination if the link has ended.
+    """Start from the first event that starts the link, end from the last that ends it if it has ended.
 
     Only exactly stated dates are used; an approximate one stays on its event."""
     dated = [(e.type, e.date) for e in status_rules.ordered(events) if e.date and e.date.lexical]
-    starts = [date for kind, date in dated if kind == "establishment"]
+    starts = [date for kind, date in dated if role_of(kind) == STARTS]
     if starts:
         yield from stated_date(t, TW + "startDate", starts[0])
-    ends = [date for kind, date in dated if kind == "termination" and date.earliest <= as_of]
+    ends = [date for kind, date in dated if role_of(kind) == ENDS and date.earliest <= as_of]
     if current == "terminated" and ends:
         yield from stated_date(t, TW + "endDate", ends[-1])
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from twinkg.dates import Date
+from twinkg.lifecycle import ENDS, PROPOSES, RESUMES, STARTS, SUSPENDS, role_of
 
 
 class Happening(Protocol):
@@ -33,18 +34,19 @@ class Happening(Protocol):
 
 E = TypeVar("E", bound=Happening)
 
-LIFECYCLE = {
-    "establishment": "active",
-    "resumption": "active",
-    "suspension": "suspended",
-    "termination": "terminated",
-}
+STATUS_AFTER = {STARTS: "active", RESUMES: "active", SUSPENDS: "suspended", ENDS: "terminated"}
+"""The status a link has after an event of each lifecycle role (twinkg.lifecycle: the roles come from the ontology)."""
+
+
+def _after(event: Happening) -> str | None:
+    role = role_of(event.type)
+    return STATUS_AFTER.get(role) if role else None
 
 
 def _order(event: Happening) -> tuple[int, dt.date]:
     if event.date is not None:
         return (1, event.date.earliest)
-    if event.type in ("establishment", "proposal"):
+    if role_of(event.type) in (STARTS, PROPOSES):
         return (0, dt.date.min)
     return (2, dt.date.max)
 
@@ -60,17 +62,18 @@ def derive(events: Iterable[Happening], as_of: dt.date) -> str:
     for event in ordered(events):
         if event.date is not None and event.date.earliest > as_of:
             continue
-        if event.type == "proposal" and status == "unknown":
+        after = _after(event)
+        if role_of(event.type) == PROPOSES and status == "unknown":
             status = "proposed"
-        elif event.type in LIFECYCLE:
-            status = LIFECYCLE[event.type]
+        elif after is not None:
+            status = after
     return status
 
 
 def ever_concluded(events: Iterable[Happening], as_of: dt.date) -> bool:
     """Whether the link was ever in force: it gets `tw:twinnedWith`, like Wikidata's P190."""
     return any(
-        e.type == "establishment" and (e.date is None or e.date.earliest <= as_of) for e in events
+        role_of(e.type) == STARTS and (e.date is None or e.date.earliest <= as_of) for e in events
     )
 
 
@@ -91,7 +94,7 @@ def alternatives(events: Iterable[E], as_of: dt.date,
     for event in events:
         for other in (by_id[i] for i in event.conflicts_with if i in by_id):
             for dropped in (event, other):
-                if dropped.type in LIFECYCLE or dropped.type == "proposal":
+                if role_of(dropped.type) is not None:
                     found.add(rule([e for e in events if e is not dropped], as_of))
     return found - {status}
 
@@ -105,8 +108,8 @@ sources leave that side open ("after the war")."""
 class Lifecycle:
     """The link's own dates, so that an edge list needs no event arithmetic.
 
-    `start` bounds the first establishment; `end` bounds the moment the link last went out of
-    force (its first suspension or termination since it was last in force), and only when it is
+    `start` bounds the first event that starts it; `end` bounds the moment the link last went out of
+    force (its first event that suspends or ends it since it was last in force), and only when it is
     out of force as of the date; `latest_evidence` is the day by which the latest dated evidence
     (an event or a source) is known to have happened: the status is "as of" that day."""
 
@@ -135,13 +138,14 @@ def lifecycle(events: Iterable[Happening], as_of: dt.date, evidence: Iterable[Da
 
     `evidence` holds the dates of the sources that state the link, which are evidence too."""
     known = [e for e in ordered(events) if e.date is None or e.date.earliest <= as_of]
-    start = _first_of([e for e in known if e.type == "establishment"])
+    start = _first_of([e for e in known if role_of(e.type) == STARTS])
     out_of_force: list[Happening] = []
     status = "unknown"
     for event in known:
-        if event.type not in LIFECYCLE:
+        after = _after(event)
+        if after is None:
             continue
-        status = LIFECYCLE[event.type]
+        status = after
         out_of_force = [] if status == "active" else [*out_of_force, event]
     end = _first_of(out_of_force) if status in ("suspended", "terminated") else None
     dates = [e.date for e in known if e.date is not None] + [d for d in evidence if d.earliest <= as_of]
@@ -201,10 +205,10 @@ def evidenced(events: Iterable[Happening], as_of: dt.date, listings: Iterable[Li
                 status = "active"
             elif not step.listed and status == "active":
                 status = NO_LONGER_LISTED
-        elif step.type == "proposal" and status == "unknown":
+        elif role_of(step.type) == PROPOSES and status == "unknown":
             status = "proposed"
-        elif step.type in LIFECYCLE:
-            status = LIFECYCLE[step.type]
+        elif (after := _after(step)) is not None:
+            status = after
     return status
 
 

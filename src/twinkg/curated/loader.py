@@ -17,6 +17,7 @@ from twinkg import dates
 from twinkg.curated import yaml_reader
 from twinkg.concepts import Codes, country_name
 from twinkg.errors import InputError
+from twinkg.lifecycle import ENDS, SUSPENDS, role_of
 from twinkg.curated.records import (
     Actor,
     Dataset,
@@ -355,7 +356,7 @@ def _read_event(rec: _Record, codes: Codes) -> Event | None:
         reasons=rec.codes("reasons", "reason", codes), forms=rec.codes("forms", "event-form", codes),
         conflicts_with=rec.texts("conflicts_with"), comment=rec.text("comment"),
     )
-    if kind in ("suspension", "termination") and not event.reasons and rec.raw("reasons") is None:
+    if role_of(kind or "") in (SUSPENDS, ENDS) and not event.reasons and rec.raw("reasons") is None:
         rec.problem("reasons", f"a {kind} needs at least one reason (use not-stated if the source gives none)")
     rec.check_unused(fields)
     return event if eid and kind else None

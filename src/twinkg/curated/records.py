@@ -97,7 +97,7 @@ class Actor:
 class Event:
     id: str
     type: str
-    """A code of the event-type scheme: establishment, suspension, termination, resumption, proposal, exchange."""
+    """A code of the event-type scheme (twinkg.lifecycle lists them, with what each does to the link)."""
     sources: tuple[str, ...]
     where: Where
     label: str | None = None

@@ -34,6 +34,7 @@ from twinkg.curated.records import Dataset, Event, Source, Twinning
 from twinkg.dates import Date
 from twinkg.enrich.cache import atomic_write
 from twinkg.enrich.queries import P, PQ, PS, WD, WIKIBASE
+from twinkg.lifecycle import ENDS, STARTS, SUSPENDS, role_of
 from twinkg.status import derive, ever_concluded, ordered
 from twinkg.vocab import XSD
 from twinkg.world.records import World
@@ -160,19 +161,19 @@ def compare(data: Dataset, triples: set[ox.Triple], fetched: set[str], as_of: dt
         else:
             missing = " and ".join(f"{s}→{o}" for s, o in known)
             finding("missing-in-wikidata", qa, qb, twinning=slugs, status=status, detail=f"no P190 {missing}")
-            start = _first(twinning, ("establishment",))
+            start = _first(twinning, STARTS)
             for s, o in known:
                 report.quickstatements.append(_qs(s, o, [("P580", start.date)] if start and start.date else [],
                                                   _source(start, twinning, sources)))
         if status in ("suspended", "terminated"):
             open_ended = [st for st in present if not st.end]
             if open_ended:
-                end = _first(twinning, ("termination",) if status == "terminated" else ("suspension",), last=True)
+                end = _first(twinning, ENDS if status == "terminated" else SUSPENDS, last=True)
                 when = end.date.lexical or end.date.text if end and end.date else "undated"
                 finding("end-missing", qa, qb, twinning=slugs, status=status,
                         wikidata="; ".join(st.describe() for st in open_ended),
                         detail=f"{status} in twinkg ({when})" + ("" if status == "terminated" else
-                               "; a suspension is not an end: no QuickStatement, an editor decides"))
+                               "; being suspended is not an end: no QuickStatement, an editor decides"))
                 if status == "terminated" and end is not None and end.date is not None and _qs_time(end.date):
                     for st in open_ended:
                         report.quickstatements.append(_qs(st.subject, st.object, [("P582", end.date)],
@@ -193,7 +194,7 @@ def compare(data: Dataset, triples: set[ox.Triple], fetched: set[str], as_of: dt
             if pair in curated:
                 twinnings = [t for t in curated[pair] if ever_concluded(t.events, as_of)]
                 if twinnings:
-                    start = _first(twinnings[-1], ("establishment",))
+                    start = _first(twinnings[-1], STARTS)
                     f.twinning = ", ".join(t.slug for t in twinnings)
                     report.quickstatements.append(_qs(o, s, [("P580", start.date)] if start and start.date else [],
                                                       _source(start, twinnings[-1], sources)))
@@ -226,8 +227,9 @@ def removed_since(report: Report, snapshots: World, active: dict[tuple[str, str]
             detail=f"no P190 between them now on {asked}: removed from Wikidata since the snapshot, not ended"))
 
 
-def _first(twinning: Twinning, types: tuple[str, ...], last: bool = False) -> Event | None:
-    events = [e for e in ordered(twinning.events) if e.type in types]
+def _first(twinning: Twinning, role: str, last: bool = False) -> Event | None:
+    """The first (or last) of the twinning's events whose type plays this lifecycle role."""
+    events = [e for e in ordered(twinning.events) if role_of(e.type) == role]
     return (events[-1] if last else events[0]) if events else None
 
 

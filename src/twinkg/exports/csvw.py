@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from twinkg.exports.tables import Row
+from twinkg.lifecycle import event_types
 from twinkg.publication import LICENSE
 from twinkg.vocab import DCT, DEFAULT_BASE, OWL, RDFS, SCHEMA, TW
 
@@ -128,7 +129,8 @@ EVENTS = TableSpec("events.csv", "Events in the lifecycle of the links", "{+even
     Column("event_iri", "anyURI", "IRI of the event."),
     Column("twinning_id", "string", "Slug of the twinning the event belongs to.", TW + "twinning",
            value_url="https://w3id.org/twinkg/id/twinning/{twinning_id}"),
-    Column("type", "string", "Event type: establishment, suspension, termination, resumption, proposal or exchange."),
+    Column("type", "string", "Event type: " + " or ".join((", ".join(t.code for t in event_types()[:-1]), event_types()[-1].code))
+           + "."),
     Column("date", "string", "Date as stated, at its precision (1944, 2022-03 or 2022-03-22); empty if approximate or undated.",
            TW + "date"),
     Column("date_text", "string", "The source's wording of an approximate date.", TW + "dateText"),

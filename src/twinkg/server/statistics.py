@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from twinkg.lifecycle import ENDS, SUSPENDS, role_of
 from twinkg.server import exported
 from twinkg.server.charts import columns, rows
 from twinkg.server.config import ServerConfig
@@ -64,8 +65,9 @@ def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows) 
     for linked in countries.values():
         per_country.update(linked)
     for row in events:
-        if row["type"] in ("suspension", "termination") and row["earliest"] and row["earliest"][:4] == row["latest"][:4]:
-            per_year["suspended" if row["type"] == "suspension" else "ended"][row["earliest"][:4]] += 1
+        role = role_of(row["type"])
+        if role in (SUSPENDS, ENDS) and row["earliest"] and row["earliest"][:4] == row["latest"][:4]:
+            per_year["suspended" if role == SUSPENDS else "ended"][row["earliest"][:4]] += 1
     degrees = Counter(_bin(int(row["degree"])) for row in places)
     order = [_bin(low) for low, _ in DEGREE_BINS]
     return {
@@ -86,7 +88,7 @@ async def statistics_page(request: Request) -> Response:
     charts = [
         columns("decades", "Links established per decade (links whose start bounds fall in one decade)",
                 {"established": f["decades"]}),
-        columns("endings", "Suspensions and terminations per year (events dated within one year)",
+        columns("endings", "Links suspended and ended per year (events dated within one year)",
                 {"suspended": f["per_year"]["suspended"], "ended": f["per_year"]["ended"]}),
         rows("countries", f"Links per country (top {TOP}; a link counts once per country it joins)", f["countries"]),
         rows("pairs", f"Links per country pair (top {TOP}; a three-way link counts each pair)", f["pairs"]),

@@ -11,8 +11,8 @@ The rules (README, "Wikidata's twinning network"):
   claims become more sources of it; a dated claim that disagrees with the
   curated events becomes an event of its own, in conflict with them
   (`tw:conflictsWith`), as the curated data keeps conflicting claims.
-* A pair only Wikidata knows gets kind "not stated", an establishment event
-  (dated by P580 where a claim has it), a termination event per distinct P582
+* A pair only Wikidata knows gets kind "not stated", an event that starts it
+  (START; dated by P580 where a claim has it), an event that ends it (END) per distinct P582
   (reason from P1534 where it maps to a reason concept, else "not stated"),
   and `tw:statedOnlyBy` when the latest directed source has it on one item only.
 * Deprecated claims make nothing; they are reported. Nothing is invented:
@@ -32,6 +32,7 @@ from typing import Iterator, cast
 import pyoxigraph as ox
 
 from twinkg import status as status_rules
+from twinkg.lifecycle import ENDS, STARTS, first_with
 from twinkg.concepts import Classes
 from twinkg.curated.records import Dataset, Event, Place, Twinning, Where
 from twinkg.dates import Date, parse_exact
@@ -48,6 +49,9 @@ LABEL = N(RDFS + "label")
 SOURCE = N(DCT + "source")
 WHERE = Where("Wikidata", 0)
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
+
+START, END = first_with(STARTS), first_with(ENDS)
+"""The event types a Wikidata start (P580) and end (P582) become: the first of each role in the ontology."""
 
 
 @dataclass
@@ -217,7 +221,7 @@ class _WorldMapper:
         yield Triple(t, N(TW + "event"), e)
         if date is not None:
             yield from when(e, date, "date")
-        if kind == "termination":
+        if kind == END:
             reason = self.end_causes.get(cause or "")
             yield Triple(e, N(TW + "reason"), N(self.iris.concept("reason", reason)) if reason else self.not_stated_reason)
             if cause:
@@ -243,18 +247,18 @@ class _WorldMapper:
         dated_starts = sorted(((d, s) for d, s in starts.items() if d is not None), key=lambda kv: kv[0])
         for index, (start, sources) in enumerate(dated_starts, start=1):
             e = N(self.iris.event(wikidata_event_slug(qa, qb, "established", index)))
-            records.append(Event(e.value, "establishment", (), WHERE, date=start))
+            records.append(Event(e.value, START, (), WHERE, date=start))
             conflicting.append(e)
-            yield from self.event(e, t, "establishment", start, sources)
+            yield from self.event(e, t, START, start, sources)
         yield from self.conflicts(conflicting)
         conflicting = []
         latest = Date(dt.date.max, dt.date.max)
         for index, ((date, cause), sources) in enumerate(sorted(ends.items(), key=lambda kv: (kv[0][0] or latest, kv[0][1] or "")),
                                                         start=1):
             e = N(self.iris.event(wikidata_event_slug(qa, qb, "ended", index)))
-            records.append(Event(e.value, "termination", (), WHERE, date=date))
+            records.append(Event(e.value, END, (), WHERE, date=date))
             conflicting.append(e)
-            yield from self.event(e, t, "termination", date, sources, cause)
+            yield from self.event(e, t, END, date, sources, cause)
         yield from self.conflicts(conflicting)
         current = status_rules.evidenced(records, self.as_of, evidence.listings())
         yield Triple(t, N(TW + "status"), N(self.iris.concept("status", current)))
@@ -310,11 +314,11 @@ class _WorldMapper:
             return
         self.merged_evidence[t.value].append(pair_evidence(self.world, qa, qb, claims))
         starts, ends = self.lifecycle(claims)
-        for kind, stated, index_name in (("establishment", {d: s for d, s in starts.items() if d is not None}, "established"),
-                                         ("termination", {k: s for k, s in ends.items() if k[0] is not None}, "ended")):
+        for kind, stated, index_name in ((START, {d: s for d, s in starts.items() if d is not None}, "established"),
+                                         (END, {k: s for k, s in ends.items() if k[0] is not None}, "ended")):
             curated = [e for e in twinning.events if e.type == kind and e.date is not None]
             for index, (key, sources) in enumerate(sorted(stated.items(), key=lambda kv: str(kv[0])), start=1):
-                date = cast("Date | None", key if kind == "establishment" else key[0])  # type: ignore[index]
+                date = cast("Date | None", key if kind == START else key[0])  # type: ignore[index]
                 agreeing = [e for e in curated if _overlap(e.date, date)]  # type: ignore[arg-type]
                 if agreeing:
                     for event in agreeing:
@@ -322,7 +326,7 @@ class _WorldMapper:
                             yield Triple(N(self.iris.event(event.id)), SOURCE, source)
                     continue
                 e = N(self.iris.event(wikidata_event_slug(qa, qb, index_name, index)))
-                cause = key[1] if kind == "termination" else None  # type: ignore[index]
+                cause = key[1] if kind == END else None  # type: ignore[index]
                 yield from self.event(e, t, kind, date, sources, cause)
                 for event in curated:
                     o = N(self.iris.event(event.id))

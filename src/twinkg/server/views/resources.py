@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from twinkg.formats import EXTENSIONS
+from twinkg.lifecycle import event_types, role_of_class
 from twinkg.server import conneg, partners
 from twinkg.server.cache import cached
 from twinkg.server.config import ServerConfig
@@ -88,8 +89,8 @@ def timeline(twinnings: list[tuple[Node, list[Node]]], today: int, href: Callabl
         for e in events:
             y = _year(e.one(TW + "earliest"))
             if y is not None:
-                marks.append({"x": x(y), "kind": event_kind(e), "title": f"{event_kind(e)}: {date_text(e)}",
-                              "href": href(e.iri)})
+                marks.append({"x": x(y), "kind": event_kind(e), "role": role_of_class(e.types),
+                              "title": f"{event_kind(e)}: {date_text(e)}", "href": href(e.iri)})
         if marks:
             first = min(m["x"] for m in marks)
             status = tw.one(TW + "status")
@@ -137,7 +138,8 @@ async def resource_page(request: Request) -> Response:
         "node": node, "iri": subject, "sub": {k: v for k, v in own.items() if k != subject},
         "incoming": by_predicate, "incoming_truncated": len(incoming_rows) >= INCOMING,
         "jsonld": json_script(jsonld),
-        "short": short, "date_text": date_text, "event_kind": event_kind,
+        "short": short, "date_text": date_text, "event_kind": event_kind, "event_role": role_of_class,
+        "event_types": event_types(),
         "data_links": data_links(local),
         "title": node.label, "kind": "Resource", "values_shown": VALUES_SHOWN,
     }
