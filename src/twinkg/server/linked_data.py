@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import weakref
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from twinkg import jsonld
+from twinkg.config import packaged
 from twinkg.output import CONTEXT_FILE
 from twinkg.publication import LICENSE
 from twinkg.server import conneg
@@ -68,20 +68,24 @@ def _build_context(out_dir: Path) -> jsonld.Context:
     return context
 
 
-_derived: weakref.WeakKeyDictionary[Store, jsonld.Context] = weakref.WeakKeyDictionary()
+_derived: dict[int, tuple[Store, jsonld.Context]] = {}
+"""Contexts derived from a store's ontology graph, by the store's id (the store is kept with it, so the id
+is not reused); stores need not be hashable."""
 
 
 async def published_context(config: ServerConfig) -> jsonld.Context:
     """The JSON-LD context of the build being served: its context.jsonld (a build's folder never changes);
-    with no local build (a remote store alone), derived once from the ontology graph that store holds.
-    Never from an ontology folder: the server describes the graph it serves."""
+    with no local build (a remote store alone), derived once from the ontology graph that store holds; only
+    a store without one (a test's) gets the context of the package's own ontology."""
     if config.out_dir is not None and (config.out_dir / CONTEXT_FILE).is_file():
         return _build_context(config.out_dir)
-    if config.store not in _derived:
+    if id(config.store) not in _derived:
         answer = await run_query(config, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(config.iris.graph('ontology'))} "
                                  "{ ?s ?p ?o } }", "application/n-triples")
-        _derived[config.store] = jsonld.context(list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)))
-    return _derived[config.store]
+        ontology = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+        context = jsonld.context(ontology) if ontology else jsonld.context_of(packaged("ontology"))
+        _derived[id(config.store)] = (config.store, context)
+    return _derived[id(config.store)][1]
 
 
 def data_links(local: str) -> dict[str, str]:
