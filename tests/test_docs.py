@@ -1,4 +1,4 @@
-"""Every example of README.md and data/README.md is run, so a documented command cannot be wrong.
+"""Every example of README.md, the docs/ pages and data/README.md is run, so a documented command cannot be wrong.
 
 The convention (README.md, "Tests"): every fenced block whose info string is
 `sh`, `python` or `sparql` is an example and is executed; nothing else is.
@@ -43,7 +43,9 @@ from wikidata_support import wikidata_endpoint  # noqa: F401 - fixture
 
 from conftest import PROJECT_ROOT
 
-DOCUMENTS = ("README.md", "data/README.md")
+DOCUMENTS = ("README.md", "docs/research-exports.md", "docs/data-model.md", "docs/serving.md", "docs/deployment.md",
+             "docs/wikidata.md", "docs/contributing.md", "data/README.md")
+"""In the order the examples run: the README, its pages in the order it lists them, the curators' guide."""
 EXECUTED = ("sh", "python", "sparql")
 COVERED_ELSEWHERE = {"make test": ".ci/run"}
 SERVER_LINE = re.compile(r"^\s*(make serve|twinkg serve|oxigraph serve)\b")

@@ -146,7 +146,7 @@ def export(
     Reads the build's twinkg.nq.gz (run `twinkg build` first); statuses, end bounds and
     evidence dates are derived from the dated events and sources known by that day. A link
     nothing dated evidences by then is unknown at that day: it is left out and counted
-    (README, "Time, honestly"). Written atomically, with SHA256SUMS."""
+    (docs/data-model.md, "Time, honestly"). Written atomically, with SHA256SUMS."""
     from twinkg.exports import FORMATS, render
     from twinkg.exports.tables import GraphTables, tables
 
