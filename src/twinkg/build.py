@@ -32,6 +32,7 @@ from twinkg.validate import Report, load_shapes, validate_store
 from twinkg.vocab import SKOS, WD, Iris
 from twinkg.world import identity
 from twinkg.world.mapping import Findings, country_codes, world_triples
+from twinkg.world.countries import check_countries
 from twinkg.world.live import read_live
 from twinkg.world.records import World
 from twinkg.world.snapshots import read_snapshots
@@ -86,6 +87,7 @@ def map_world(data: Dataset, settings: Settings, ontology: set[ox.Triple]) -> Wo
     world = World()
     read_live(cache, world)
     read_snapshots(settings.snapshots_dir, world)
+    check_countries(world)
     triples, findings = world_triples(world, data, Iris(settings.base), settings.built_at.date(),
                                       load_classes(settings.ontology_dir), end_causes(ontology))
     reviewed = identity.read_not_duplicates(settings.data_dir / "reference" / identity.NOT_DUPLICATES)
@@ -161,6 +163,10 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
              f"{found.places} places, {found.one_directional} stated in one direction, "
              f"{len(found.deprecated)} deprecated pair(s) left out, {len(found.contradictions)} contradiction(s) with the curated data")
     for line in found.contradictions:
+        progress(f"  {line}")
+    progress(f"countries checked: {len(found.countries_corrected)} stated country(ies) contradicted by a same-named "
+             "place near the coordinates, the checked one used (places.csv: country_checked)")
+    for line in found.countries_corrected:
         progress(f"  {line}")
     progress(f"identity: {len(world.same_name)} curated place(s) share a label and country with a Wikidata-only item "
              f"({len(world.unreviewed)} not reviewed in data/reference/{identity.NOT_DUPLICATES}); "

@@ -113,7 +113,12 @@ PLACES = TableSpec("places.csv", "Places: the nodes of the network", "{+place_ir
     Column("place_iri", "anyURI", "IRI of the place."),
     Column("wikidata", "string", "Wikidata Q-id.", OWL + "sameAs", value_url="http://www.wikidata.org/entity/{wikidata}"),
     Column("label", "string", "Label (English where known).", RDFS + "label"),
-    Column("country", "string", "ISO 3166-1 alpha-2 country.", TW + "country"),
+    Column("country", "string", "ISO 3166-1 alpha-2 country (the checked one where the check contradicted the source).",
+           TW + "country"),
+    Column("country_checked", "string", "agrees: a same-named populated place near the coordinates lies in that country; "
+           "corrected: it lies in another, used as country (country_stated keeps the source's); unchecked: none found "
+           "(or a curated country, or no coordinates)."),
+    Column("country_stated", "string", "The source's country where the check corrected it.", TW + "countryAsStated"),
     Column("latitude", "double", "WGS 84 latitude (from the curated data or Wikidata).", SCHEMA + "latitude"),
     Column("longitude", "double", "WGS 84 longitude (from the curated data or Wikidata).", SCHEMA + "longitude"),
     Column("population", "integer", "Population (Wikidata P1082, the preferred or latest statement).", SCHEMA + "population"),

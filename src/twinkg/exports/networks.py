@@ -18,7 +18,7 @@ from twinkg.exports.tables import Row, Tables
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 GEXF_NS = "http://www.gexf.net/1.2draft"
 
-NODE_ATTRS = (("label", "string"), ("wikidata", "string"), ("country", "string"), ("latitude", "double"),
+NODE_ATTRS = (("label", "string"), ("wikidata", "string"), ("country", "string"), ("country_checked", "string"), ("latitude", "double"),
               ("longitude", "double"), ("population", "long"), ("place_type", "string"), ("fictional", "boolean"),
               ("degree", "int"), ("place_iri", "string"))
 EDGE_ATTRS = (("twinning_id", "string"), ("kind", "string"), ("status", "string"), ("status_as_of", "string"),

@@ -75,6 +75,9 @@ class _Place:
     population: tuple[int, str] | None = None
     type: str = ""
     fictional: bool = False
+    country_stated: str = ""
+    """The source's country where the check contradicted it (tw:countryAsStated)."""
+    country_checked: bool = False
 
 
 def _tail(iri: str) -> str:
@@ -212,13 +215,16 @@ class GraphTables:
             "wkt": "?p geo:hasGeometry/geo:asWKT ?v",
             "type": "?p tw:placeType ?v",
             "fictional": "?p tw:fictional ?v",
+            "country_stated": "?p tw:countryAsStated/skos:notation ?v",
+            "country_checked": "?p tw:countryChecked ?v",
         }
         for attr, pattern in simple.items():
             for r in _select(store, f"SELECT ?p ?v WHERE {{ ?p a tw:Place . {pattern} }} ORDER BY ?p ?v"):
                 place = places.get(r["p"].value)
                 if place is not None and not getattr(place, attr):
                     value = r["v"].value
-                    setattr(place, attr, _tail(value) if attr == "type" else value == "true" if attr == "fictional" else value)
+                    setattr(place, attr, _tail(value) if attr == "type" else value == "true"
+                            if attr in ("fictional", "country_checked") else value)
         self._wikidata_facts(store, places)
         return places
 
@@ -390,7 +396,10 @@ def _place_row(data: GraphTables, iri: str, degree: int) -> Row:
     point = _point(place.wkt)
     return {
         "place_id": _tail(iri), "place_iri": iri, "wikidata": place.wikidata, "label": data.label(iri),
-        "country": place.country, "latitude": point[0] if point else None, "longitude": point[1] if point else None,
+        "country": place.country,
+        "country_checked": "corrected" if place.country_stated else "agrees" if place.country_checked else "unchecked",
+        "country_stated": place.country_stated,
+        "latitude": point[0] if point else None, "longitude": point[1] if point else None,
         "population": place.population[0] if place.population else None,
         "population_year": place.population[1] if place.population else "",
         "place_type": place.type, "fictional": place.fictional, "degree": degree,

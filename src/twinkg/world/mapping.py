@@ -49,6 +49,7 @@ LABEL = N(RDFS + "label")
 SOURCE = N(DCT + "source")
 WHERE = Where("Wikidata", 0)
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 START, END = first_with(STARTS), first_with(ENDS)
 """The event types a Wikidata start (P580) and end (P582) become: the first of each role in the ontology."""
@@ -66,6 +67,8 @@ class Findings:
     """Pairs whose only claims are deprecated: no twinning."""
     contradictions: list[str] = field(default_factory=list)
     """Curated twinnings that Wikidata's dated claims disagree with, or lists although never concluded."""
+    countries_corrected: list[str] = field(default_factory=list)
+    """Places whose stated country the reference contradicts (`world.countries`): the checked one is used."""
 
 
 def _qkey(qid: str) -> int:
@@ -173,6 +176,7 @@ class _WorldMapper:
                     yield Triple(p, N(SKOS + "altLabel"), ox.Literal(label))
             if not curated.country and item.country:
                 yield Triple(p, N(TW + "country"), N(self.iris.concept("country", item.country)))
+                yield from self.country_check(p, item)
             if not curated.coordinates and item.coordinates:
                 yield from self.geometry(p, curated.id, item.coordinates)
             return
@@ -187,8 +191,20 @@ class _WorldMapper:
         yield Triple(p, N(TW + "placeType"), N(self.iris.concept("place-type", "city" if item.city else "not-stated")))
         if item.country:
             yield Triple(p, N(TW + "country"), N(self.iris.concept("country", item.country)))
+            yield from self.country_check(p, item)
         if item.coordinates:
             yield from self.geometry(p, qid_slug(item.qid), item.coordinates)
+
+    def country_check(self, p: N, item: Item) -> Iterator[Triple]:
+        """Whether the place's country was checked against its coordinates, and what the source stated if it differs."""
+        check = self.world.country_checks.get(item.qid)
+        if check is None or check.found is None:
+            return
+        yield Triple(p, N(TW + "countryChecked"), ox.Literal("true", datatype=N(XSD_BOOLEAN)))
+        if check.corrected:
+            yield Triple(p, N(TW + "countryAsStated"), N(self.iris.concept("country", check.stated)))
+            self.findings.countries_corrected.append(
+                f"{self.display(item.qid)} ({item.qid}): stated {check.stated}; {check.found} by the same-named place near its coordinates")
 
     def geometry(self, p: N, slug: str, coordinates: tuple[float, float]) -> Iterator[Triple]:
         g = N(self.iris.geometry(slug))
@@ -374,4 +390,6 @@ def world_triples(world: World, data: Dataset, iris: Iris, as_of: dt.date, class
 
 def country_codes(world: World) -> dict[str, str | None]:
     """The country codes the world's items use, with the source's name of those ISO 3166-1 leaves to users (XK)."""
-    return {item.country: world.country_names.get(item.country) for item in world.items.values() if item.country}
+    codes = {item.country for item in world.items.values() if item.country}
+    codes |= {check.stated for check in world.country_checks.values()}
+    return {code: world.country_names.get(code) for code in codes}

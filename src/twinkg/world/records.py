@@ -65,6 +65,19 @@ class Claim:
     """The statement's IRI (`wds:…`), when the source has it."""
 
 
+@dataclass(frozen=True)
+class CountryCheck:
+    """A stated country checked against the reference of populated places (`world.countries`)."""
+
+    stated: str
+    found: str | None
+    """The reference's country, None where no same-named place lies near the coordinates."""
+
+    @property
+    def corrected(self) -> bool:
+        return self.found is not None and self.found != self.stated
+
+
 @dataclass
 class World:
     origins: dict[str, Origin] = field(default_factory=dict)
@@ -77,6 +90,9 @@ class World:
     them that Wikidata held then (the 2016 crawl: the items whose statements it read; the 2026
     extract: its cities; the live cache: the items whose statements were fetched). A link between
     two covered items that the source does not list was not listed then."""
+
+    country_checks: dict[str, CountryCheck] = field(default_factory=dict)
+    """By Q-id, the check of each item's stated country (`world.countries.check_countries`)."""
 
     def covers(self, origin: str, qid: str) -> None:
         self.covered.setdefault(origin, set()).add(qid)
