@@ -203,3 +203,12 @@ def test_pandas_with_the_documented_options_keeps_namibia(world: tuple[Settings,
     assert pd.read_csv(settings.out_dir / "places.csv").country.eq("NA").sum() == 0  # pandas' defaults lose it
     metadata = (settings.out_dir / "places.csv-metadata.json").read_text()
     assert "keep_default_na=False" in metadata
+
+
+def test_places_say_their_label_language_and_every_graph_stating_them(world: tuple[Settings, ox.Store]) -> None:
+    settings, _ = world
+    places = pd.read_csv(settings.out_dir / "places.csv", dtype=str, keep_default_na=False).set_index("place_id")
+    assert places.loc["moscow", "graph"] == "curated;wikidata"  # curated, with the snapshots' facts beside it
+    assert places.loc["q1773", ["label", "label_language", "graph"]].tolist() == ["Riga", "en", "wikidata"]
+    undetermined = places[places.label_language == "und"]
+    assert len(undetermined) > 1000 and (places.label_language != "").all()

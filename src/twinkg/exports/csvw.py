@@ -113,6 +113,8 @@ PLACES = TableSpec("places.csv", "Places: the nodes of the network", "{+place_ir
     Column("place_iri", "anyURI", "IRI of the place."),
     Column("wikidata", "string", "Wikidata Q-id.", OWL + "sameAs", value_url="http://www.wikidata.org/entity/{wikidata}"),
     Column("label", "string", "Label (English where known).", RDFS + "label"),
+    Column("label_language", "string", "Language tag of the label: en, or und for a name of undetermined language (the "
+           "2016 crawl preferred German), so a filter on English labels can be told apart from missing names."),
     Column("country", "string", "ISO 3166-1 alpha-2 country (the checked one where the check contradicted the source).",
            TW + "country"),
     Column("country_checked", "string", "agrees: a same-named populated place near the coordinates lies in that country; "
@@ -121,12 +123,15 @@ PLACES = TableSpec("places.csv", "Places: the nodes of the network", "{+place_ir
     Column("country_stated", "string", "The source's country where the check corrected it.", TW + "countryAsStated"),
     Column("latitude", "double", "WGS 84 latitude (from the curated data or Wikidata).", SCHEMA + "latitude"),
     Column("longitude", "double", "WGS 84 longitude (from the curated data or Wikidata).", SCHEMA + "longitude"),
-    Column("population", "integer", "Population (Wikidata P1082, the preferred or latest statement).", SCHEMA + "population"),
+    Column("population", "integer", "Population (Wikidata P1082, the preferred or latest statement). Filled only from "
+           "the cache of `twinkg enrich`: the snapshots carry no population, so without it the column is empty.",
+           SCHEMA + "population"),
     Column("population_year", "string", "Year of the population figure (its P585 qualifier), where stated."),
     Column("place_type", "string", "Type of place, a code of vocab/place-type.", TW + "placeType",
            value_url="https://w3id.org/twinkg/vocab/place-type/{place_type}"),
     Column("fictional", "boolean", "True for a place that exists only in fiction.", TW + "fictional"),
     Column("degree", "integer", "Number of distinct partners of the place in twinnings.csv."),
+    Column("graph", "string", "Named graphs that state the place: curated, wikidata or both.", multiple=True),
 ))
 
 EVENTS = TableSpec("events.csv", "Events in the lifecycle of the links", "{+event_iri}", ("event_id",), (

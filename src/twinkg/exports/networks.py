@@ -20,7 +20,7 @@ GEXF_NS = "http://www.gexf.net/1.2draft"
 
 NODE_ATTRS = (("label", "string"), ("wikidata", "string"), ("country", "string"), ("country_checked", "string"), ("latitude", "double"),
               ("longitude", "double"), ("population", "long"), ("place_type", "string"), ("fictional", "boolean"),
-              ("degree", "int"), ("place_iri", "string"))
+              ("degree", "int"), ("label_language", "string"), ("graph", "string"), ("place_iri", "string"))
 EDGE_ATTRS = (("twinning_id", "string"), ("kind", "string"), ("status", "string"), ("status_as_of", "string"),
               ("status_rests_on_conflict", "boolean"), ("alternative_status", "string"),
               ("start_earliest", "string"), ("start_latest", "string"), ("end_earliest", "string"),

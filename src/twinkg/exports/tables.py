@@ -78,6 +78,7 @@ class _Place:
     country_stated: str = ""
     """The source's country where the check contradicted it (tw:countryAsStated)."""
     country_checked: bool = False
+    graphs: set[str] = field(default_factory=set)
 
 
 def _tail(iri: str) -> str:
@@ -204,6 +205,10 @@ class GraphTables:
 
     def _places(self, store: ox.Store, wanted: set[str]) -> dict[str, _Place]:
         places = {iri: _Place(iri) for iri in sorted(wanted)}
+        for p, g in _select(store, "SELECT DISTINCT ?p ?g WHERE { ?p a tw:Place . "
+                                   "GRAPH ?g { { ?p a tw:Place } UNION { ?p dct:source ?s } } }"):
+            if (place := places.get(p.value)) is not None:
+                place.graphs.add(self.graph_names.get(g.value, _tail(g.value)))  # every graph that states it
         for p, label in _select(store, "SELECT ?p ?l WHERE { ?p a tw:Place ; rdfs:label ?l }"):
             if (place := places.get(p.value)) is not None:
                 place.labels.setdefault(label.language or "", label.value)
@@ -273,6 +278,11 @@ class GraphTables:
     def label(self, iri: str) -> str:
         labels = self.places[iri].labels
         return labels.get("en") or labels.get("") or (labels[min(labels)] if labels else "")
+
+    def label_language(self, iri: str) -> str:
+        """The language tag of the label `label` picks ("en"; "und" for the 2016 crawl's names of unknown language)."""
+        labels = self.places[iri].labels
+        return "en" if "en" in labels else "" if "" in labels else min(labels) if labels else ""
 
 
 @dataclass(frozen=True)
@@ -396,6 +406,7 @@ def _place_row(data: GraphTables, iri: str, degree: int) -> Row:
     point = _point(place.wkt)
     return {
         "place_id": _tail(iri), "place_iri": iri, "wikidata": place.wikidata, "label": data.label(iri),
+        "label_language": data.label_language(iri),
         "country": place.country,
         "country_checked": "corrected" if place.country_stated else "agrees" if place.country_checked else "unchecked",
         "country_stated": place.country_stated,
@@ -403,4 +414,5 @@ def _place_row(data: GraphTables, iri: str, degree: int) -> Row:
         "population": place.population[0] if place.population else None,
         "population_year": place.population[1] if place.population else "",
         "place_type": place.type, "fictional": place.fictional, "degree": degree,
+        "graph": sorted(place.graphs - {"meta"}),
     }
