@@ -212,3 +212,13 @@ def test_places_say_their_label_language_and_every_graph_stating_them(world: tup
     assert places.loc["q1773", ["label", "label_language", "graph"]].tolist() == ["Riga", "en", "wikidata"]
     undetermined = places[places.label_language == "und"]
     assert len(undetermined) > 1000 and (places.label_language != "").all()
+
+
+def test_a_clique_of_listed_links_is_one_multilateral_link(world: tuple[Settings, ox.Store]) -> None:
+    """The 27 places Wikidata lists as twinned each with every other (Douzelage's members) are one link."""
+    settings, _ = world
+    rows = pd.read_csv(settings.out_dir / "twinnings.csv", dtype=str, keep_default_na=False)
+    big = rows[rows.partner_count.astype(int) > 3]
+    assert big.twinning_id.nunique() == 1 and set(big.partner_count) == {"27"}
+    assert len(big) == 27 * 26 // 2 and (big.multilateral == "true").all()
+    assert {"Sigulda", "Granville", "Holstebro"} <= set(big.place_a_label) | set(big.place_b_label)

@@ -164,6 +164,8 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
              f"{len(found.deprecated)} deprecated pair(s) left out, {len(found.contradictions)} contradiction(s) with the curated data")
     for line in found.contradictions:
         progress(f"  {line}")
+    for line in found.associations:
+        progress(f"  association: {line}")
     progress(f"countries checked: {len(found.countries_corrected)} stated country(ies) contradicted by a same-named "
              "place near the coordinates, the checked one used (places.csv: country_checked)")
     for line in found.countries_corrected:

@@ -39,6 +39,7 @@ from twinkg.dates import Date, parse_exact
 from twinkg.mapping import _day, _plain_number, _typed, lifecycle_triples, lifespan, when
 from twinkg.vocab import (DCT, GEO, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, TW, Iris, qid_slug,
                           twinning_slug, wikidata_entity, wikidata_event_slug)
+from twinkg.world import associations
 from twinkg.world.evidence import LinkEvidence, combined, pair_evidence
 from twinkg.world.records import Claim, Item, Origin, World
 
@@ -67,6 +68,8 @@ class Findings:
     """Pairs whose only claims are deprecated: no twinning."""
     contradictions: list[str] = field(default_factory=list)
     """Curated twinnings that Wikidata's dated claims disagree with, or lists although never concluded."""
+    associations: list[str] = field(default_factory=list)
+    """Cliques of Wikidata-only links read as one multilateral link each (`world.associations`)."""
     countries_corrected: list[str] = field(default_factory=list)
     """Places whose stated country the reference contradicts (`world.countries`): the checked one is used."""
 
@@ -304,6 +307,34 @@ class _WorldMapper:
             yield Triple(t, N(TW + "noLongerListedIn"), self.origin_iri(gone))
             yield Triple(t, N(TW + "noLongerListedSince"), _day(gone.retrieved))
 
+    def multilateral(self, members: list[str], links: dict[tuple[str, str], list[Claim]]) -> Iterator[Triple]:
+        """A clique of undated Wikidata-only links read as one multilateral link (`world.associations`):
+        its partners are all the members, its evidence the listings of its pairs combined."""
+        self.findings.associations.append(f"{len(members)} places ({', '.join(self.display(q) for q in members[:5])} …): "
+                                           f"{len(links)} pairwise P190 links read as one multilateral link")
+        t = N(self.iris.twinning(twinning_slug([self.slug(q) for q in members])))
+        yield Triple(t, A, N(TW + "Twinning"))
+        yield Triple(t, A, N(PROV + "Entity"))
+        yield Triple(t, LABEL, ox.Literal(f"Multilateral link of {len(members)} places, each listed as twinned with "
+                                          f"every other (Wikidata P190)"))
+        yield Triple(t, N(RDFS + "comment"), ox.Literal(
+            "Wikidata states P190 between every two of these places, as it does for the members of an association of "
+            "towns; twinkg reads such a clique as one link with several partners. The sources do not name it.", language="en"))
+        for q in members:
+            yield Triple(t, N(TW + "partner"), self.place_iri(q))
+        yield Triple(t, N(TW + "kind"), self.kind)
+        evidence = combined(pair_evidence(self.world, qa, qb, claims) for (qa, qb), claims in links.items())
+        current = status_rules.evidenced([], self.as_of, evidence.listings())
+        yield Triple(t, N(TW + "status"), N(self.iris.concept("status", current)))
+        dates = {parse_exact(o.retrieved) for o in (*evidence.listed_in, *evidence.not_listed_in)}
+        yield from lifecycle_triples(t, status_rules.lifecycle([], self.as_of, sorted(dates)))
+        yield from self.listing(t, evidence)
+        for a, b in links:
+            yield Triple(self.place_iri(a), N(TW + "twinnedWith"), self.place_iri(b))
+            yield Triple(self.place_iri(b), N(TW + "twinnedWith"), self.place_iri(a))
+        for source in dict.fromkeys(self.claim_source(c) for claims in links.values() for c in claims):
+            yield Triple(t, SOURCE, source)
+
     def stated_by(self, claims: list[Claim]) -> str | None:
         """The one item that states the link, in the latest source that records direction; None if both do."""
         directed = [c for c in claims if c.directed]
@@ -365,11 +396,25 @@ def world_triples(world: World, data: Dataset, iris: Iris, as_of: dt.date, class
             pairs[tuple(sorted((claim.subject, claim.object), key=_qkey))].append(claim)  # type: ignore[index]
     triples: set[Triple] = set()
     involved: set[str] = set()
+    kept: dict[tuple[str, str], list[Claim]] = {}
     for (qa, qb), claims in sorted(pairs.items(), key=lambda kv: (_qkey(kv[0][0]), _qkey(kv[0][1]))):
         live = [c for c in claims if not c.deprecated]
         current = [c for c in claims if world.origins[c.origin].current]
         if not live or (current and all(c.deprecated for c in current)):  # deprecated now: older listings too
             mapper.findings.deprecated.append((qa, qb))
+            continue
+        kept[(qa, qb)] = live
+    plain = [pair for pair, live in kept.items() if frozenset(pair) not in mapper.curated_pair
+             and not any(c.start or c.end or c.end_cause for c in live)]
+    in_association: set[tuple[str, str]] = set()
+    for members in associations.cliques(plain):
+        ordered = sorted(members, key=_qkey)
+        links = {pair: kept[pair] for pair in itertools.combinations(ordered, 2)}
+        in_association.update(links)
+        involved.update(ordered)
+        triples.update(mapper.multilateral(ordered, links))
+    for (qa, qb), live in kept.items():
+        if (qa, qb) in in_association:
             continue
         involved.update((qa, qb))
         twinning = mapper.curated_pair.get(frozenset((qa, qb)))
