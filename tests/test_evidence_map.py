@@ -1,4 +1,5 @@
-"""/network.svg draws the links across the antimeridian (split at ±180°) and says how many it could not draw."""
+"""/network.svg draws the links across the antimeridian (split at ±180°) and says how many it could not draw;
+/statistics counts links by their evidenced status."""
 
 from __future__ import annotations
 
@@ -25,3 +26,14 @@ def test_network_map_draws_trans_pacific_links_and_counts_the_undrawn() -> None:
     assert len(moves) == 2
     assert {float(moves[0][1]), float(moves[1][0])} == {float(NETWORK_WIDTH), 0.0}  # each half meets an edge
     assert "3 link(s) not drawn" in svg
+
+
+def test_statistics_count_links_by_their_evidenced_status() -> None:
+    from twinkg.server.statistics import figures
+
+    def link(tid: str, status: str) -> dict[str, str]:
+        return {"twinning_id": tid, "status": status, "place_a_country": "", "place_b_country": "",
+                "start_earliest": "", "start_latest": ""}
+
+    rows = [link("a", "active"), link("b", "no-longer-listed"), link("c", "unknown"), link("c", "unknown")]
+    assert dict(figures(rows, [], [])["statuses"]) == {"active": 1, "no-longer-listed": 1, "unknown": 1}

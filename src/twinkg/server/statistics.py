@@ -68,6 +68,7 @@ def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows) 
         role = role_of(row["type"])
         if role in (SUSPENDS, ENDS) and row["earliest"] and row["earliest"][:4] == row["latest"][:4]:
             per_year["suspended" if role == SUSPENDS else "ended"][row["earliest"][:4]] += 1
+    statuses = Counter(row["status"] for row in first.values())
     degrees = Counter(_bin(int(row["degree"])) for row in places)
     order = [_bin(low) for low, _ in DEGREE_BINS]
     return {
@@ -75,6 +76,7 @@ def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows) 
         "decades": _filled(decades, 10, "s"), "per_year": {k: _filled(v, 1, "", span=per_year) for k, v in per_year.items()},
         "countries": per_country.most_common(TOP), "pairs": per_pair.most_common(TOP),
         "degrees": [(label, degrees[label]) for label in order if degrees[label]],
+        "statuses": statuses.most_common(),
     }
 
 
@@ -93,6 +95,9 @@ async def statistics_page(request: Request) -> Response:
         rows("countries", f"Links per country (top {TOP}; a link counts once per country it joins)", f["countries"]),
         rows("pairs", f"Links per country pair (top {TOP}; a three-way link counts each pair)", f["pairs"]),
         rows("degrees", "Degree distribution: places by number of distinct partners", f["degrees"]),
+        rows("statuses", "Links by status as of the build, from dated evidence only (no-longer-listed: a later "
+             "Wikidata source covering both partners stopped listing it; unknown: nothing dated evidences its state)",
+             f["statuses"]),
         rows("dates", "Links with dates", [("both start bounds", f["bounded"]), ("one start bound only", f["one_sided"]),
                                            ("no start bound", f["total"] - f["bounded"] - f["one_sided"])]),
     ]
