@@ -67,7 +67,7 @@ class Network:
 
 
 def _texts(attrs: tuple[tuple[str, str], ...], row: Row) -> Texts:
-    return [(name, escape(text)) for name, _ in attrs if (text := _text(row[name])) is not None]
+    return [(name, escape(text)) for name, _ in attrs if (text := _text(row.get(name))) is not None]  # absent: unknown
 
 
 def prepare(tables: Tables) -> Network:
