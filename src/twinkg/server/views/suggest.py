@@ -1,0 +1,141 @@
+"""/search.json: suggestions for the search box in every page's header, as the visitor types.
+
+The names come from the place-name index (server/names.py), built by three of the server's own queries the
+first time it is asked after a new build is served (the same fair scheduling as every query: they run through
+the app's store) and kept until the dump changes; over a remote store, whose changes the server cannot see, it
+is rebuilt after NAMES_TTL seconds. A lookup costs no store work at all, so a flood of typing is cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from twinkg.server.cache import ResponseCache
+from twinkg.server.config import ServerConfig
+from twinkg.server.names import MAX_QUERY, Name, NameIndex, PlaceFacts, Suggestion
+from twinkg.server.queries import select
+from twinkg.server.urls import page_href
+from twinkg.server.views.model import literal
+from twinkg.vocab import WD
+
+NAMES_TTL = 300.0
+"""Seconds the index is kept when the server cannot tell whether the store changed (a remote store)."""
+SUGGESTIONS = 8
+"""Suggestions a lookup gives (the list under the search box); /search has the rest."""
+NOT_STATED = "not-stated"
+
+NAMES = """SELECT ?p ?name ?how ?from ?until WHERE { ?p a tw:Place .
+    { ?p rdfs:label ?name BIND("name" AS ?how) } UNION { ?p skos:altLabel ?name BIND("alternative" AS ?how) }
+    UNION { ?p tw:historicalName ?h . ?h rdfs:label ?name BIND("former" AS ?how)
+            OPTIONAL { ?h tw:validFrom ?from } OPTIONAL { ?h tw:validUntil ?until } } }"""
+FACTS = f"""SELECT ?p ?code ?country ?kind ?item WHERE {{ ?p a tw:Place .
+    OPTIONAL {{ ?p tw:country ?c . ?c skos:notation ?code OPTIONAL {{ ?c skos:prefLabel ?country }} }}
+    OPTIONAL {{ ?p tw:placeType ?t . ?t skos:prefLabel ?kind ; skos:notation ?tcode
+               FILTER(STR(?tcode) != {literal(NOT_STATED)}) }}
+    OPTIONAL {{ ?p owl:sameAs ?item FILTER(STRSTARTS(STR(?item), {literal(WD)})) }} }}"""
+LINKS = "SELECT ?p (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t tw:partner ?p } GROUP BY ?p"
+
+
+def _value(row: dict[str, dict[str, str]], name: str) -> str:
+    return row[name]["value"] if name in row else ""
+
+
+def index_from(names: list[dict[str, Any]], facts: list[dict[str, Any]], links: list[dict[str, Any]]) -> NameIndex:
+    """The index from the three queries' bindings. A place's display label: its English label, else one without
+    a language, else its `@und` label (the 2016 crawl's), else any; `@und` labels are names of undetermined
+    language."""
+    by_place: dict[str, list[Name]] = {}
+    for r in names:
+        lang = r["name"].get("xml:lang", "")
+        how = "undetermined" if lang == "und" and r["how"]["value"] == "name" else r["how"]["value"]
+        period = "–".join(filter(None, (_value(r, "from"), _value(r, "until"))))
+        if period and not _value(r, "from"):
+            period = "until " + period
+        elif period and not _value(r, "until"):
+            period = "from " + period
+        by_place.setdefault(r["p"]["value"], []).append(Name(r["name"]["value"], how, lang, period))
+    told: dict[str, dict[str, str]] = {}
+    for r in facts:
+        seen = told.setdefault(r["p"]["value"], {})
+        for key in ("code", "country", "kind", "item"):
+            if key not in seen and key in r:
+                seen[key] = r[key]["value"]
+    count = {r["p"]["value"]: int(r["n"]["value"]) for r in links}
+    places: list[PlaceFacts] = []
+    pairs: list[tuple[int, Name]] = []
+    for place, own in sorted(by_place.items()):
+        labels = {n.lang: n.text for n in own if n.how in ("name", "undetermined")}
+        label = labels.get("en") or labels.get("") or labels.get("und") or own[0].text
+        fact = told.get(place, {})
+        places.append(PlaceFacts(place, label, fact.get("country", ""), fact.get("code", ""), fact.get("kind", ""),
+                                 count.get(place, 0), fact.get("item", "").removeprefix(WD)))
+        pairs.extend((len(places) - 1, n) for n in own)
+    return NameIndex(places, pairs)
+
+
+@dataclass
+class IndexHolder:
+    """The index of the build being served, rebuilt when the dump changes (or after NAMES_TTL over a remote
+    store); one rebuild at a time, which the requests arriving meanwhile wait for."""
+
+    index: NameIndex | None = None
+    key: str | None = None
+    built_at: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def get(self, config: ServerConfig, cache: ResponseCache) -> NameIndex:
+        digest = cache.digest(config)
+        if self._fresh(digest):
+            assert self.index is not None
+            return self.index
+        async with self.lock:
+            if not self._fresh(digest):
+                names, facts, links = await select(config, NAMES), await select(config, FACTS), await select(config, LINKS)
+                self.index, self.key, self.built_at = index_from(names, facts, links), digest, time.monotonic()
+            assert self.index is not None
+            return self.index
+
+    def _fresh(self, digest: str | None) -> bool:
+        if self.index is None:
+            return False
+        if digest is not None:
+            return digest == self.key
+        return self.key is None and time.monotonic() - self.built_at < NAMES_TTL
+
+
+def holder(request: Request) -> IndexHolder:
+    state = request.app.state
+    if not hasattr(state, "names"):
+        state.names = IndexHolder()
+    found: IndexHolder = state.names
+    return found
+
+
+def as_json(config: ServerConfig, s: Suggestion) -> dict[str, Any]:
+    p = s.place
+    return {"label": p.label, "iri": p.iri, "href": page_href(config.base, p.iri) or p.iri, "country": p.country,
+            "countryCode": p.country_code, "type": p.kind, "links": p.links, "wikidata": p.qid,
+            "matched": None if s.matched is None else {"name": s.matched.text, "how": s.matched.how,
+                                                        "lang": s.matched.lang, "period": s.matched.period}}
+
+
+async def suggestions(request: Request) -> Response:
+    """`/search.json?q=…`: up to SUGGESTIONS places for a part of any of their names or a Q-id, best first."""
+    config: ServerConfig = request.app.state.config
+    q = " ".join(request.query_params.get("q", "").split())[:MAX_QUERY]
+    index = await holder(request).get(config, request.app.state.cache) if q else None
+    found = index.suggest(q, SUGGESTIONS) if index is not None else []
+    return JSONResponse({"q": q, "suggestions": [as_json(config, s) for s in found],
+                         "all": "/search?" + urlencode({"q": q}) if q else "/search"},
+                        headers={"Cache-Control": "public, max-age=300"})
+
+
+routes: list[BaseRoute] = [Route("/search.json", suggestions, name="search-json")]
