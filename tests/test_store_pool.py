@@ -14,6 +14,7 @@ import pytest
 from twinkg.config import Settings
 from twinkg.errors import QueryTimeout
 from twinkg.store import QueryRequest
+from twinkg.store.checking import WorkerChecker
 from twinkg.store.pool import EmbeddedStore
 
 GRAPHS = 20_000
@@ -117,36 +118,42 @@ def checking_workers() -> list[int]:
 
 
 def test_checking_workers_start_after_the_pool_answers(tmp_path: Path) -> None:
-    """`start` returns once the query workers answer, so /healthz, pages and data do not wait for the checking
-    workers (nor share the CPU with their start); the first query to check waits for them; one killed while it
-    starts is started again; closing the pool right after it started leaves none of them running."""
+    """The store runs no checking workers of its own (issue 21: checking is a service apart, one per server);
+    the checker's `start` returns at once, so /healthz, pages and data do not wait for its workers (nor share
+    the CPU with their start); the first query to check waits for them; one killed while it starts is started
+    again; closing the checker right after it started leaves none of them running."""
     location = tmp_path / "store"
     ox.Store(str(location)).flush()
 
     async def scenario() -> None:
         pool = EmbeddedStore(location, workers=1, fast_workers=0, timeout=30, startup_timeout=Settings.startup_timeout)
+        checker = WorkerChecker(30, Settings.startup_timeout)
         try:
             await pool.start()
+            await pool.run(QueryRequest("ASK {}", "text/tab-separated-values"))
+            assert checking_workers() == []  # the store starts none
+            await checker.start()
             assert checking_workers() == []
-            info = await pool.analyse("SELECT * WHERE { ?s ?p ?o } LIMIT 3")
+            info = await checker.analyse("SELECT * WHERE { ?s ?p ?o } LIMIT 3")
             assert (info.form, info.limit) == ("SELECT", 3)
             assert len(checking_workers()) == 2
         finally:
+            await checker.close()
             await pool.close()
         assert checking_workers() == []
-        pool = EmbeddedStore(location, workers=1, fast_workers=0, timeout=30, startup_timeout=Settings.startup_timeout)
+        checker = WorkerChecker(30, Settings.startup_timeout)
         try:
-            await pool.start()
+            await checker.start()
             while not checking_workers():
                 await asyncio.sleep(0.01)
             for pid in checking_workers():  # killed while they start (or just after)
                 os.kill(pid, signal.SIGKILL)
-            assert (await pool.analyse("ASK {}")).form == "ASK"
+            assert (await checker.analyse("ASK {}")).form == "ASK"
         finally:
-            await pool.close()
-        pool = EmbeddedStore(location, workers=1, fast_workers=0, timeout=30, startup_timeout=Settings.startup_timeout)
-        await pool.start()
-        await pool.close()
+            await checker.close()
+        checker = WorkerChecker(30, Settings.startup_timeout)
+        await checker.start()
+        await checker.close()
         assert checking_workers() == []
 
     asyncio.run(scenario())

@@ -26,6 +26,7 @@ from twinkg.server.config import ServerConfig
 from twinkg.server.fairness import FairStore
 from twinkg.server.http import HttpLimits, protocol_for
 from twinkg.store import Store
+from twinkg.store.checking import WorkerChecker
 from twinkg.store.loading import store_for_dump
 from twinkg.store.pool import EmbeddedStore
 from twinkg.store.remote import ADAPTERS, RemoteStore
@@ -50,7 +51,8 @@ def make_config(settings: Settings, progress: Progress) -> ServerConfig:
                               startup_timeout=settings.startup_timeout, fast_workers=settings.fast_workers,
                               memory_bytes=settings.worker_memory_bytes)
     fair = FairStore(store, per_client=settings.max_queries_per_client, timeout=settings.timeout)
-    return ServerConfig(store=fair, settings=settings, out_dir=pin.path if pin else None, pin=pin)
+    checker = WorkerChecker(settings.timeout, settings.startup_timeout, settings.worker_memory_bytes)
+    return ServerConfig(store=fair, settings=settings, out_dir=pin.path if pin else None, pin=pin, checker=checker)
 
 
 def run(config: ServerConfig) -> None:

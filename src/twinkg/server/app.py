@@ -90,7 +90,11 @@ def create_app(config: ServerConfig) -> ASGIApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await config.store.start()
         try:
-            yield
+            await config.checker.start()  # in the background, once the store answers: /healthz does not wait for it
+            try:
+                yield
+            finally:
+                await config.checker.close()
         finally:
             await config.store.close()
 

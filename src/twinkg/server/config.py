@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from twinkg.config import Settings
 from twinkg.output import Pin
 from twinkg.store import Store
+from twinkg.store.checking import InProcessChecker, QueryChecker
 from twinkg.vocab import Iris
 
 
@@ -19,6 +20,9 @@ class ServerConfig:
     """The build's folder, whose files are served under /dumps/; None when there is none."""
     pin: Pin | None = None
     """Held for the server's lifetime, so that no rebuild removes the build it serves."""
+    checker: QueryChecker = field(default_factory=InProcessChecker)
+    """What reads a query before it runs (twinkg.store.checking): `twinkg serve` parses in worker processes of
+    its own, whatever the store; an app over a MemoryStore (tests) in process."""
 
     @property
     def base(self) -> str:

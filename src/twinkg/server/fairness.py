@@ -27,7 +27,6 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from twinkg.errors import QueryTimeout, StoreBusy
-from twinkg.query_text import QueryInfo
 from twinkg.store import Answer, QueryRequest, Store
 from twinkg.store.pool import SLOW_MS
 
@@ -88,10 +87,6 @@ class FairStore:
 
     async def graph_names(self) -> frozenset[str]:
         return await self.inner.graph_names()
-
-    async def analyse(self, query: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
-        """Checks run in the store's own checking workers, which bound them (two at once, long texts one)."""
-        return await self.inner.analyse(query, prefixes)
 
     def _client(self, address: str) -> _Client:
         found = self._clients.get(address)

@@ -100,7 +100,7 @@ async def read_protocol_request(request: Request, limit: int) -> tuple[str | Non
 async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]], media_type: str | None,
                   accept: str | None, base_iri: str | None = None, max_rows: int | None = None) -> QueryRequest:
     """Check a query before it runs: its safety, its dataset, the media type and the row cap."""
-    info = await config.store.analyse(query, PREFIXES)  # a full parse, in a worker: QueryRefused if no query
+    info = await config.checker.analyse(query, PREFIXES)  # a full parse, in a worker: QueryRefused if no query
     if info.uses_service:
         raise ProtocolError(400, "SERVICE is refused: this endpoint never calls other endpoints")
     if info.from_graphs or info.from_named_graphs:

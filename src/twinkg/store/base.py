@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from twinkg.config import Settings
 
 if TYPE_CHECKING:  # the parser (Lark) stays out of a query worker's start-up
-    from twinkg.query_text import QueryInfo
+    pass
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,6 @@ class Store(Protocol):
 
     async def graph_names(self) -> frozenset[str]:
         """The named graphs of the store (FROM may only name these)."""
-        ...
-
-    async def analyse(self, query: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
-        """What the query does (twinkg.query_text), read off the event loop; QueryRefused when it is no query."""
         ...
 
     async def run(self, req: QueryRequest) -> Answer:

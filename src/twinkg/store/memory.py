@@ -12,7 +12,6 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from twinkg.query_text import QueryInfo, analyse
 from twinkg.store.base import Answer, QueryRequest
 from twinkg.store.results import evaluate
 
@@ -39,8 +38,6 @@ class MemoryStore:
     async def graph_names(self) -> frozenset[str]:
         return frozenset(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    async def analyse(self, query: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
-        return analyse(query, prefixes)  # in process, like everything here
 
     async def run(self, req: QueryRequest) -> Answer:
         start = time.perf_counter()

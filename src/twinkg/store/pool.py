@@ -105,8 +105,6 @@ class EmbeddedStore:
     _graphs: frozenset[str] = field(default=frozenset(), init=False)
     _checked: LRUCache[bytes, QueryInfo] = field(default_factory=lambda: LRUCache(CHECKS_REMEMBERED), init=False,
                                                  repr=False)
-    _checker: EmbeddedStore | None = field(default=None, init=False, repr=False)
-    """Store-less workers of their own that parse queries: never killed by a slow query, always warm."""
     _filling: asyncio.Future[list[None]] | None = field(default=None, init=False, repr=False)
     """A checker's start in the background (`fill`), begun once the store's query workers answer: the server
     answers /healthz, pages and data without waiting for it (nor sharing the CPU with it meanwhile); a query
@@ -134,8 +132,6 @@ class EmbeddedStore:
         except StoreError as exc:
             raise StoreUnavailable(f"cannot list the graphs of {self.store_dir}: {exc}") from None
         self._graphs = graph_names_of(answer.body)
-        self._checker = checker(self.timeout, self.startup_timeout, self.memory_bytes)
-        self._checker.fill()
 
     def fill(self) -> None:
         """Start the workers in the background, each retried until it starts, as a replaced worker is."""
@@ -205,9 +201,8 @@ class EmbeddedStore:
         return self._graphs
 
     async def analyse(self, query: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
-        """What the query does, parsed by a checking worker: off the event loop, stopped at the timeout."""
-        if self._checker is not None:
-            return await self._checker.analyse(query, prefixes)
+        """What the query does, parsed by a worker of this store-less pool (twinkg.store.checking): off the event
+        loop, stopped at the timeout."""
         request = frame(Check(query, prefixes))
         key = _key(request)
         info = self._checked.get(key)
@@ -300,8 +295,6 @@ class EmbeddedStore:
         self._closing = True
         if self._filling is not None:  # a worker starting now is let finish (and then closed), no other begins
             await asyncio.gather(self._filling, return_exceptions=True)
-        if self._checker is not None:
-            await self._checker.close()
         for task in list(self._respawning):
             task.cancel()
         for worker in list(self._all):

@@ -26,9 +26,7 @@ import pyoxigraph as ox
 from twinkg import http_client
 from twinkg.config import Settings
 from twinkg.errors import NotAcceptable, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
-from twinkg.query_text import QueryInfo
 from twinkg.store.base import GRAPHS_QUERY, Answer, QueryRequest, graph_names_of
-from twinkg.store.pool import EmbeddedStore, checker
 from twinkg.store.results import cap_triples, cap_tsv, results_format
 
 
@@ -190,16 +188,12 @@ class RemoteStore:
     _client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
     _graphs: frozenset[str] = field(default=frozenset(), init=False)
     _graphs_at: float = field(default=-1e9, init=False)
-    _checker: EmbeddedStore | None = field(default=None, init=False, repr=False)
-    """Worker processes without a store that parse queries (the remote store would run a SERVICE too)."""
 
     description = "remote"
     follows_dump = False
     """A remote store can change without the dump changing: nothing of it is cached."""
 
     async def start(self) -> None:
-        self._checker = checker(self.timeout, Settings.startup_timeout)
-        await self._checker.start()
         self._client = http_client.async_client(self.timeout)
         try:
             await self.graph_names()
@@ -207,14 +201,8 @@ class RemoteStore:
             pass  # the server starts anyway; /healthz says the store is failing
 
     async def close(self) -> None:
-        if self._checker is not None:
-            await self._checker.close()
         if self._client is not None:
             await self._client.aclose()
-
-    async def analyse(self, query: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
-        assert self._checker is not None, "start() the store first"
-        return await self._checker.analyse(query, prefixes)
 
     async def graph_names(self) -> frozenset[str]:
         if time.monotonic() - self._graphs_at > self.graph_cache_seconds:
