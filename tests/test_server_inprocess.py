@@ -18,7 +18,6 @@ from twinkg.build import Built
 from twinkg.config import Settings
 from twinkg.errors import QueryTimeout, StoreBusy, StoreError, StoreUnavailable
 from twinkg.graphs import quads
-from twinkg.query_text import QueryInfo, analyse
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig
 from twinkg.store import Answer, QueryRequest
@@ -102,9 +101,6 @@ class FailingStore:
 
     async def graph_names(self) -> frozenset[str]:
         raise self.error
-
-    async def analyse(self, query: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
-        return analyse(query, prefixes)  # the query is fine: running it fails
 
     async def run(self, req: QueryRequest) -> Answer:
         raise self.error
