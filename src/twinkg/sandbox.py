@@ -12,7 +12,7 @@ unprivileged process first enters a user namespace of its own, where the
 kernel allows that (most Linux distributions do). Where neither is allowed
 (no Linux, a container that forbids namespaces) the worker runs as before and
 says so on stderr: the parse-based refusal of `SERVICE` is then the only guard,
-and the deployment should block outbound traffic itself (README, Serving).
+and the deployment should block outbound traffic itself (docs/serving.md).
 """
 
 from __future__ import annotations

@@ -176,7 +176,7 @@ def _effective(event: Happening) -> dt.date | None:
 
 def evidenced(events: Iterable[Happening], as_of: dt.date, listings: Iterable[Listing] = (),
               evidence: Iterable[dt.date] = ()) -> str:
-    """The status as of a day from what is evidenced by then (README, "Time, honestly").
+    """The status as of a day from what is evidenced by then (docs/data-model.md, "Time, honestly").
 
     A link is evidenced at a day only by a dated event or a dated source: before its first
     evidence its state is unknown, never active. Dated events count from their earliest bound

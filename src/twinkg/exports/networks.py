@@ -139,7 +139,7 @@ def _gexf_lines(network: Network) -> Iterator[str]:
 
 def _start(row: Row) -> object:
     """When an edge starts to live: its earliest start bound, else its first evidence (a link listed from 2016
-    on is unknown before, not in force: README, "Time, honestly")."""
+    on is unknown before, not in force: docs/data-model.md, "Time, honestly")."""
     return row["start_earliest"] or row["evidenced_from"]
 
 

@@ -8,7 +8,7 @@ What differs between products (how a request is sent, which format of
 results reads back faithfully, which graphs are the store's own, how a
 refusal or a timeout is reported) lives in an `Adapter`: `SparqlProtocol`
 follows the W3C recommendation and suits Oxigraph and Fuseki; `Virtuoso`
-handles OpenLink Virtuoso 7 (README, "A remote store"). A further product
+handles OpenLink Virtuoso 7 (docs/deployment.md, "A remote store"). A further product
 gets its own adapter class and an entry in ADAPTERS, and nothing else changes.
 """
 

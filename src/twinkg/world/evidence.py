@@ -4,7 +4,7 @@ A P190 listing in a dated source is the evidence a Wikidata-only link rests on:
 it says the link was listed on that day, not when it began. A source that is
 complete for both partners (`World.covered`) and does not list the link says it
 was not listed then; after the link's last listing, that is "no longer listed
-since" the source's date (README, "Time, honestly"). Nothing here says a link
+since" the source's date (docs/data-model.md, "Time, honestly"). Nothing here says a link
 ended: Wikidata may have lost a statement by an edit, a merge or a change of the
 extract's scope; the status concept `no-longer-listed` says just that.
 """

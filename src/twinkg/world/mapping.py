@@ -1,6 +1,6 @@
 """Wikidata's P190 claims, merged with the curated records, as triples of the Wikidata named graph.
 
-The rules (README, "Wikidata's twinning network"):
+The rules (docs/data-model.md, "Wikidata's twinning network"):
 
 * Identity. A place known only from Wikidata gets the slug of its Q-id
   (`id/place/q201391`); a curated place with that Q-id is the same resource
@@ -250,7 +250,7 @@ class _WorldMapper:
 
     def derived(self, qa: str, qb: str, claims: list[Claim], evidence: LinkEvidence) -> Iterator[Triple]:
         """A twinning only Wikidata knows: its status rests on the dated listings and on the dated
-        events P580/P582 give; an undated listing makes no event (README, "Time, honestly")."""
+        events P580/P582 give; an undated listing makes no event (docs/data-model.md, "Time, honestly")."""
         self.findings.twinnings += 1
         pa, pb = self.place_iri(qa), self.place_iri(qb)
         t = N(self.iris.twinning(twinning_slug([self.slug(qa), self.slug(qb)])))
