@@ -51,7 +51,8 @@ class LoadError(InputError):
     """The curated data has problems; `problems` lists all of them."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        # A whole file that cannot be read comes first: what else is wrong may follow from it.
+        self.problems = sorted(problems, key=lambda p: (p.record != "-", p))
         super().__init__(f"{len(self.problems)} problem(s) in the curated data")
 
     def details(self) -> list[str]:
@@ -412,13 +413,18 @@ def _read_twinning(rec: _Record, codes: Codes) -> Twinning | None:
     return twinning if len(set(partners)) >= 2 and twinning.kind else None
 
 
-def _check_references(data: Dataset, problems: list[Problem]) -> None:
-    """Check that every id a record names exists, and that ids are unique."""
+def _check_references(data: Dataset, problems: list[Problem], unread: list[str]) -> None:
+    """Check that every id a record names exists, and that ids are unique.
+
+    With files `unread` (a YAML error), an id missing may well be in them: "unknown" is then not said,
+    once per reference (160 lines after one malformed places.yaml), but once, after the files' errors."""
     source_ids = {s.id for s in data.sources}
     place_ids = {p.id for p in data.places}
     actor_ids = {a.id for a in data.actors}
     event_ids = {e.id for t in data.twinnings for e in t.events}
     twinning_ids = {t.slug for t in data.twinnings}
+
+    suppressed: dict[str, int] = {}
 
     def report(where: Where, record: str, field: str, message: str) -> None:
         problems.append(Problem(where.file, where.line, record, field, message))
@@ -426,7 +432,10 @@ def _check_references(data: Dataset, problems: list[Problem]) -> None:
     def need(where: Where, record: str, field: str, ids: tuple[str, ...] | list[str], known: set[str], kind: str) -> None:
         for value in ids:
             if value not in known:
-                report(where, record, field, f"unknown {kind} {value!r}")
+                if unread:
+                    suppressed[kind] = suppressed.get(kind, 0) + 1
+                else:
+                    report(where, record, field, f"unknown {kind} {value!r}")
 
     for place in data.places:
         need(place.where, place.id, "sources", place.sources, source_ids, "source")
@@ -453,6 +462,10 @@ def _check_references(data: Dataset, problems: list[Problem]) -> None:
             if claim.among and claim.among not in twinning.partners:
                 report(twinning.where, twinning.slug, "order", f"among: {claim.among!r} is not a partner of {twinning.slug}")
 
+    if suppressed:
+        missing = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(suppressed.items()))
+        problems.append(Problem(unread[0], 0, "*", "references", f"{missing} not found are not listed: "
+                                f"{', '.join(unread)} could not be read, and may hold them (fix it first)"))
     by_kind = {
         "source": [(s.id, s.where) for s in data.sources],
         "place": [(p.id, p.where) for p in data.places],
@@ -482,12 +495,17 @@ def load(data_dir: Path, codes: Codes) -> Dataset:
     }
     collected: dict[str, list[Any]] = {name: [] for name in SECTIONS}
     files = sorted(data_dir.glob("*.yaml")) + sorted(data_dir.glob("*.yml"))
+    unread: list[str] = []
     for path in files:
         label = str(path)
         if outside(path, data_dir):
             problems.append(Problem(label, 0, "-", "-", "a symbolic link to a file outside the data folder: not read"))
             continue
-        for section, items in _read_file(path, label, problems).items():
+        before = len(problems)
+        read = _read_file(path, label, problems)
+        if len(problems) > before:
+            unread.append(label)
+        for section, items in read.items():
             for node, line in items:
                 rec = _record(node, label, line, problems, section)
                 if rec is not None and (record := readers[section](rec)) is not None:
@@ -496,7 +514,7 @@ def load(data_dir: Path, codes: Codes) -> Dataset:
         sources=tuple(collected["sources"]), places=tuple(collected["places"]),
         actors=tuple(collected["actors"]), twinnings=tuple(collected["twinnings"]),
     )
-    _check_references(data, problems)
+    _check_references(data, problems, unread)
     if problems:
         raise LoadError(problems)
     return data

@@ -1,4 +1,4 @@
-"""Answers every response shares: the Content-Security-Policy of HTML, and plain OPTIONS.
+"""Answers every response shares: nosniff, the Content-Security-Policy of HTML, and plain OPTIONS.
 
 A pure ASGI middleware, so it costs one dictionary look-up per response and
 covers every route, error pages included.
@@ -15,10 +15,12 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 
 timeline's bar positions), never a <style> element; nothing loaded from elsewhere; never framed."""
 ALLOW = {"/sparql": "GET, HEAD, POST, OPTIONS", "/sparql/": "GET, HEAD, POST, OPTIONS"}
 ALLOW_DEFAULT = "GET, HEAD, OPTIONS"
+NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 class SecurityHeaders:
-    """Adds CSP and nosniff to HTML answers; answers an OPTIONS that is not a CORS preflight with 204 and Allow."""
+    """Adds nosniff to every answer (a browser must not read a SPARQL answer or a dump as HTML or script) and
+    CSP to HTML ones; answers an OPTIONS that is not a CORS preflight with 204 and Allow."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -30,17 +32,17 @@ class SecurityHeaders:
         if scope["method"] == "OPTIONS" and not _is_preflight(scope):
             allow = ALLOW.get(scope["path"], ALLOW_DEFAULT).encode()
             await send({"type": "http.response.start", "status": 204,
-                        "headers": [(b"allow", allow), (b"content-length", b"0")]})
+                        "headers": [(b"allow", allow), (b"content-length", b"0"), NOSNIFF]})
             await send({"type": "http.response.body", "body": b""})
             return
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = [*message.get("headers", []), NOSNIFF]
                 ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if ctype.startswith(b"text/html"):
-                    headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff")]
-                    message = {**message, "headers": headers}
+                    headers.append((b"content-security-policy", CSP.encode()))
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -10,7 +10,12 @@ protocol, a subclass of uvicorn's httptools one, adds:
   byte to the end of its headers) and for the body (each gap between chunks,
   and the whole body): 408 and close when one passes;
 - a bound on the head: a URL over `max_url_bytes` is 414, a head over
-  `max_head_bytes` 431, both before the app sees anything;
+  `max_head_bytes` 431, both before the app sees anything; the head is
+  measured on the bytes received, up to its blank line, so a head that
+  arrives in one packet is held to the same byte as one that trickles in;
+- a bound on a chunked body's declared chunk sizes: one over
+  `max_body_bytes` is 413 at once (the app would otherwise wait for data that
+  never comes, and answer nothing until the body deadline);
 - a bound on open connections, in all and per client address: the one over
   the bound gets 503 and is closed at once.
 """
@@ -43,15 +48,60 @@ class HttpLimits:
     """Seconds an idle keep-alive connection is kept."""
     max_url_bytes: int = 64 << 10
     max_head_bytes: int = 96 << 10
-    """The request line and every header together."""
+    """The request line and every header together, with the blank line that ends them."""
+    max_body_bytes: int = 1 << 20
+    """A larger chunk declared in a chunked body is refused at once (413)."""
 
     @classmethod
     def of(cls, settings: Settings) -> HttpLimits:
-        return cls(settings.read_timeout, settings.max_connections, settings.max_connections_per_client)
+        return cls(settings.read_timeout, settings.max_connections, settings.max_connections_per_client,
+                   max_body_bytes=settings.max_request_bytes)
 
 
-REASONS = {408: b"Request Timeout", 414: b"URI Too Long", 431: b"Request Header Fields Too Large",
-           503: b"Service Unavailable"}
+REASONS = {408: b"Request Timeout", 413: b"Content Too Large", 414: b"URI Too Long",
+           431: b"Request Header Fields Too Large", 503: b"Service Unavailable"}
+_HEAD_END = b"\r\n\r\n"
+_SIZE_LINE_BYTES = 4096
+"""A chunk-size line (with its extensions) longer than this is left to httptools, which refuses it."""
+
+
+class ChunkSizes:
+    """The sizes a chunked body declares, read from its bytes as they arrive (httptools does not tell them)."""
+
+    def __init__(self) -> None:
+        self.skip = 0
+        """Bytes of the current chunk (and its CRLF) still to come."""
+        self.line = bytearray()
+        self.done = False
+
+    def feed(self, data: bytes) -> int:
+        """The largest chunk size declared in `data` (0 when it declares none)."""
+        largest, at = 0, 0
+        while at < len(data) and not self.done:
+            if self.skip:
+                step = min(self.skip, len(data) - at)
+                self.skip -= step
+                at += step
+                continue
+            end = data.find(b"\n", at)
+            self.line += data[at:] if end < 0 else data[at:end]
+            if end < 0 or len(self.line) > _SIZE_LINE_BYTES:
+                self.done = len(self.line) > _SIZE_LINE_BYTES
+                break
+            text = bytes(self.line).split(b";")[0].strip()
+            self.line.clear()
+            at = end + 1
+            try:
+                size = int(text, 16)
+            except ValueError:  # not a chunk size: httptools refuses the request
+                self.done = True
+                break
+            if size == 0:  # the last chunk; trailers follow
+                self.done = True
+                break
+            largest = max(largest, size)
+            self.skip = size + 2
+        return largest
 
 
 def protocol_for(limits: HttpLimits) -> type[HttpToolsProtocol]:
@@ -65,6 +115,9 @@ def protocol_for(limits: HttpLimits) -> type[HttpToolsProtocol]:
             self._body_deadline: asyncio.TimerHandle | None = None
             self._in_head = True
             self._head_bytes = 0
+            self._tail = b""
+            self._line_ended = False
+            self._chunks: ChunkSizes | None = None
             self._refused = False
             self._address = ""
 
@@ -90,26 +143,42 @@ def protocol_for(limits: HttpLimits) -> type[HttpToolsProtocol]:
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
-            if self._refused:
-                return
-            super().data_received(data)
-            if self._refused or not self._in_head or self.transport.is_closing():
-                return
-            self._head_bytes += len(data)
-            if self._head_bytes > limits.max_head_bytes:
-                in_url = not getattr(self, "headers", None)
-                self._refuse(414 if in_url else 431, f"the request {'URL' if in_url else 'head'} is over the "
-                             f"{limits.max_url_bytes if in_url else limits.max_head_bytes}-byte limit")
+            """Fed to httptools in pieces: the head up to its blank line (counted, and refused past the limit
+            before httptools reads it), then the body (whose declared chunk sizes are checked)."""
+            while data and not self._refused:
+                piece = data
+                if self._in_head:
+                    seen = self._tail + data
+                    end = seen.find(_HEAD_END)
+                    if end >= 0:
+                        piece = data[:end + len(_HEAD_END) - len(self._tail)]
+                    self._line_ended = self._line_ended or b"\n" in seen[:limits.max_head_bytes + len(self._tail)]
+                    self._head_bytes += len(piece)
+                    if self._head_bytes > limits.max_head_bytes:
+                        in_url = not self._line_ended
+                        self._refuse(414 if in_url else 431, f"the request {'URL' if in_url else 'head'} is over the "
+                                     f"{limits.max_url_bytes if in_url else limits.max_head_bytes}-byte limit")
+                        return
+                    self._tail = seen[-(len(_HEAD_END) - 1):] if end < 0 else b""
+                elif self._chunks is not None and self._chunks.feed(piece) > limits.max_body_bytes:
+                    self._refuse(413, f"a chunk of the request body is declared over the {limits.max_body_bytes}-byte "
+                                      "limit")
+                    return
+                super().data_received(piece)
+                if self.transport.is_closing():
+                    return
+                data = data[len(piece):]
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self._in_head = True
-            self._head_bytes = 0
             if self._timer is None:
                 self._arm(limits.read_timeout)
 
         def on_headers_complete(self) -> None:
             self._in_head = False
+            chunked = any(name == b"transfer-encoding" and b"chunked" in value.lower() for name, value in self.headers)
+            self._chunks = ChunkSizes() if chunked else None
             self._disarm()
             if len(self.url) > limits.max_url_bytes:
                 self._refuse(414, f"the URL is over the {limits.max_url_bytes}-byte limit; POST the query instead")
@@ -129,6 +198,7 @@ def protocol_for(limits: HttpLimits) -> type[HttpToolsProtocol]:
         def on_message_complete(self) -> None:
             if self._refused:
                 return
+            self._in_head, self._head_bytes, self._tail, self._line_ended, self._chunks = True, 0, b"", False, None
             self._disarm()
             if self._body_deadline is not None:
                 self._body_deadline.cancel()
@@ -155,18 +225,18 @@ def protocol_for(limits: HttpLimits) -> type[HttpToolsProtocol]:
             """A deadline passed while the request was still being read."""
             if self.transport.is_closing():
                 return
-            if self.cycle is not None and not self.cycle.response_complete and not self._in_head:
-                self.cycle.disconnected = True  # the app sees the client as gone and stops reading
-                self.cycle.message_event.set()
             self._refuse(408, "the request was not sent in time")
 
         def _refuse(self, status: int, message: str) -> None:
             self._refused = True
             self._disarm()
+            if self.cycle is not None and not self.cycle.response_complete and not self._in_head:
+                self.cycle.disconnected = True  # the app sees the client as gone and stops reading
+                self.cycle.message_event.set()
             body = message.encode() + b"\n"
             if self.cycle is None or not self.cycle.response_started:
                 self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                                     b"content-length: %d\r\nconnection: close\r\n\r\n%s"
+                                     b"content-length: %d\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n%s"
                                      % (status, REASONS[status], len(body), body))
             self.transport.close()
 

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from twinkg.server import exported
+from twinkg.server import exported, partners
 from twinkg.server.cache import cached
 from twinkg.server.config import ServerConfig
-from twinkg.server.errors import not_found
+from twinkg.server.errors import not_found, page_error
 from twinkg.server.maps import NETWORK_WIDTH, Place, basemap_svg, network_svg
 from twinkg.server.queries import select
 from twinkg.server.render import render
@@ -70,10 +70,6 @@ async def best_connected(config: ServerConfig) -> list[dict[str, Any]]:
     return rows[:BEST_CONNECTED]
 
 
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) <= 100_000 else 1
-
-
 async def search_page(request: Request) -> Response:
     """Places by any label, alternative label, historical name (Leningrad, Stalingrad, Wolgograd) or Q-id."""
     config: ServerConfig = request.app.state.config
@@ -107,7 +103,10 @@ async def place_index(request: Request) -> Response:
     country = country if _COUNTRY.match(country) else ""
     initial = request.query_params.get("initial", "")[:1].upper()
     initial = initial if initial.isalpha() else ""
-    page = _page_number(request.query_params.get("page"))
+    try:  # read as a place page reads its own (partners.requested_page): 400 for what names no page
+        page = partners.requested_page(request.query_params.getlist("page"))
+    except partners.BadPage as exc:
+        return page_error(request, 400, "Bad request", f"{exc}. The first page is /places.")
     where = f"?p tw:country {iri(f'{config.base}vocab/country/{country}')} ." if country else ""
     start = f"FILTER (STRSTARTS(UCASE(STR(?l)), {literal(initial)}))" if initial else ""
     rows = await select(config, f"""SELECT ?p ?l WHERE {{
@@ -119,6 +118,9 @@ async def place_index(request: Request) -> Response:
         ?p a tw:Place ; tw:country ?c . ?c skos:notation ?code ; skos:prefLabel ?name } GROUP BY ?code ?name ORDER BY ?name""")
     places = [{"label": r["l"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"]}
               for r in rows[:PAGE_SIZE] if "l" in r]
+    if page > 1 and not places:
+        return page_error(request, 400, "Bad request", f"page {page} is past the last page of these places. "
+                                                       "The first page is /places.")
 
     def link(**change: Any) -> str:
         params = {"country": country, "initial": initial, "page": page, **change}
