@@ -25,7 +25,7 @@ import signal
 import sys
 import traceback
 from types import TracebackType
-from typing import Callable, Generic, TypeVar
+from typing import Callable, Generic, TypeVar, cast
 
 from twinkg.errors import TwinkgError
 
@@ -101,7 +101,7 @@ class Forked(Generic[T]):
                               f"(exit code {self.process.exitcode}; out of memory?)") from None
         self.process.join()
         if kind == "ok":
-            return value
+            return cast(T, value)
         if kind == "error":
             assert isinstance(value, TwinkgError)
             raise value

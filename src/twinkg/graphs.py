@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, TypeVar, cast
+from typing import Any, Iterable, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -48,7 +48,7 @@ def read_turtle(path: Path) -> set[ox.Triple]:
         raise InputError(f"{path}: cannot parse Turtle: {exc}") from None
     scope = re.sub(r"[^A-Za-z0-9]", "", path.stem) or "file"
 
-    def label(term):
+    def label(term: Any) -> Any:
         return ox.BlankNode(f"{scope}{term.value}") if isinstance(term, ox.BlankNode) else term
 
     # Labels are scoped by file so that blank nodes of two files never merge.

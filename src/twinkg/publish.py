@@ -17,6 +17,7 @@ from zlib_ng import gzip_ng
 from twinkg import jsonld
 from twinkg.config import Progress
 from twinkg.formats import rdf_bytes
+from twinkg.errors import OutputError
 from twinkg.graphs import Graphs
 from twinkg.output import (
     CONTEXT_FILE,
@@ -25,7 +26,6 @@ from twinkg.output import (
     REPORT,
     SUMS,
     VOID_FILE,
-    OutputError,
     checksums,
     sha256,
     write_output,
@@ -41,7 +41,8 @@ the time; ISA-L is faster still but a third larger (bench/gzip_levels.py, bench/
 
 def _gzip(data: bytes, built_at: dt.datetime) -> bytes:
     """Standard gzip (RFC 1952), stamped with the build time so equal builds give equal bytes."""
-    return gzip_ng.compress(data, GZIP_LEVEL, mtime=int(built_at.timestamp()))
+    compressed: bytes = gzip_ng.compress(data, GZIP_LEVEL, mtime=int(built_at.timestamp()))  # type: ignore[no-untyped-call]
+    return compressed
 
 
 def _sorted_lines(data: bytes) -> bytes:

@@ -199,7 +199,7 @@ class SparqlLexer(Lexer):
         while pos < end:
             m = self.token.match(text, pos)
             if m is None:
-                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)  # type: ignore[no-untyped-call]
             kind, value = m.lastgroup or "", m.group()
             if kind == "IRIREF" and "IRIREF" not in states[parser_state.position]:
                 value = self.punct.match(text, pos).group()  # type: ignore[union-attr]  # `?a<?b&&?c>?d`: compare
@@ -207,7 +207,7 @@ class SparqlLexer(Lexer):
             if kind == "WORD":
                 name = self.literals.get(value) if value in ("a", "true", "false") else self.keywords.get(value.upper())
                 if name is None:
-                    raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+                    raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)  # type: ignore[no-untyped-call]
                 kind = name
                 if value.upper() in _CHAIN_WORDS:
                     depth.step("chain", line, pos - line_start + 1)
@@ -239,7 +239,7 @@ def parser() -> Lark:
     return Lark(grammar, start="query_unit", parser="lalr", lexer=SparqlLexer, cache=True)
 
 
-def parse(text: str) -> Tree:
+def parse(text: str) -> Tree[Any]:
     """The parse tree of a query, or QueryTextError naming the line and column where it stops."""
     gc_was_on = gc.isenabled()
     gc.disable()  # a tree of small objects without cycles: the cycle collector's passes only slow it (2.5x)
@@ -287,7 +287,7 @@ class _Names:
         self.base: str | None = None
         self.prefixes = dict(predeclared or {})
 
-    def iri(self, node: Tree | Token) -> str | None:
+    def iri(self, node: Tree[Any] | Token) -> str | None:
         token = next(node.scan_values(lambda t: isinstance(t, Token))) if isinstance(node, Tree) else node
         if token.type == "IRIREF":
             iri = _iri_text(token)
@@ -330,12 +330,12 @@ def analyse(text: str, predeclared: dict[str, str] | None = None) -> QueryInfo:
     return info
 
 
-def _top(form_node: Tree) -> list[Tree | Token]:
+def _top(form_node: Tree[Any]) -> list[Tree[Any] | Token]:
     """The children of the query form, with CONSTRUCT's two variants flattened."""
     if form_node.data == "construct_query":
         return [c for child in form_node.children for c in (child.children if isinstance(child, Tree) else [child])]
     return list(form_node.children)
 
 
-def _dataset_clauses(form_node: Tree) -> list[Tree]:
+def _dataset_clauses(form_node: Tree[Any]) -> list[Tree[Any]]:
     return [c for c in _top(form_node) if isinstance(c, Tree) and c.data == "dataset_clause"]

@@ -27,7 +27,7 @@ MAX_TEXT = 65_536
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # base chosen at run time
     """libyaml's parser with tag resolution skipped: scalars are resolved by `_plain` below."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         return kind.__name__
 
 
@@ -68,13 +68,13 @@ class Lines:
         return self._items[index] if index < len(self._items) else self.line
 
 
-class Mapping(dict):
+class Mapping(dict[Any, Any]):
     """A dict that knows the line of each of its keys."""
 
     lines: Lines
 
 
-class Sequence(list):
+class Sequence(list[Any]):
     """A list that knows the line of each of its items."""
 
     lines: Lines

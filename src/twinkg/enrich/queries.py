@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from twinkg.vocab import WD
+from twinkg.vocab import WD as WD  # re-exported: the Wikidata modules read it from here
 
 WDT = "http://www.wikidata.org/prop/direct/"
 P = "http://www.wikidata.org/prop/"

@@ -27,7 +27,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, TypeVar
 
 import pyoxigraph as ox
 from ruamel.yaml import YAML
@@ -98,7 +98,10 @@ def known_partners(data: Dataset) -> dict[str, set[str]]:
     return out
 
 
-def _chunks(items: list, size: int) -> Iterable[list]:
+T = TypeVar("T")
+
+
+def _chunks(items: list[T], size: int) -> Iterable[list[T]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
 

@@ -71,4 +71,4 @@ def prefers_html(accept: str | None, than: tuple[tuple[str, str], ...]) -> bool:
         best = max(mimeparse.quality(offered, accept) for offered, _ in than)
     except (ValueError, IndexError):
         return False
-    return html > 0 and html >= best
+    return bool(html > 0 and html >= best)
