@@ -5,7 +5,11 @@ The embedded store keeps a fast lane for queries not known to be slow, but
 each heavy query would look new every time. So the cost is also remembered
 per client address (a moving average of its queries' time that rises at once
 and falls slowly): a client whose queries have been slow has its next ones
-marked `heavy`, whatever their text, and kept off the fast lane. A client not
+marked `heavy`, whatever their text, and kept off the fast lane. The cost also
+fades with time (it halves every HALF_LIFE seconds the client runs nothing), so
+one heavy query does not keep a researcher's lookups in the slow lane for
+minutes: a query stopped at a 5 s timeout counts for about 33 s, a 500 ms one
+for about 17 s. A client not
 seen yet has one query at a time until one has finished (so a crowd of new
 heavy clients takes one worker each, once); after that, at most `per_client`
 at once (the rest wait, up to the timeout, then 503), so no client can take
@@ -20,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import dataclasses
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -34,6 +39,8 @@ client_address: contextvars.ContextVar[str] = contextvars.ContextVar("client_add
 CLIENTS_REMEMBERED = 10_000
 WEIGHT = 0.2
 """Weight of a fast query in a client's moving average of query time."""
+HALF_LIFE = 5.0
+"""Seconds in which a client's remembered query time halves (while it runs nothing slower)."""
 
 
 class ClientAddress:
@@ -57,7 +64,13 @@ class _Client:
     """Held by the queries of a client not seen yet: one at a time until one has finished."""
     users: int = 0
     cost_ms: float = 0.0
+    noted: float = 0.0
+    """When cost_ms was last set (the store's clock)."""
     seen: bool = False
+
+    def cost_at(self, now: float) -> float:
+        """The remembered query time, faded by the time since it was noted."""
+        return self.cost_ms * 0.5 ** (max(0.0, now - self.noted) / HALF_LIFE)
 
 
 @dataclass
@@ -67,6 +80,7 @@ class FairStore:
     inner: Store
     per_client: int
     timeout: float
+    clock: Callable[[], float] = time.monotonic
     _clients: OrderedDict[str, _Client] = field(default_factory=OrderedDict, init=False, repr=False)
     description: str = field(init=False)
     follows_dump: bool = field(init=False)
@@ -120,13 +134,13 @@ class FairStore:
                                         "try again") from None
                     held = True
                 if req.cost == "unknown" and client.seen:  # judged when its turn comes, on what ran before it
-                    req = dataclasses.replace(req, cost="heavy" if client.cost_ms > SLOW_MS else "light")
+                    req = dataclasses.replace(req, cost="heavy" if client.cost_at(self.clock()) > SLOW_MS else "light")
                 try:
                     answer = await self.inner.run(req)
                 except QueryTimeout:
-                    self._note(client, self.timeout * 1000)
+                    self._note(client, self.timeout * 1000, self.clock())
                     raise
-                self._note(client, answer.elapsed_ms)
+                self._note(client, answer.elapsed_ms, self.clock())
                 return answer
             finally:
                 if held:
@@ -136,8 +150,10 @@ class FairStore:
             client.users -= 1
 
     @staticmethod
-    def _note(client: _Client, ms: float) -> None:
+    def _note(client: _Client, ms: float, now: float) -> None:
         """A slow query counts at once; fast ones bring the cost down only slowly, so a heavy client cannot
-        make itself look light with a few lookups between its heavy queries."""
-        client.cost_ms = ms if ms > client.cost_ms else WEIGHT * ms + (1 - WEIGHT) * client.cost_ms
+        make itself look light with a few lookups between its heavy queries (time alone can)."""
+        cost = client.cost_at(now)
+        client.cost_ms = ms if ms > cost else WEIGHT * ms + (1 - WEIGHT) * cost
+        client.noted = now
         client.seen = True
