@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import dataclasses
+import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ class _Client:
 
     def cost_at(self, now: float) -> float:
         """The remembered query time, faded by the time since it was noted."""
-        return self.cost_ms * 0.5 ** (max(0.0, now - self.noted) / HALF_LIFE)
+        return self.cost_ms * math.pow(0.5, max(0.0, now - self.noted) / HALF_LIFE)
 
 
 @dataclass
