@@ -222,3 +222,20 @@ def test_a_clique_of_listed_links_is_one_multilateral_link(world: tuple[Settings
     assert big.twinning_id.nunique() == 1 and set(big.partner_count) == {"27"}
     assert len(big) == 27 * 26 // 2 and (big.multilateral == "true").all()
     assert {"Sigulda", "Granville", "Holstebro"} <= set(big.place_a_label) | set(big.place_b_label)
+
+
+def _graphs_stating(store: ox.Store, cls: str) -> dict[str, str]:
+    rows = store.query(TW + f"""SELECT ?x (GROUP_CONCAT(DISTINCT ?name; separator=";") AS ?gs) WHERE {{
+        {{ SELECT DISTINCT ?x ?name WHERE {{ ?x a tw:{cls} . GRAPH ?g {{ ?x ?p ?o }}
+           BIND (STRAFTER(STR(?g), "/graph/") AS ?name) }} ORDER BY ?name }} }} GROUP BY ?x""",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, ox.QuerySolutions)
+    return {r["x"].value.rsplit("/", 1)[1]: ";".join(sorted(r["gs"].value.split(";"))) for r in rows}
+
+
+def test_every_rows_graph_lists_every_graph_stating_it(world: tuple[Settings, ox.Store]) -> None:
+    settings, store = world
+    for table, key, cls in (("twinnings.csv", "twinning_id", "Twinning"), ("events.csv", "event_id", "Event")):
+        rows = pd.read_csv(settings.out_dir / table, dtype=str, keep_default_na=False)
+        stating = _graphs_stating(store, cls)
+        assert {row[key]: row["graph"] for _, row in rows.iterrows()} == {k: stating[k] for k in rows[key]}, table

@@ -159,6 +159,8 @@ EVENTS = TableSpec("events.csv", "Events in the lifecycle of the links", "{+even
            value_url="https://w3id.org/twinkg/id/event/{conflicts_with}", multiple=True),
     Column("source_ids", "string", "Slugs of the sources that state the event.", DCT + "source",
            value_url="https://w3id.org/twinkg/id/source/{source_ids}", multiple=True),
+    Column("graph", "string", "Named graphs that state the event: curated, wikidata or both (a Wikidata claim that "
+           "agrees with a curated event adds its source in the Wikidata graph).", multiple=True),
 ))
 
 TABLES = (TWINNINGS, PLACES, EVENTS)

@@ -273,6 +273,11 @@ class GraphTables:
                     details[e.value].setdefault(column, v.value)
                 else:
                     details[e.value][column].append(_tail(v.value))
+        for e, g in _select(store, "SELECT DISTINCT ?e ?g WHERE { ?e tw:twinning ?t . "
+                                   "GRAPH ?g { { ?e tw:twinning ?t } UNION { ?e dct:source ?s } } } ORDER BY ?e ?g"):
+            name = self.graph_names.get(g.value, _tail(g.value))  # every graph that states it
+            if name not in details[e.value]["graph"]:
+                details[e.value]["graph"].append(name)
         return details
 
     def label(self, iri: str) -> str:
@@ -396,6 +401,7 @@ def tables(data: GraphTables, as_of: dt.date) -> Tables:
                 "latest": _iso(event.date.known_latest if event.date else None), "label": detail.get("label", ""),
                 **{k: detail.get(k, []) for k in ("actors", "initiated_by", "reasons", "forms")},
                 "conflicts_with": [_tail(o) for o in event.conflicts_with], "source_ids": detail.get("source_ids", []),
+                "graph": sorted(detail.get("graph", [])),
             })
     place_rows = [_place_row(data, iri, len(neighbours[iri])) for iri in sorted(neighbours)]
     return Tables(link_rows, place_rows, event_rows, unknown)
