@@ -117,6 +117,12 @@ class QueryInfo:
     """Where the top-level LIMIT's number is in the text."""
     limit_insert_at: int | None = None
     """Where a top-level LIMIT can be inserted (before a trailing VALUES block, or at the end)."""
+    star_at: int | None = None
+    """Where the `*` of a top-level `SELECT *` is in the text."""
+    variable_order: tuple[str, ...] = ()
+    """For `SELECT *`: the variables (without ?/$) in the order the query first names them. SPARQL leaves
+    the columns of `SELECT *` in no order and pyoxigraph sorts them by name (o, p, s); the store puts them
+    in this order instead (`store.results.in_pattern_order`)."""
 
     def with_limit(self, text: str, limit: int) -> str:
         """The text with its top-level LIMIT set to `limit` (or left as is when already lower)."""
@@ -317,6 +323,11 @@ def analyse(text: str, predeclared: dict[str, str] | None = None) -> QueryInfo:
         iri = names.iri(target.children[-1])  # the source_selector
         if iri is not None:
             (info.from_named_graphs if target.data == "named_graph_clause" else info.from_graphs).append(iri)
+    first = form_node.children[0] if form_node.data == "select_query" and form_node.children else None
+    if isinstance(first, Token) and first.type == "ASTERIX":
+        info.star_at = first.start_pos
+        mentioned = (str(t)[1:] for t in form_node.scan_values(lambda v: isinstance(v, Token) and v.type in ("VAR1", "VAR2")))
+        info.variable_order = tuple(dict.fromkeys(mentioned))
     modifier = next((c for c in _top(form_node) if isinstance(c, Tree) and c.data == "solution_modifier"), None)
     limit = next(modifier.find_data("limit_clause"), None) if modifier is not None else None
     if limit is not None:

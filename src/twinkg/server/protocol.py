@@ -133,7 +133,8 @@ async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]
     elif info.from_graphs or info.from_named_graphs:
         dataset = {"union_default": False}
     return QueryRequest(text, media_type, max_rows=cap, max_bytes=config.settings.max_answer_bytes, form=info.form,
-                        prefixes=PREFIXES, base_iri=base_iri, **dataset)
+                        prefixes=PREFIXES, base_iri=base_iri, star_at=info.star_at, variable_order=info.variable_order,
+                        **dataset)
 
 
 class SpooledResponse(Response):

@@ -39,6 +39,10 @@ class QueryRequest:
     prefixes: dict[str, str] | None = None
     base_iri: str | None = None
     """Relative IRIs in the query resolve against this (the endpoint's own URL)."""
+    star_at: int | None = None
+    """For `SELECT *`: where the `*` is in `query` (`QueryInfo.star_at`), so that the columns can follow
+    `variable_order` instead of pyoxigraph's order by name."""
+    variable_order: tuple[str, ...] = ()
     cost: str = "unknown"
     """What the caller expects: "light" (the app's own bounded queries, or a client whose queries have been
     fast), "heavy" (a client whose queries have been slow: the embedded store keeps it off the fast lane) or

@@ -38,6 +38,10 @@ def evaluate(store: ox.Store, req: QueryRequest) -> Answer:
     try:
         try:
             result = store.query(req.query, prefixes=req.prefixes, base_iri=req.base_iri, **_dataset_arguments(req))
+            ordered = in_pattern_order(req, result)
+            if ordered is not req:
+                req = ordered
+                result = store.query(req.query, prefixes=req.prefixes, base_iri=req.base_iri, **_dataset_arguments(req))
         except SyntaxError as exc:
             raise QueryRefused(f"SPARQL syntax error: {exc}") from None
         try:
@@ -50,6 +54,21 @@ def evaluate(store: ox.Store, req: QueryRequest) -> Answer:
     if req.spool_over is not None and len(answer.body) > req.spool_over:
         answer = spooled(answer)
     return answer
+
+
+def in_pattern_order(req: QueryRequest, result: Any) -> QueryRequest:
+    """For `SELECT *` whose columns pyoxigraph gave in another order than the query names its variables: the
+    request with the `*` replaced by those variables in the query's order (the same solutions, columns in
+    order); else `req` itself. pyoxigraph evaluates lazily, so the first result costs nothing to drop."""
+    if req.star_at is None or not isinstance(result, ox.QuerySolutions):
+        return req
+    names = [v.value for v in result.variables]
+    position = {name: i for i, name in enumerate(req.variable_order)}
+    wanted = sorted(names, key=lambda n: position.get(n, len(position)))
+    if wanted == names or req.query[req.star_at:req.star_at + 1] != "*":
+        return req
+    text = req.query[:req.star_at] + " ".join("?" + n for n in wanted) + req.query[req.star_at + 1:]
+    return dataclasses.replace(req, query=text, star_at=None)
 
 
 SPOOL_PREFIX = "twinkg-answer-"
