@@ -149,7 +149,7 @@ def test_statistics_page_draws_the_expected_bars(client: TestClient, graph: ox.S
 
 def test_pages_say_as_of_when_a_status_holds(client: TestClient) -> None:
     html = client.get("/page/id/twinning/coventry--volgograd").text
-    assert re.search(r"suspended</span>\s*<span class=\"as-of\">as of \d{4}-\d{2}-\d{2}", html)
+    assert re.search(r"suspended</span>\s*<span class=\"as-of\"[^>]*>as of \d{4}", html)
 
 
 @pytest.fixture(scope="module")

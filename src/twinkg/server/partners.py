@@ -33,6 +33,8 @@ class Partner:
     label: str
     href: str
     country: str
+    lang: str = ""
+    """The language of `label`: "und" for the 2016 crawl's name of undetermined language, which pages mark."""
 
 
 @dataclass
@@ -123,8 +125,9 @@ def links_of(config: ServerConfig, rows: list[dict[str, dict[str, str]]]) -> lis
         link = links.setdefault(t, Link(t, row.get("curated", {}).get("value") == "true"))
         if "x" in row and all(p.iri != row["x"]["value"] for p in link.partners):
             x = row["x"]["value"]
-            link.partners.append(Partner(x, row.get("xl", {}).get("value", x.rsplit("/", 1)[-1]),
-                                         page_href(config.base, x) or x, row.get("cl", {}).get("value", "")))
+            label = row.get("xl", {})
+            link.partners.append(Partner(x, label.get("value", x.rsplit("/", 1)[-1]), page_href(config.base, x) or x,
+                                         row.get("cl", {}).get("value", ""), label.get("xml:lang", "")))
     for link in links.values():
         link.partners.sort(key=lambda p: (p.label.casefold(), p.iri))
     return list(links.values())

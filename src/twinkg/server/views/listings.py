@@ -24,7 +24,8 @@ from twinkg.vocab import WD
 DISPLAY_LABEL = """OPTIONAL { ?p rdfs:label ?en FILTER(LANG(?en) = "en") }
         OPTIONAL { ?p rdfs:label ?other FILTER(LANG(?other) IN ("und", "")) }
         BIND(COALESCE(?en, ?other) AS ?l)"""
-"""A place's display label: English, else the label of undetermined language (the 2016 crawl's)."""
+"""A place's display label: English, else the label of undetermined language (the 2016 crawl's), which the
+pages mark as such (macros.html `name`) from its language tag."""
 BEST_CONNECTED = 60
 INITIALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 PAGE_SIZE = 100
@@ -42,8 +43,9 @@ async def home(request: Request) -> Response:
     rows = await best_connected(config)
     counts = await select(config, """SELECT ?kind (COUNT(?s) AS ?n) WHERE {
         VALUES ?kind { tw:Place tw:Twinning tw:Event tw:Actor tw:Source } ?s a ?kind } GROUP BY ?kind""")
-    places = [{"label": r["label"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"],
-               "twinnings": int(r["n"]["value"])} for r in rows]
+    places = [{"label": r["label"]["value"], "lang": r["label"].get("xml:lang", ""),
+               "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"], "twinnings": int(r["n"]["value"])}
+              for r in rows]
     totals = {r["kind"]["value"].split("#")[-1]: int(r["n"]["value"]) for r in counts}
     return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals,
                                          "map": exported.available(config.out_dir, "places.csv", "twinnings.csv"),
@@ -90,8 +92,8 @@ async def search_page(request: Request) -> Response:
         rows = []
     for r in rows:
         found = r["p"]["value"]
-        results.append({"label": r.get("label", {}).get("value", short(found)), "href": page_href(config.base, found) or found,
-                        "matched": r.get("matched", {}).get("value", "")})
+        results.append({"label": r.get("label", {}).get("value", short(found)), "lang": r.get("label", {}).get("xml:lang", ""),
+                        "href": page_href(config.base, found) or found, "matched": r.get("matched", {}).get("value", "")})
     return render(request, "search.html", {"title": f"Search: {q}" if q else "Search", "q": q, "results": results,
                                            "limit": PAGE_SIZE})
 
@@ -116,8 +118,8 @@ async def place_index(request: Request) -> Response:
     }} ORDER BY LCASE(STR(?l)) ?p LIMIT {PAGE_SIZE + 1} OFFSET {(page - 1) * PAGE_SIZE}""")
     countries = await select(config, """SELECT ?code ?name (COUNT(?p) AS ?n) WHERE {
         ?p a tw:Place ; tw:country ?c . ?c skos:notation ?code ; skos:prefLabel ?name } GROUP BY ?code ?name ORDER BY ?name""")
-    places = [{"label": r["l"]["value"], "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"]}
-              for r in rows[:PAGE_SIZE] if "l" in r]
+    places = [{"label": r["l"]["value"], "lang": r["l"].get("xml:lang", ""),
+               "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"]} for r in rows[:PAGE_SIZE] if "l" in r]
     if page > 1 and not places:
         return page_error(request, 400, "Bad request", f"page {page} is past the last page of these places. "
                                                        "The first page is /places.")

@@ -48,6 +48,8 @@ class Term:
 
     @property
     def label(self) -> str:
+        """The display name (README, "Display names"): English, else a label without language, else any
+        (the 2016 crawl's `@und` name, which `label_lang` says, for the page to mark it)."""
         for lang in ("en", ""):
             if lang in self.labels:
                 return self.labels[lang]
@@ -56,6 +58,13 @@ class Term:
         if self.kind == "uri":
             return short(self.value)
         return self.value
+
+    @property
+    def label_lang(self) -> str:
+        """The language of `label` ("und" for a name of undetermined language), "" when it has none."""
+        if "en" in self.labels or "" in self.labels:
+            return "en" if "en" in self.labels else ""
+        return next(iter(self.labels), "")
 
     @property
     def is_iri(self) -> bool:
@@ -117,6 +126,15 @@ class Node:
             if v:
                 return v.value
         return short(self.iri)
+
+    @property
+    def label_lang(self) -> str:
+        """The language of `label` ("und": the 2016 crawl's name of undetermined language, to be marked)."""
+        for p in (RDFS + "label", SKOS + "prefLabel", DCT + "title"):
+            v = self.one(p)
+            if v:
+                return v.lang
+        return ""
 
 
 async def statements(config: ServerConfig, where: str, limit: int | None = None) -> dict[str, Node]:

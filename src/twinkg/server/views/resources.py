@@ -4,8 +4,6 @@ its statements in and out; a place's twinnings a page at a time with their timel
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from typing import Any, Awaitable, Callable
 
 from starlette.requests import Request
@@ -25,6 +23,8 @@ from twinkg.server.queries import run_query, select
 from twinkg.server.render import render
 from twinkg.server.urls import iri_for_path, page_href, safe_local
 from twinkg.server.views.model import LABEL_PATH, Node, Term, iri, json_script, literal, short, statements, term
+from twinkg.server.views.timeline import (date_text, ended_text, event_kind, event_title, evidence_text, is_dated,
+                                          ordered_events, started_text, timeline)
 from twinkg.vocab import DCT, OWL, RDF, RDFS, SKOS, TW, WD
 
 PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property", OWL + "AnnotationProperty"}
@@ -35,70 +35,6 @@ VALUES_SHOWN = 20
 the data documents have them all."""
 INCOMING = 1000
 """Statements pointing at a resource its page lists at most (the data documents have them all)."""
-
-
-def _year(found: Term | None) -> float | None:
-    if found is None:
-        return None
-    m = re.match(r"(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", found.value)
-    if not m:
-        return None
-    year = int(m.group(1))
-    month = int(m.group(2) or 1)
-    return year + (month - 1) / 12
-
-
-def event_kind(node: Node) -> str:
-    """The name of the event's own class (tw:Establishment …): whichever tw: class it has besides tw:Event."""
-    own = sorted(t[len(TW):] for t in node.types if t.startswith(TW) and t != TW + "Event")
-    return own[0] if own else "Event"
-
-
-def date_text(node: Node) -> str:
-    text = node.text(TW + "dateText")
-    date = node.text(TW + "date")
-    if date and text:
-        return f"{date} ({text})"
-    if date or text:
-        return date or text
-    early, late = node.text(TW + "earliest"), node.text(TW + "latest")
-    if early and late:
-        return f"between {early} and {late}"
-    return "date unknown"
-
-
-def ordered_events(nodes: list[Node]) -> list[Node]:
-    return sorted(nodes, key=lambda e: (e.text(TW + "earliest") or "9999", e.text(TW + "latest") or "9999", e.iri))
-
-
-def timeline(twinnings: list[tuple[Node, list[Node]]], today: int, href: Callable[[str], str]) -> dict[str, Any] | None:
-    """One row per twinning: a bar from its first to its last dated event (or today), event marks on it."""
-    years = [y for _, events in twinnings for e in events for y in [_year(e.one(TW + "earliest"))] if y is not None]
-    if not years:
-        return None
-    start = math.floor(min(years) / 10) * 10
-    end = max(today, math.ceil(max(years))) + 1
-    span = end - start
-
-    def x(year: float) -> float:
-        return round((year - start) / span * 100, 2)
-
-    rows = []
-    for tw, events in twinnings:
-        marks: list[dict[str, Any]] = []
-        for e in events:
-            y = _year(e.one(TW + "earliest"))
-            if y is not None:
-                marks.append({"x": x(y), "kind": event_kind(e), "role": role_of_class(e.types),
-                              "title": f"{event_kind(e)}: {date_text(e)}", "href": href(e.iri)})
-        if marks:
-            first = min(m["x"] for m in marks)
-            status = tw.one(TW + "status")
-            last = x(today) if status and status.local in ("active", "suspended") else max(m["x"] for m in marks)
-            rows.append({"node": tw, "marks": marks, "bar_x": first, "bar_w": max(0.5, last - first),
-                         "status": status.local if status else "unknown"})
-    ticks = [{"x": x(y), "year": y} for y in range(start, end + 1, max(10, (span // 80 + 1) * 10))]
-    return {"rows": rows, "ticks": ticks}
 
 
 async def resource_page(request: Request) -> Response:
@@ -139,7 +75,7 @@ async def resource_page(request: Request) -> Response:
         "incoming": by_predicate, "incoming_truncated": len(incoming_rows) >= INCOMING,
         "jsonld": json_script(jsonld),
         "short": short, "date_text": date_text, "event_kind": event_kind, "event_role": role_of_class,
-        "event_types": event_types(),
+        "event_types": event_types(), "event_title": event_title, "evidence_text": evidence_text,
         "data_links": data_links(local),
         "title": node.label, "kind": "Resource", "values_shown": VALUES_SHOWN,
     }
@@ -176,7 +112,7 @@ async def _place(config: ServerConfig, request: Request, node: Node, own: dict[s
     context["listing"] = listing
     context["twinnings"] = {link.iri: (link, evs) for link, evs in per}
     context["page_link"] = lambda n: request.url.path + ("" if n == 1 else f"?page={n}")
-    context["timeline"] = timeline(per, dt.date.today().year, lambda i: page_href(config.base, i) or i)
+    context["timeline"] = timeline(per, dt.date.today(), lambda i: page_href(config.base, i) or i)
     context["names"] = [own[n.value] for n in node.all(TW + "historicalName") if n.value in own]
     context["wikidata"] = [t for t in node.all(OWL + "sameAs") if t.value.startswith(WD)]
     context["map"] = await place_map(config, node.iri, f"?t tw:partner {s}, ?x . FILTER(?x != {s})")
@@ -187,8 +123,11 @@ async def _twinning(config: ServerConfig, request: Request, node: Node, own: dic
                     context: Context) -> Response | None:
     context["kind"] = "Twinning"
     s = iri(node.iri)
-    events = await statements(config, f"{s} tw:event ?s . ?s ?p ?o")
-    context["events"] = ordered_events(list(events.values()))
+    events = ordered_events(list((await statements(config, f"{s} tw:event ?s . ?s ?p ?o")).values()))
+    context["events"] = [e for e in events if is_dated(e)]
+    context["undated_events"] = [e for e in events if not is_dated(e)]
+    context["started"] = started_text(node, events)
+    context["ended"] = ended_text(node)
     context["map"] = await place_map(config, None, f"{s} tw:partner ?x")
     return None
 
