@@ -30,7 +30,7 @@ from twinkg.output import DUPLICATES, QUERIES_FILE
 from twinkg.publish import in_graph, line_dumps, publish, render_dumps
 from twinkg.validate import Report, load_shapes, validate_store
 from twinkg.vocab import SKOS, WD, Iris
-from twinkg.world import identity
+from twinkg.world import identity, non_places
 from twinkg.world.mapping import Findings, country_codes, world_triples
 from twinkg.world.countries import check_countries
 from twinkg.world.live import read_live
@@ -72,6 +72,8 @@ class WorldPart:
     """Curated places and Wikidata-only items sharing a label and country (`world.identity.same_name_pairs`)."""
     doubles: list[identity.Pair] = field(default_factory=list)
     """Wikidata items with the same label sharing a partner (`world.identity.wikidata_doubles`)."""
+    not_place_pairs: list[tuple[str, str]] = field(default_factory=list)
+    """P190 pairs with an item recorded as not a place (`world.non_places`): no twinning."""
 
     @property
     def unreviewed(self) -> list[identity.Pair]:
@@ -88,11 +90,16 @@ def map_world(data: Dataset, settings: Settings, ontology: set[ox.Triple]) -> Wo
     read_live(cache, world)
     read_snapshots(settings.snapshots_dir, world)
     check_countries(world)
-    triples, findings = world_triples(world, data, Iris(settings.base), settings.built_at.date(),
-                                      load_classes(settings.ontology_dir), end_causes(ontology))
-    reviewed = identity.read_not_duplicates(settings.data_dir / "reference" / identity.NOT_DUPLICATES)
+    classes = load_classes(settings.ontology_dir)
+    reference = settings.data_dir / "reference"
+    not_places = non_places.read(reference / non_places.NOT_PLACES, set(load_codes(settings.ontology_dir).get("actor-type", ())))
+    set_aside = non_places.set_aside(world, not_places)
+    triples, findings = world_triples(world, data, Iris(settings.base), settings.built_at.date(), classes, end_causes(ontology))
+    triples.update(non_places.triples(world, not_places, Iris(settings.base), classes))
+    reviewed = identity.read_not_duplicates(reference / identity.NOT_DUPLICATES)
     return WorldPart(triples, country_codes(world), findings, cache,
-                     identity.same_name_pairs(data, world, reviewed), identity.wikidata_doubles(world))
+                     identity.same_name_pairs(data, world, reviewed, set(not_places)), identity.wikidata_doubles(world),
+                     set_aside)
 
 
 def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:
@@ -173,6 +180,10 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
     progress(f"identity: {len(world.same_name)} curated place(s) share a label and country with a Wikidata-only item "
              f"({len(world.unreviewed)} not reviewed in data/reference/{identity.NOT_DUPLICATES}); "
              f"{len(world.doubles)} pair(s) of Wikidata items share a label and a partner (dist/{DUPLICATES})")
+    if world.not_place_pairs:
+        progress(f"  {len(world.not_place_pairs)} P190 pair(s) with an item that is not a place "
+                 f"(data/reference/{non_places.NOT_PLACES}), no twinning: "
+                 + ", ".join(f"{a}–{b}" for a, b in world.not_place_pairs))
     for pair in world.unreviewed:
         progress(f"  unreviewed: {pair.a} ({pair.a_label}) and {pair.b} ({pair.b_label}), {pair.country or 'country unknown'}")
     graphs = map_graphs(data, settings, world)

@@ -26,6 +26,7 @@ import io
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -240,10 +241,12 @@ def read_not_duplicates(path: Path) -> dict[tuple[str, str], str]:
     return out
 
 
-def same_name_pairs(data: Dataset, world: World, reviewed: dict[tuple[str, str], str]) -> list[Pair]:
+def same_name_pairs(data: Dataset, world: World, reviewed: dict[tuple[str, str], str],
+                    not_places: Collection[str] = ()) -> list[Pair]:
     """Curated places and Wikidata-only items sharing a normalised label and country (an unknown country, on
-    either side, does not tell them apart), each with its recorded review if any."""
-    merged = {p.wikidata for p in data.places if p.wikidata}
+    either side, does not tell them apart), each with its recorded review if any. Items recorded as not
+    places (`world.non_places`) are no candidates."""
+    merged = {p.wikidata for p in data.places if p.wikidata} | set(not_places)
     partners = partners_of(world)
     known = curated_partner_qids(data)
     by_name: dict[str, list[Item]] = defaultdict(list)

@@ -127,6 +127,11 @@ class _WorldMapper:
         item = self.world.items.get(qid)
         return (item.english or item.other or qid) if item else qid
 
+    def english(self, qid: str) -> bool:
+        """Whether the display name is English (curated, or the 2026 extract's), not the 2016 crawl's `@und` one."""
+        item = self.world.items.get(qid)
+        return qid in self.curated_place or bool(item and item.english)
+
     def origin_iri(self, origin: Origin) -> N:
         return N(self.iris.source(origin.id))
 
@@ -256,7 +261,8 @@ class _WorldMapper:
         t = N(self.iris.twinning(twinning_slug([self.slug(qa), self.slug(qb)])))
         yield Triple(t, A, N(TW + "Twinning"))
         yield Triple(t, A, N(PROV + "Entity"))
-        yield Triple(t, LABEL, ox.Literal(f"{self.display(qa)} – {self.display(qb)}"))
+        english = self.english(qa) and self.english(qb)  # a name of undetermined language makes the whole one so
+        yield Triple(t, LABEL, ox.Literal(f"{self.display(qa)} – {self.display(qb)}", language=None if english else "und"))
         yield Triple(t, N(TW + "partner"), pa)
         yield Triple(t, N(TW + "partner"), pb)
         yield Triple(t, N(TW + "kind"), self.kind)

@@ -1,0 +1,81 @@
+"""Display names and non-places (issue 22): curated English, else @en, else the 2016 crawl's @und name marked as
+such on pages; an organisation P190 reaches (the ANC) is an actor, not a place."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from twinkg.build import Built
+from twinkg.config import Settings
+from twinkg.errors import InputError
+from twinkg.graphs import quads
+from twinkg.server.app import create_app
+from twinkg.server.config import ServerConfig
+from twinkg.store.memory import MemoryStore
+from twinkg.vocab import RDF, RDFS, TW, Iris
+from twinkg.world import non_places
+from twinkg.world.records import Claim, World
+
+BASE = "https://w3id.org/twinkg/"
+ORG = "http://www.w3.org/ns/org#Organization"
+
+
+@pytest.fixture(scope="module")
+def client(curated_build: tuple[Settings, Built]) -> Iterator[TestClient]:
+    settings, built = curated_build
+    config = ServerConfig(store=MemoryStore(quads(built.graphs, Iris(settings.base))), settings=settings,
+                          out_dir=settings.out_dir)
+    with TestClient(create_app(config), follow_redirects=False) as c:
+        yield c
+
+
+def test_a_name_of_undetermined_language_is_marked_on_its_page(client: TestClient) -> None:
+    text = client.get("/page/id/place/q2191").text  # "Oblast Leningrad", only the 2016 crawl names it
+    h1 = re.search(r"<h1>(.*?)</h1>", text, re.S).group(1)  # type: ignore[union-attr]
+    assert '<span class="und-name" lang="und">Oblast Leningrad</span>' in h1 and "name as recorded in 2016" in h1
+
+
+def test_lists_mark_undetermined_names_and_never_show_kiew_as_a_name(client: TestClient) -> None:
+    results = client.get("/search", params={"q": "Abruzzen"}).text
+    assert re.search(r'<span class="und-name" lang="und">Abruzzen</span> <small class="und-mark"', results)
+    home = client.get("/").text
+    assert "Kiew" not in home and ">Kyiv</a>" in home
+    for name in re.findall(r'<li><a href="/page/id/place/[^"]+">(.*?)</a>', home):
+        assert name.startswith('<span class="und-name"') or "<" not in name
+
+
+def test_a_link_named_after_an_undetermined_name_is_not_english(curated_build: tuple[Settings, Built]) -> None:
+    _, built = curated_build
+    labels = [t.object for t in built.graphs["wikidata"] if t.predicate.value == RDFS + "label"
+              and t.subject.value.startswith(BASE + "id/twinning/") and "Abruzzen" in t.object.value]
+    assert labels and all(getattr(label, "language", None) == "und" for label in labels)
+
+
+def test_the_anc_is_an_organisation_not_a_place(curated_build: tuple[Settings, Built], client: TestClient) -> None:
+    _, built = curated_build
+    everything = built.graphs["curated"] | built.graphs["wikidata"]
+    types = {t.object.value for t in everything if t.subject.value == BASE + "id/actor/q83162" and t.predicate.value == RDF + "type"}
+    assert {TW + "Actor", ORG} <= types
+    assert not any(t.subject.value == BASE + "id/place/q83162" for t in everything)
+    assert not any(t.object.value == BASE + "id/place/q83162" for t in everything)
+    assert "No place has that name" in client.get("/search", params={"q": "Naional"}).text
+
+
+def test_recorded_non_places_lose_their_claims_and_bad_rows_are_refused(tmp_path: Path) -> None:
+    world = World(claims=[Claim("Q13360", "Q83162", "wikidata-p190-2016", True), Claim("Q13360", "Q90", "x", True)])
+    good = tmp_path / "not-places.csv"
+    good.write_text("wikidata,label,type,reason\nQ83162,ANC,organisation,a party\n", encoding="utf-8")
+    recorded = non_places.read(good, {"organisation", "person"})
+    assert non_places.set_aside(world, recorded) == [("Q13360", "Q83162")]
+    assert [(c.subject, c.object) for c in world.claims] == [("Q13360", "Q90")]
+    good.write_text("wikidata,label,type,reason\nANC,ANC,party,\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        non_places.read(good, {"organisation"})
+    text = "\n".join([str(err.value), *err.value.details()])
+    for field in ("wikidata: not a Wikidata item id", "type: not an actor-type code", "reason: empty"):
+        assert f"{good}:2: ANC: {field}" in text
