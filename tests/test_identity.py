@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 import pytest
 from conftest import PROJECT_ROOT
 from starlette.testclient import TestClient
+from test_server_world_pages import client  # noqa: F401  (the default build's pages, in process)
 
 from twinkg.build import Built
 from twinkg.concepts import load_codes
@@ -19,12 +19,8 @@ from twinkg.config import Settings
 from twinkg.curated.loader import load
 from twinkg.curated.records import Dataset, Place, Twinning, Where
 from twinkg.errors import InputError
-from twinkg.graphs import quads
 from twinkg.output import DUPLICATES
-from twinkg.server.app import create_app
-from twinkg.server.config import ServerConfig
-from twinkg.store.memory import MemoryStore
-from twinkg.vocab import DCT, OWL, SKOS, TW, Iris
+from twinkg.vocab import DCT, OWL, SKOS, TW
 from twinkg.world import identity
 from twinkg.world.records import Claim, Item, World
 from twinkg.world.snapshots import read_snapshots
@@ -205,14 +201,6 @@ def test_paris_rome_and_q220_q90_are_one_link(curated_build: tuple[Settings, Bui
     sources = objects(everything, BASE + "id/twinning/paris--rome", DCT + "source")
     assert BASE + "id/source/wikidata-cities-2026" in sources  # Wikidata's pair is a source of the curated link
 
-
-@pytest.fixture(scope="module")
-def client(curated_build: tuple[Settings, Built]) -> Iterator[TestClient]:
-    settings, built = curated_build
-    config = ServerConfig(store=MemoryStore(quads(built.graphs, Iris(settings.base))), settings=settings,
-                          out_dir=settings.out_dir)
-    with TestClient(create_app(config), follow_redirects=False) as c:
-        yield c
 
 
 @pytest.mark.parametrize("q", ["Kyiv", "Kiew", "Q1899"])

@@ -5,33 +5,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from starlette.testclient import TestClient
+from test_server_world_pages import client  # noqa: F401  (the default build's pages, in process)
 
 from twinkg.build import Built
 from twinkg.config import Settings
 from twinkg.errors import InputError
-from twinkg.graphs import quads
-from twinkg.server.app import create_app
-from twinkg.server.config import ServerConfig
-from twinkg.store.memory import MemoryStore
-from twinkg.vocab import RDF, RDFS, TW, Iris
+from twinkg.vocab import RDF, RDFS, TW
 from twinkg.world import non_places
 from twinkg.world.records import Claim, World
 
 BASE = "https://w3id.org/twinkg/"
 ORG = "http://www.w3.org/ns/org#Organization"
 
-
-@pytest.fixture(scope="module")
-def client(curated_build: tuple[Settings, Built]) -> Iterator[TestClient]:
-    settings, built = curated_build
-    config = ServerConfig(store=MemoryStore(quads(built.graphs, Iris(settings.base))), settings=settings,
-                          out_dir=settings.out_dir)
-    with TestClient(create_app(config), follow_redirects=False) as c:
-        yield c
 
 
 def test_a_name_of_undetermined_language_is_marked_on_its_page(client: TestClient) -> None:

@@ -6,22 +6,16 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Iterator
 
 import pyoxigraph as ox
 import pytest
 from conftest import PROJECT_ROOT
 from starlette.testclient import TestClient
+from test_server_world_pages import client  # noqa: F401  (the default build's pages, in process)
 
-from twinkg.build import Built
-from twinkg.config import Settings
-from twinkg.graphs import quads
-from twinkg.server.app import create_app
-from twinkg.server.config import ServerConfig
 from twinkg.server.views.model import Node, Term
 from twinkg.server.views.timeline import bound_text, date_text, event_title, ordered_events, segments, span_text
-from twinkg.store.memory import MemoryStore
-from twinkg.vocab import RDF, TW, Iris
+from twinkg.vocab import RDF, TW
 
 
 def event(iri: str, kind: str, **values: str) -> Node:
@@ -75,14 +69,6 @@ def test_timeline_stretches_take_the_status_each_event_put_in_force() -> None:
 
 # --- the pages of the default build ---------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def client(curated_build: tuple[Settings, Built]) -> Iterator[TestClient]:
-    settings, built = curated_build
-    config = ServerConfig(store=MemoryStore(quads(built.graphs, Iris(settings.base))), settings=settings,
-                          out_dir=settings.out_dir)
-    with TestClient(create_app(config), follow_redirects=False) as c:
-        yield c
 
 
 def page_events(text: str) -> list[tuple[str, str]]:
