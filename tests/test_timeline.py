@@ -138,3 +138,5 @@ def test_select_star_keeps_the_pattern_order_of_variables(client: TestClient) ->
     r = client.get("/sparql", params={"query": "SELECT * { ?s ?p ?o OPTIONAL { ?o ?q ?x } } LIMIT 1"},
                    headers={"Accept": "text/csv"})
     assert r.text.splitlines()[0] == "s,p,o,q,x"
+    r = client.get("/sparql", params={"query": "SELECT*WHERE{?b ?a ?c}LIMIT 1"}, headers={"Accept": "text/csv"})
+    assert r.text.splitlines()[0] == "b,a,c"  # no space around the * to lean on

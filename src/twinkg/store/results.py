@@ -67,7 +67,7 @@ def in_pattern_order(req: QueryRequest, result: Any) -> QueryRequest:
     wanted = sorted(names, key=lambda n: position.get(n, len(position)))
     if wanted == names or req.query[req.star_at:req.star_at + 1] != "*":
         return req
-    text = req.query[:req.star_at] + " ".join("?" + n for n in wanted) + req.query[req.star_at + 1:]
+    text = req.query[:req.star_at] + " " + " ".join("?" + n for n in wanted) + " " + req.query[req.star_at + 1:]
     return dataclasses.replace(req, query=text, star_at=None)
 
 
