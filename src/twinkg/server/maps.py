@@ -93,15 +93,44 @@ def svg_map(center: Place | None, others: list[Place]) -> dict[str, Any] | None:
     grid_y = [xy(west, lat)[1] for lat in range(int(math.ceil(south / step) * step), int(north) + 1, step)]
     marks = [{"label": label, "href": href, "x": xy(*pt)[0], "y": xy(*pt)[1], "center": center is not None and i == 0}
              for i, (label, href, pt) in enumerate(places)]
+    if len(marks) <= MAX_LABELLED:
+        place_labels(marks, width, height)
     lines = []
     if center:
         cx, cy = xy(*center[2])
         lines = [{"x1": cx, "y1": cy, "x2": m["x"], "y2": m["y"]} for m in marks[1:]]
     return {"width": width, "height": height, "marks": marks, "lines": lines, "grid_x": grid_x, "grid_y": grid_y,
-            "base": _frame(west, east, south, north, width, height), "labels": len(marks) <= 40,
+            "base": _frame(west, east, south, north, width, height), "labels": len(marks) <= MAX_LABELLED,
             "extent": f"{west:.0f}°…{east:.0f}° E, {south:.0f}°…{north:.0f}° N"}
 
 
+CHAR_WIDTH = 6.4
+"""Pixels a character of a map label takes at the maps' 11 px (an estimate: the widest Latin letters are wider)."""
+LABEL_HEIGHT = 13.0
+LABEL_SPOTS = ((7, 4, "start"), (-7, 4, "end"), (0, -8, "middle"), (0, 16, "middle"))
+"""Where a label may go around its dot (dx, dy of its anchor, text-anchor): right, left, above, below."""
+
+
+def place_labels(marks: list[dict[str, Any]], width: float, height: float) -> None:
+    """Give each mark a label spot around its dot, in rank order (the order of `marks`): the first spot that stays
+    inside the map and overlaps no label placed before; a mark with no such spot keeps its label hidden (its name
+    stays on the dot's tooltip, and the page's script shows it again when a zoom makes room)."""
+    placed: list[tuple[float, float, float, float]] = []
+    for m in marks:
+        w = len(m["label"]) * CHAR_WIDTH
+        m.update(dx=LABEL_SPOTS[0][0], dy=LABEL_SPOTS[0][1], anchor="start", shown=False)
+        for dx, dy, anchor in LABEL_SPOTS:
+            left = m["x"] + dx - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
+            box = (left - 1, m["y"] + dy - LABEL_HEIGHT + 3, left + w + 1, m["y"] + dy + 3)
+            inside = box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height
+            if inside and not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed):
+                m.update(dx=dx, dy=dy, anchor=anchor, shown=True)
+                placed.append(box)
+                break
+
+
+MAX_LABELLED = 300
+"""Marks a map labels at most (those that overlap no better-ranked label are shown); more are dots named on hover."""
 NETWORK_WIDTH = 960
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -154,7 +183,9 @@ def network_svg(places: list[Place], links: list[tuple[tuple[float, float], tupl
         dots.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="1.5"><title>{_xml_text(label)}</title></circle>')
     base = _frame(-180, 180, -90, 90, width, height)
     return "".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        # no fixed size: opened by itself the map fills the window (its viewBox keeps the proportions); the home
+        # page's <img> gives its own width and height
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" height="100%">',
         f"<title>Every place with coordinates ({len(places)}) and the links between two of them ({len(links)}, "
         "those across the antimeridian split at ±180°)"
         + (f"; {undrawn} link(s) not drawn: a partner has no coordinates" if undrawn else "") + "</title>",

@@ -25,6 +25,7 @@ from twinkg.server.urls import iri_for_path, page_href, safe_local
 from twinkg.server.views.model import LABEL_PATH, Node, Term, iri, json_script, literal, short, statements, term
 from twinkg.server.views.timeline import (date_text, ended_text, event_kind, event_title, evidence_text, is_dated,
                                           ordered_events, started_text, timeline)
+from twinkg.server.views.listings import DISPLAY_LABEL
 from twinkg.vocab import DCT, OWL, RDF, RDFS, SKOS, TW, WD
 
 PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property", OWL + "AnnotationProperty"}
@@ -158,15 +159,21 @@ async def place_map(config: ServerConfig, center: str | None, pattern: str) -> d
     """The map of the places `pattern` binds to ?x, around `center` when there is one."""
     rows = await select(config, f"""SELECT DISTINCT ?x ?l ?wkt WHERE {{
         {{ {pattern} }} UNION {{ {"BIND(" + iri(center) + " AS ?x)" if center else "FILTER(false)"} }}
-        {COORDINATES} OPTIONAL {{ ?x rdfs:label ?l FILTER(LANG(?l) = "en") }} }}""")
+        OPTIONAL {{ {COORDINATES} }} {DISPLAY_LABEL.replace("?p ", "?x ")} }}""")
     found: dict[str, Place] = {}
+    every: set[str] = set()
     for r in rows:
-        pt = point(r["wkt"]["value"])
-        if pt and r["x"]["value"] not in found:
-            x = r["x"]["value"]
+        x = r["x"]["value"]
+        every.add(x)
+        pt = point(r["wkt"]["value"]) if "wkt" in r else None
+        if pt and x not in found:
             found[x] = (r.get("l", {}).get("value", short(x)), page_href(config.base, x) or x, pt)
     centre = found.pop(center, None) if center else None
-    return svg_map(centre, list(found.values()))
+    drawn = svg_map(centre, sorted(found.values()))
+    not_drawn = len(every) - len(found) - (1 if centre else 0)
+    if drawn is None:
+        return {"marks": [], "not_drawn": not_drawn} if not_drawn else None
+    return {**drawn, "not_drawn": not_drawn}
 
 
 async def ontology_page(request: Request) -> Response:
