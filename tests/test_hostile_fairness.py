@@ -5,9 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from typing import Iterator
 
+import pytest
+from starlette.testclient import TestClient
+
+from twinkg.build import Built
+from twinkg.config import Settings
+from twinkg.graphs import quads
+from twinkg.server.app import create_app
+from twinkg.server.config import ServerConfig
 from twinkg.server.fairness import HALF_LIFE, FairStore, client_address
 from twinkg.store import Answer, QueryRequest
+from twinkg.store.memory import MemoryStore
+from twinkg.vocab import Iris
 
 
 @dataclasses.dataclass
@@ -77,3 +88,54 @@ def test_a_client_that_keeps_running_heavy_queries_stays_heavy() -> None:
 
     asyncio.run(scenario())
     assert inner.costs[1:] == ["heavy"] * 9, inner.costs
+
+
+@dataclasses.dataclass
+class Recorder:
+    """A MemoryStore that records how each query was marked, and says a query with `# heavy` took 5 s."""
+
+    inner: MemoryStore
+    costs: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    description: str = "recorder"
+    follows_dump: bool = False
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def graph_names(self) -> frozenset[str]:
+        return await self.inner.graph_names()
+
+    async def run(self, req: QueryRequest) -> Answer:
+        self.costs.append((req.query, req.cost))
+        answer = await self.inner.run(req)
+        return dataclasses.replace(answer, elapsed_ms=5000.0 if "# heavy" in req.query else 1.0)
+
+
+@pytest.fixture()
+def pages(mini_build: tuple[Settings, Built]) -> Iterator[tuple[TestClient, Recorder]]:
+    settings, built = mini_build
+    recorder = Recorder(MemoryStore(quads(built.graphs, Iris(settings.base))))
+    fair = FairStore(recorder, per_client=2, timeout=5)  # type: ignore[arg-type]
+    config = ServerConfig(store=fair, settings=settings, out_dir=settings.out_dir)  # type: ignore[arg-type]
+    with TestClient(create_app(config), follow_redirects=False) as c:
+        yield c, recorder
+
+
+def test_a_heavy_clients_page_views_are_kept_off_the_fast_lane_like_its_queries(
+        pages: tuple[TestClient, Recorder]) -> None:
+    client, recorder = pages
+    assert client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } # heavy"}).status_code == 200
+    recorder.costs.clear()
+    for path in ("/places", "/", "/statistics"):
+        assert client.get(path).status_code == 200, path
+    assert recorder.costs and {cost for _, cost in recorder.costs} == {"heavy"}, recorder.costs
+
+
+def test_a_search_flood_costs_the_store_nothing(pages: tuple[TestClient, Recorder]) -> None:
+    client, recorder = pages
+    assert "/page/id/place/alpha-town" in client.get("/search", params={"q": "alpha"}).text  # builds the index
+    recorder.costs.clear()
+    for q in ("xqz", "alp", "bet", "Alpha Town", "zzz", "gam"):
+        assert client.get("/search", params={"q": q}).status_code == 200
+    assert recorder.costs == []

@@ -34,6 +34,8 @@ class PlaceFacts:
     kind: str = ""
     links: int = 0
     qid: str = ""
+    lang: str = ""
+    """The display label's language tag (`und`: the 2016 crawl's name of undetermined language)."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
@@ -19,12 +18,13 @@ Bindings = list[dict[str, dict[str, str]]]
 
 async def run_query(config: ServerConfig, query: str, media_type: str | None = None,
                     params: list[tuple[str, str]] | None = None, accept: str | None = None,
-                    max_rows: int | None = PAGE_ROWS, own: bool = True) -> Answer:
+                    max_rows: int | None = PAGE_ROWS) -> Answer:
     """Prepare and run a query (raises ProtocolError on refusal, StoreError when the store fails).
 
-    `own`: the app's own query, bounded by construction, so it may take the fast lane."""
+    The app's own queries are scheduled as /sparql's are: by what their client's queries have cost
+    (server.fairness), so a client whose page views are slow (a search flood) is kept off the fast lane too."""
     request = await prepare(config, query, params or [], media_type, accept, max_rows=max_rows)
-    return await config.store.run(dataclasses.replace(request, cost="light") if own else request)
+    return await config.store.run(request)
 
 
 async def select(config: ServerConfig, query: str) -> Bindings:

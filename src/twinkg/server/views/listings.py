@@ -21,8 +21,8 @@ from twinkg.server.maps import NETWORK_WIDTH, Place, basemap_svg, network_svg
 from twinkg.server.queries import select
 from twinkg.server.render import render
 from twinkg.server.urls import page_href
-from twinkg.server.views.model import iri, literal, short
-from twinkg.vocab import WD
+from twinkg.server.views import suggest
+from twinkg.server.views.model import iri, literal
 
 DISPLAY_LABEL = """OPTIONAL { ?p rdfs:label ?en FILTER(LANG(?en) = "en") }
         OPTIONAL { ?p rdfs:label ?other FILTER(LANG(?other) IN ("und", "")) }
@@ -79,24 +79,12 @@ async def search_page(request: Request) -> Response:
     """Places by any label, alternative label, historical name (Leningrad, Stalingrad, Wolgograd) or Q-id."""
     config: ServerConfig = request.app.state.config
     q = " ".join(request.query_params.get("q", "").split())[:MAX_SEARCH]
-    results: list[dict[str, Any]] = []
-    if _QID.match(q):
-        rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (SAMPLE(?m) AS ?matched) WHERE {{
-            ?p a tw:Place ; owl:sameAs {iri(WD + q.upper())} . BIND({literal(q.upper())} AS ?m) {DISPLAY_LABEL} }} GROUP BY ?p""")
-    elif q:
-        rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?name; separator=" · ") AS ?matched)
-        WHERE {{
-          {{ ?p a tw:Place ; rdfs:label ?name }} UNION {{ ?p a tw:Place ; skos:altLabel ?name }}
-          UNION {{ ?p a tw:Place ; tw:historicalName ?h . ?h rdfs:label ?name }}
-          FILTER (CONTAINS(LCASE(STR(?name)), LCASE({literal(q)})))
-          {DISPLAY_LABEL}
-        }} GROUP BY ?p ORDER BY LCASE(STR(?label)) LIMIT {PAGE_SIZE}""")
-    else:
-        rows = []
-    for r in rows:
-        found = r["p"]["value"]
-        results.append({"label": r.get("label", {}).get("value", short(found)), "lang": r.get("label", {}).get("xml:lang", ""),
-                        "href": page_href(config.base, found) or found, "matched": r.get("matched", {}).get("value", "")})
+    # From the place-name index (built once per build): a flood of searches costs the store nothing.
+    index = await suggest.holder(request).get(config, request.app.state.cache) if q else None
+    results: list[dict[str, Any]] = [
+        {"label": s.place.label, "lang": s.place.lang, "href": page_href(config.base, s.place.iri) or s.place.iri,
+         "matched": s.matched.text if s.matched is not None else ""}
+        for s in (index.suggest(q, PAGE_SIZE) if index is not None else [])]
     return render(request, "search.html", {"title": f"Search: {q}" if q else "Search", "q": q, "results": results,
                                            "limit": PAGE_SIZE})
 

@@ -73,10 +73,11 @@ def index_from(names: list[dict[str, Any]], facts: list[dict[str, Any]], links: 
     pairs: list[tuple[int, Name]] = []
     for place, own in sorted(by_place.items()):
         labels = {n.lang: n.text for n in own if n.how in ("name", "undetermined")}
-        label = labels.get("en") or labels.get("") or labels.get("und") or own[0].text
+        lang = next((tag for tag in ("en", "", "und") if labels.get(tag)), own[0].lang)
+        label = labels.get(lang) or own[0].text
         fact = told.get(place, {})
         places.append(PlaceFacts(place, label, fact.get("country", ""), fact.get("code", ""), fact.get("kind", ""),
-                                 count.get(place, 0), fact.get("item", "").removeprefix(WD)))
+                                 count.get(place, 0), fact.get("item", "").removeprefix(WD), lang))
         pairs.extend((len(places) - 1, n) for n in own)
     return NameIndex(places, pairs)
 

@@ -57,7 +57,7 @@ async def query_page(request: Request, query: str | None = None) -> Response:
         try:
             params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
             # the table shows solutions as SPARQL JSON and triples as N-Triples: the query's form picks one
-            answer = await run_query(config, query, None, params, TABLE_ACCEPT, max_rows=None, own=False)
+            answer = await run_query(config, query, None, params, TABLE_ACCEPT, max_rows=None)
         except TwinkgError as exc:
             context["error"] = str(exc)
         else:
