@@ -48,7 +48,7 @@ stores:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource-7-bin >/dev/null; }
 
 test: $(VENV)/.extra-test browser stores
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(VENV)/.extra-bench
 	$(BIN)/python bench/run.py

@@ -283,9 +283,10 @@ def measure_pages(base: str, place: str, duration: float, log) -> dict:
 def measure_enrichment(crawl: Path, work: Path, log) -> dict:
     """`twinkg enrich` against a Wikidata-shaped `oxigraph serve` built from the crawl, cold then warm cache.
 
-    Requests are counted by the fault-free proxy of tests/wikidata_support.py, which also builds the fixture."""
+    Requests are counted by the fault-free proxy of tests/support/proxies.py; tests/support/wikidata.py builds the fixture."""
     sys.path.insert(0, str(REPO / "tests"))
-    import wikidata_support as wds  # noqa: E402 - the enrichment tests' own fixture builder
+    from support.proxies import counting  # the enrichment tests' own proxy and fixture builder
+    from support.wikidata import start_wikidata
 
     work.mkdir(parents=True, exist_ok=True)
     data = work / "data"
@@ -297,8 +298,8 @@ def measure_enrichment(crawl: Path, work: Path, log) -> dict:
     fixture_dir = work / "wd"
     if fixture_dir.exists():
         shutil.rmtree(fixture_dir)
-    server = wds.start_oxigraph(fixture_dir)
-    proxy = wds.counting(server.endpoint)
+    server = start_wikidata(fixture_dir)
+    proxy = counting(server.query_url)
     out: dict = {"places_with_qid": places}
     try:
         for run in ("cold", "warm"):

@@ -8,7 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import PROJECT_ROOT
+from support.builds import PROJECT_ROOT
 
 CITIES = PROJECT_ROOT / "data" / "snapshots" / "wikidata-cities-2026" / "cities.csv"
 

@@ -12,10 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import required
-from twinkg.build import Built
+from support.builds import required
 from twinkg.config import Settings
-from conftest_server import children, stop_group
+from support.processes import children, stop_group
 
 REPO = Path(__file__).resolve().parents[1]
 DEADLINE = 540
@@ -75,11 +74,11 @@ def test_a_terminated_bench_stops_its_servers(tmp_path: Path) -> None:
         stop_group(proc)
 
 
-def test_example_queries_and_serve_start_benches_run(curated_build: tuple[Settings, Built], built_store: ox.Store,
+def test_example_queries_and_serve_start_benches_run(curated_dist: Settings, built_store: ox.Store,
                                                     tmp_path: Path) -> None:
     """bench.example_queries and bench.serve_start on the curated build (no timing is asserted); the first
     reports each query's true number of rows."""
-    out = curated_build[0].out_dir
+    out = curated_dist.out_dir
     done = subprocess.run([sys.executable, "-m", "bench.example_queries", str(out), "--runs", "1", "--work",
                            str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -95,7 +94,7 @@ def test_example_queries_and_serve_start_benches_run(curated_build: tuple[Settin
 @pytest.mark.timeout(DEADLINE)
 def test_build_wall_bench_runs_with_a_peer() -> None:
     """bench.build_wall alternates two source trees (here the same one twice) and reports their ratio."""
-    from conftest import MINI
+    from support.builds import MINI
 
     done = subprocess.run([sys.executable, "-m", "bench.build_wall", "--data", str(MINI), "--runs", "1",
                            "--peer-src", str(REPO / "src")], cwd=REPO, capture_output=True, text=True, timeout=DEADLINE)

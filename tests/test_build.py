@@ -20,7 +20,7 @@ from twinkg.output import DUMPS, EXPORTS, STORE_PREFIX
 from twinkg.publish import render_dumps
 from twinkg.vocab import Iris
 
-from conftest import BUILT_AT, MINI, settings_for
+from support.builds import BUILT_AT, MINI, settings_for
 
 FORMATS = {
     "twinkg.ttl": ox.RdfFormat.TURTLE,

@@ -38,10 +38,9 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest_server import BIN, Server, free_port, start_twinkg, stop_group
-from wikidata_support import wikidata_endpoint  # noqa: F401 - fixture
+from support.processes import BIN, Server, free_port, start_twinkg, stop_group
 
-from conftest import PROJECT_ROOT
+from support.builds import PROJECT_ROOT
 
 DOCUMENTS = ("README.md", "docs/research-exports.md", "docs/data-model.md", "docs/serving.md", "docs/deployment.md",
              "docs/wikidata.md", "docs/contributing.md", "data/README.md")
@@ -112,7 +111,7 @@ class DocEnv:
 
 
 @pytest.fixture(scope="module")
-def doc_env(tmp_path_factory: pytest.TempPathFactory, wikidata_endpoint: str) -> Iterator[DocEnv]:  # noqa: F811
+def doc_env(tmp_path_factory: pytest.TempPathFactory, wikidata_endpoint: str) -> Iterator[DocEnv]:
     """A copy of the repository's tracked files (a fresh clone's content) with a fresh build in dist/."""
     root = tmp_path_factory.mktemp("docs") / "twinkg"
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True).stdout

@@ -14,7 +14,7 @@ import networkx as nx
 import pandas as pd
 import pyoxigraph as ox
 import pytest
-from conftest import store_of
+from support.builds import store_of
 from typer.testing import CliRunner
 
 from twinkg import status

@@ -14,7 +14,7 @@ import networkx as nx
 import pandas as pd
 import pyoxigraph as ox
 import pytest
-from conftest import store_of
+from support.builds import store_of
 from pyld import jsonld
 from typer.testing import CliRunner
 
@@ -159,8 +159,8 @@ def test_build_records_exports_with_checksums_and_distributions(mini_build: tupl
 
 
 @pytest.fixture(scope="module")
-def snapshots(curated_build: tuple[Settings, Built], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    settings, _ = curated_build
+def snapshots(curated_dist: Settings, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    settings = curated_dist
     folders = {}
     for year in ("2021", "2023"):
         folders[year] = tmp_path_factory.mktemp("snap") / year
@@ -194,8 +194,8 @@ def test_snapshot_leaves_out_links_not_yet_made_and_events_not_yet_happened(snap
     (["--as-of", "2021-03"], "a year or a full day"),
     (["--as-of", "2021", "--format", "xlsx"], "--format must be one of"),
 ])
-def test_export_refuses_bad_options(curated_build: tuple[Settings, Built], tmp_path: Path, args: list[str], message: str) -> None:
-    settings, _ = curated_build
+def test_export_refuses_bad_options(curated_dist: Settings, tmp_path: Path, args: list[str], message: str) -> None:
+    settings = curated_dist
     result = CliRunner().invoke(app, ["export", *args, "--out", str(settings.out_dir), "--to", str(tmp_path / "x")])
     assert result.exit_code == 1 and message in result.output and not (tmp_path / "x").exists()
 

@@ -14,7 +14,7 @@ import time
 
 import httpx
 import pytest
-from conftest_server import Server, children, mini_server
+from support.processes import Server, children, mini_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,7 +78,7 @@ def test_a_worker_death_is_a_plain_sentence(server: Server) -> None:
     asking = threading.Thread(target=lambda: answers.append(server.post("/sparql", data={"query": slow})))
     asking.start()
     deadline = time.monotonic() + 15
-    from conftest_server import cpu_ticks
+    from support.processes import cpu_ticks
 
     ticks = {pid: cpu_ticks(pid) for pid in before}
     busy: set[int] = set()

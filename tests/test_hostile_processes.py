@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MINI
-from conftest_server import BIN, alive
+from support.builds import MINI
+from support.processes import BIN, alive
 
 PARENT = """
 import sys, time

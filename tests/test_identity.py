@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import PROJECT_ROOT
+from support.builds import PROJECT_ROOT
 from starlette.testclient import TestClient
 from test_server_world_pages import client  # noqa: F401  (the default build's pages, in process)
 

@@ -22,8 +22,8 @@ def turtle_graph(settings: Settings) -> set[ox.Triple]:
     return canonical(ox.parse(path=str(settings.out_dir / "twinkg.ttl"), format=ox.RdfFormat.TURTLE))
 
 
-def test_the_dump_is_one_graph_with_short_keys(curated_build: tuple[Settings, Built]) -> None:
-    settings, _ = curated_build
+def test_the_dump_is_one_graph_with_short_keys(curated_dist: Settings) -> None:
+    settings = curated_dist
     doc = json.loads((settings.out_dir / "twinkg.jsonld").read_text())
     assert set(doc) == {"@context", "@graph"}
     assert doc["@context"] == json.loads((settings.out_dir / "context.jsonld").read_text())["@context"]
@@ -46,20 +46,21 @@ def test_the_compacted_dump_expands_to_the_turtle_dumps_graph(mini_build: tuple[
     assert canonical(ox.parse(nquads.encode(), format=ox.RdfFormat.N_TRIPLES)) == turtle_graph(settings)
 
 
-def test_oxigraph_reads_the_dump_too(mini_build: tuple[Settings, Built], curated_build: tuple[Settings, Built]) -> None:
+def test_oxigraph_reads_the_dump_too(mini_build: tuple[Settings, Built], curated_dist: Settings) -> None:
     settings, _ = mini_build
     parsed = ox.parse(path=str(settings.out_dir / "twinkg.jsonld"), format=ox.RdfFormat.JSON_LD)
     assert canonical(parsed) == turtle_graph(settings)
     # the world network: as many statements as the N-Triples dump (canonical labelling at this size takes minutes)
-    settings, _ = curated_build
+    settings = curated_dist
     parsed = list(ox.parse(path=str(settings.out_dir / "twinkg.jsonld"), format=ox.RdfFormat.JSON_LD))
     assert len(set(parsed)) == gzip.decompress((settings.out_dir / "twinkg.nt.gz").read_bytes()).count(b"\n")
 
 
-def test_the_context_has_a_key_for_every_tw_term(curated_build: tuple[Settings, Built]) -> None:
-    settings, built = curated_build
+def test_the_context_has_a_key_for_every_tw_term(curated_dist: Settings, built_store: ox.Store) -> None:
+    settings = curated_dist
+    ontology = built_store.quads_for_pattern(None, None, None, ox.NamedNode(settings.base + "graph/ontology"))
     ctx = json.loads((settings.out_dir / "context.jsonld").read_text())["@context"]
-    terms = {t.subject.value for t in built.graphs["ontology"]
+    terms = {t.subject.value for t in ontology
              if t.subject.value.startswith(TW) and t.predicate.value.endswith("#type")} - {TW}
     keyed = {d["@id"] if isinstance(d, dict) else d for d in ctx.values()}
     assert terms <= keyed

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import PROJECT_ROOT
+from support.builds import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from twinkg.concepts import load_codes
-from conftest import PROJECT_ROOT
+from support.builds import PROJECT_ROOT
 from twinkg.curated.loader import LoadError, load
 
-from conftest import MINI
+from support.builds import MINI
 
 CODES = load_codes(PROJECT_ROOT / "ontology")
 

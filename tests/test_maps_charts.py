@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import settings_for, store_of
-from conftest_server import ARTIFACTS, Server, chromium, start_twinkg
+from support.builds import settings_for, store_of
+from support.browser import ARTIFACTS, chromium
+from support.processes import Server, start_twinkg
 from geo_support import data_with_coordinates
 from starlette.testclient import TestClient
 

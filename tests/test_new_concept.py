@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, settings_for
+from support.builds import MINI, settings_for
 from twinkg.build import run
-from conftest import PROJECT_ROOT
+from support.builds import PROJECT_ROOT
 from twinkg.errors import TwinkgError
 from twinkg.graphs import quads
 from twinkg.vocab import ORG, PROV, RDF, SEM, TW, Iris

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest_server import Server, mini_server
+from support.processes import Server, mini_server
 from netguard import Listener, listener
 from twinkg.query_text import QueryTextError, analyse
 from twinkg.vocab import PREFIXES

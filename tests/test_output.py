@@ -15,7 +15,7 @@ import pytest
 from twinkg import output
 from twinkg.output import NQ_DUMP, SUMS, OutputError, builds_dir, checksums, current, pin, write_output
 
-from conftest import MINI
+from support.builds import MINI
 
 
 def build_files(tag: str) -> dict[str, bytes]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest_server import Server, chromium
+from support.browser import chromium
+from support.processes import Server
 from test_pages_phone import page_paths
 
 from twinkg.server import render

@@ -8,7 +8,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from conftest_server import ARTIFACTS, Server, chromium
+from support.browser import ARTIFACTS, chromium
+from support.processes import Server
 
 from twinkg.vocab import TW
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from conftest_server import mini_server, Server
+from support.processes import Server, mini_server
 
 
 server = mini_server("bad")

@@ -4,7 +4,8 @@ Screenshots are kept in tests/artifacts/ (gitignored)."""
 
 from __future__ import annotations
 
-from conftest_server import ARTIFACTS, chromium, mini_server, Server
+from support.browser import ARTIFACTS, chromium
+from support.processes import Server, mini_server
 
 server = mini_server("browser")
 

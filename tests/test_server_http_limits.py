@@ -8,7 +8,7 @@ import time
 from urllib.parse import quote
 
 import pytest
-from conftest_server import Server, mini_server
+from support.processes import Server, mini_server
 
 READ_TIMEOUT = 1.0
 PER_CLIENT = 6

@@ -1,114 +1,16 @@
 """Route handlers in process (Starlette's TestClient) over the in-memory store and over a failing store.
 
 No worker processes and no sockets: what only a real process shows (timeouts
-that kill a worker, the access log, uvicorn) stays in the subprocess tests."""
+that kill a worker, the access log, uvicorn) stays in the subprocess tests.
+The `client` fixture (the app over the mini build) is in tests/support/fixtures.py."""
 
 from __future__ import annotations
-
-import dataclasses
-from html.parser import HTMLParser
-from pathlib import Path
-from typing import Iterator
 
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import MINI
-from twinkg.build import Built
-from twinkg.config import Settings
+from support.inprocess import ALPHA, Page, failing_client
 from twinkg.errors import QueryTimeout, StoreBusy, StoreError, StoreUnavailable
-from twinkg.graphs import quads
-from twinkg.server.app import create_app
-from twinkg.server.config import ServerConfig
-from twinkg.store import Answer, QueryRequest
-from twinkg.store.memory import MemoryStore
-from twinkg.vocab import Iris
-
-ALPHA = "https://w3id.org/twinkg/id/place/alpha-town"
-
-
-class Page(HTMLParser):
-    """The parts of an HTML page the tests look at: the title, links, text, and whether tags nest right."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
-            "path", "circle", "line", "rect", "text", "polyline"}
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.title = ""
-        self.links: list[str] = []
-        self.text: list[str] = []
-        self.open: list[str] = []
-        self.misnested: list[str] = []
-        self._in_title = False
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.links += [v for k, v in attrs if k == "href" and v]
-        self._in_title = tag == "title"
-        if tag not in self.VOID:
-            self.open.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.links += [v for k, v in attrs if k == "href" and v]
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_title = False
-        if tag in self.VOID:
-            return
-        if tag in self.open:
-            while self.open and self.open.pop() != tag:
-                pass
-        else:
-            self.misnested.append(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-        if data.strip():
-            self.text.append(data.strip())
-
-
-def settings_for(out_dir: Path | None = None) -> Settings:
-    return dataclasses.replace(Settings(), data_dir=MINI, out_dir=out_dir or Path("/nonexistent"), max_rows=3)
-
-
-@pytest.fixture(scope="module")
-def client(mini_build: tuple[Settings, Built]) -> Iterator[TestClient]:
-    settings, built = mini_build
-    store = MemoryStore(quads(built.graphs, Iris(settings.base)))
-    config = ServerConfig(store=store, settings=settings_for(settings.out_dir), out_dir=settings.out_dir)
-    with TestClient(create_app(config), follow_redirects=False) as c:
-        yield c
-
-
-@dataclasses.dataclass
-class FailingStore:
-    """A store that fails every query with the given error."""
-
-    error: StoreError
-    description: str = "failing"
-    follows_dump: bool = False
-
-    async def start(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-    async def graph_names(self) -> frozenset[str]:
-        raise self.error
-
-    async def run(self, req: QueryRequest) -> Answer:
-        raise self.error
-
-
-def failing_client(error: StoreError) -> TestClient:
-    config = ServerConfig(store=FailingStore(error), settings=settings_for(), out_dir=None)
-    return TestClient(create_app(config), follow_redirects=False)
 
 
 def test_select_with_row_cap_headers(client: TestClient) -> None:

@@ -7,7 +7,7 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from conftest_server import STORES, Server, mini_server
+from support.processes import STORES, Server, mini_server
 
 BASE = "https://w3id.org/twinkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from conftest_server import mini_server, Server, children, rss_kib
+from support.processes import Server, children, mini_server, rss_kib
 
 REQUESTS = 3000
 CONCURRENCY = 8

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from conftest_server import Server, children, cpu_ticks, mini_server, rss_kib
+from support.processes import Server, children, cpu_ticks, mini_server, rss_kib
 from starlette.testclient import TestClient
 
 from twinkg.build import Built

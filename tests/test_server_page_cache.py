@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_server import mini_server, Server
+from support.processes import Server, mini_server
 from twinkg.server.cache import ResponseCache
 
 

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import MINI
+from support.builds import MINI
 from twinkg.config import Settings
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig

@@ -13,7 +13,7 @@ import threading
 import time
 
 import httpx
-from conftest_server import Server, children, mini_server
+from support.processes import Server, children, mini_server
 
 from twinkg.server.fairness import FairStore, client_address
 from twinkg.store import Answer, QueryRequest

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import pytest
 import rdflib
-from conftest import required
-from conftest_server import CONFORMANCE, STORES, Server, serve_over, write_dump
+from support.builds import required
+from support.processes import CONFORMANCE, STORES, Server, serve_over, write_dump
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 

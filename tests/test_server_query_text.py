@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import PROJECT_ROOT
+from support.builds import PROJECT_ROOT
 from twinkg.query_text import QueryTextError, analyse
 from twinkg.vocab import PREFIXES
 from twinkg.server import conneg

@@ -18,9 +18,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from conftest_server import ARTIFACTS, Server, chromium, mini_server, start_twinkg
+from support.browser import ARTIFACTS, chromium
+from support.builds import PROJECT_ROOT
+from support.processes import Server, mini_server, start_twinkg
 
-from conftest import PROJECT_ROOT
+from twinkg.config import Settings
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -31,10 +33,9 @@ mini = mini_server("workbench-mini")
 
 
 @pytest.fixture(scope="module")
-def curated(curated_build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+def curated(curated_dist: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`twinkg serve` over the real curated data, with a small row cap to run into."""
-    settings, _ = curated_build
-    srv = start_twinkg(settings.out_dir, PROJECT_ROOT / "data", tmp_path_factory.mktemp("workbench"),
+    srv = start_twinkg(curated_dist.out_dir, PROJECT_ROOT / "data", tmp_path_factory.mktemp("workbench"),
                        "--max-rows", str(MAX_ROWS), "--quiet")
     yield srv
     srv.stop()

@@ -8,8 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from conftest import MINI
-from conftest_server import BIN, Server, start_twinkg
+from support.builds import MINI
+from support.processes import BIN, Server, start_twinkg
 
 LABEL_QUERY = 'SELECT ?l WHERE { <https://w3id.org/twinkg/id/place/alpha-town> rdfs:label ?l FILTER(LANG(?l) = "en") }'
 

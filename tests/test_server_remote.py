@@ -10,15 +10,9 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import MINI
-from conftest_server import (
-    REMOTE_STORES,
-    LoopbackProxy,
-    RemoteStoreServer,
-    start_remote_store,
-    start_twinkg,
-    write_dump,
-)
+from support.builds import MINI
+from support.processes import REMOTE_STORES, RemoteStoreServer, start_remote_store, start_twinkg, write_dump
+from support.proxies import LoopbackProxy
 
 from twinkg.store.remote import ADAPTERS, VIRTUOSO_GRAPHS
 

@@ -10,15 +10,9 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import MINI
-from conftest_server import (
-    REMOTE_STORES,
-    LoopbackProxy,
-    RemoteStoreServer,
-    start_remote_store,
-    start_twinkg,
-    write_dump,
-)
+from support.builds import MINI
+from support.processes import REMOTE_STORES, RemoteStoreServer, start_remote_store, start_twinkg, write_dump
+from support.proxies import LoopbackProxy
 
 PATHS = [
     ("/sparql?query=SELECT%20%3Fp%20WHERE%20%7B%20%3Fp%20a%20tw%3APlace%20%7D%20ORDER%20BY%20%3Fp", "application/sparql-results+json"),

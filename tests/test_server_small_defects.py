@@ -7,9 +7,9 @@ import socket
 import time
 
 import pytest
-from conftest_server import Server, mini_server
+from support.processes import Server, mini_server
 from starlette.testclient import TestClient
-from test_server_inprocess import client, failing_client  # noqa: F401 - the in-process fixture
+from support.inprocess import failing_client
 
 from twinkg.errors import StoreUnavailable
 
@@ -18,7 +18,7 @@ server = mini_server("small-defects")
 
 @pytest.mark.parametrize("path", ["/", "/page/id/place/alpha-town", "/query", "/ontology", "/dataset",
                                   "/page/id/place/atlantis"])
-def test_pages_send_a_strict_csp(client: TestClient, path: str) -> None:  # noqa: F811
+def test_pages_send_a_strict_csp(client: TestClient, path: str) -> None:
     r = client.get(path, headers={"Accept": "text/html"})
     assert r.headers["content-type"].startswith("text/html")
     csp = dict(d.strip().split(" ", 1) for d in r.headers["content-security-policy"].split(";"))
@@ -26,7 +26,7 @@ def test_pages_send_a_strict_csp(client: TestClient, path: str) -> None:  # noqa
     assert "unsafe-eval" not in r.headers["content-security-policy"]
 
 
-def test_data_answers_carry_no_csp(client: TestClient) -> None:  # noqa: F811
+def test_data_answers_carry_no_csp(client: TestClient) -> None:
     r = client.get("/sparql", params={"query": "ASK {}"})
     assert r.status_code == 200 and "content-security-policy" not in r.headers
 
@@ -51,7 +51,7 @@ def test_store_down_is_503_not_404(path: str, accept: str) -> None:
         assert r.status_code == 503 and r.headers["retry-after"] == "1", (path, r.status_code, r.text[:200])
 
 
-def test_head_sparql_is_answered(client: TestClient) -> None:  # noqa: F811
+def test_head_sparql_is_answered(client: TestClient) -> None:
     r = client.head("/sparql", params={"query": "ASK {}"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+json")
     assert client.head("/sparql").status_code == 200  # the service description
@@ -59,18 +59,18 @@ def test_head_sparql_is_answered(client: TestClient) -> None:  # noqa: F811
 
 @pytest.mark.parametrize("path, allow", [("/sparql", "GET, HEAD, POST, OPTIONS"), ("/", "GET, HEAD, OPTIONS"),
                                          ("/page/id/place/alpha-town", "GET, HEAD, OPTIONS")])
-def test_plain_options_says_what_is_allowed(client: TestClient, path: str, allow: str) -> None:  # noqa: F811
+def test_plain_options_says_what_is_allowed(client: TestClient, path: str, allow: str) -> None:
     r = client.options(path)
     assert r.status_code == 204 and r.headers["allow"] == allow
 
 
-def test_cors_preflight_still_answered(client: TestClient) -> None:  # noqa: F811
+def test_cors_preflight_still_answered(client: TestClient) -> None:
     r = client.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
 
 
 @pytest.mark.parametrize("fmt", ["a/b/c", "text/", "/", ";;"])
-def test_unreadable_format_is_406(client: TestClient, fmt: str) -> None:  # noqa: F811
+def test_unreadable_format_is_406(client: TestClient, fmt: str) -> None:
     r = client.get("/sparql", params={"query": "ASK {}", "format": fmt})
     assert r.status_code == 406, (fmt, r.status_code)
 

@@ -14,20 +14,18 @@ import pytest
 from starlette.testclient import TestClient
 from test_server_place_pages import BASE, TW, Page
 
-from twinkg.build import Built
+from support.builds import dump_quads
 from twinkg.config import Settings
-from twinkg.graphs import quads
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig
 from twinkg.server.partners import PER_PAGE
 from twinkg.store.memory import MemoryStore
-from twinkg.vocab import Iris
 
 
 @pytest.fixture(scope="module")
-def client(curated_build: tuple[Settings, Built]) -> Iterator[TestClient]:
-    settings, built = curated_build
-    config = ServerConfig(store=MemoryStore(quads(built.graphs, Iris(settings.base))), settings=settings,
+def client(curated_dist: Settings) -> Iterator[TestClient]:
+    settings = curated_dist
+    config = ServerConfig(store=MemoryStore(dump_quads(settings.out_dir)), settings=settings,
                           out_dir=settings.out_dir)
     with TestClient(create_app(config), follow_redirects=False) as c:
         yield c

@@ -65,8 +65,8 @@ def test_a_busy_worker_dies_with_a_killed_server(tmp_path: Path) -> None:
 
     import httpx
 
-    from conftest import MINI
-    from conftest_server import BIN, alive, children, cpu_ticks, start_twinkg
+    from support.builds import MINI
+    from support.processes import BIN, alive, children, cpu_ticks, start_twinkg
 
     out = tmp_path / "dist"
     subprocess.run([str(BIN / "twinkg"), "build", "--data", str(MINI), "--out", str(out)], check=True, capture_output=True)

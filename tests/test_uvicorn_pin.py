@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from importlib.metadata import version
 
-from conftest import PROJECT_ROOT
+from support.builds import PROJECT_ROOT
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
-from conftest import MINI, PROJECT_ROOT
-from conftest_server import Server, free_port, stop_group, up_or_killed
+from support.builds import MINI, PROJECT_ROOT
+from support.processes import Server, free_port, stop_group, up_or_killed
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,8 @@ import email.utils
 import time
 
 import pytest
-from wikidata_support import REPO, FaultProxy, proxy, wikidata_endpoint  # noqa: F401 - fixtures
+from support.proxies import FaultProxy
+from support.wikidata import REPO
 
 from twinkg.build import load_data
 from twinkg.config import Settings
@@ -29,21 +30,21 @@ def client_for(fp: FaultProxy, **policy: float) -> tuple[SparqlClient, list[floa
     return SparqlClient(fp.endpoint, timeout=0.5, policy=RetryPolicy(**settings), sleep=sleep), waits  # type: ignore[arg-type]
 
 
-def test_429_waits_retry_after(proxy: FaultProxy) -> None:  # noqa: F811
+def test_429_waits_retry_after(proxy: FaultProxy) -> None:
     proxy.faults = ["429", "429"]
     client, waits = client_for(proxy)
     rows = client.select(QUERY)
     assert rows and waits == [1.0, 1.0] and proxy.requests == 3
 
 
-def test_503_without_retry_after_backs_off_exponentially(proxy: FaultProxy) -> None:  # noqa: F811
+def test_503_without_retry_after_backs_off_exponentially(proxy: FaultProxy) -> None:
     proxy.faults = ["503", "503", "503"]
     client, waits = client_for(proxy)
     assert client.select(QUERY)
     assert waits == [0.05, 0.1, 0.2]
 
 
-def test_retries_are_bounded(proxy: FaultProxy) -> None:  # noqa: F811
+def test_retries_are_bounded(proxy: FaultProxy) -> None:
     proxy.faults = ["503"] * 10
     client, _ = client_for(proxy, retries=2)
     with pytest.raises(EndpointError, match=r"HTTP 503 \(gave up after 3 attempts\)"):
@@ -51,7 +52,7 @@ def test_retries_are_bounded(proxy: FaultProxy) -> None:  # noqa: F811
     assert proxy.requests == 3
 
 
-def test_a_retry_after_beyond_the_limit_stops_at_once(proxy: FaultProxy) -> None:  # noqa: F811
+def test_a_retry_after_beyond_the_limit_stops_at_once(proxy: FaultProxy) -> None:
     proxy.faults, proxy.retry_after = ["429"], "3600"
     client, waits = client_for(proxy)
     with pytest.raises(EndpointError, match="asks to wait 3600 s"):
@@ -60,7 +61,7 @@ def test_a_retry_after_beyond_the_limit_stops_at_once(proxy: FaultProxy) -> None
 
 
 @pytest.mark.parametrize("fault", ["reset", "malformed"])
-def test_dropped_connections_and_broken_json_are_retried(proxy: FaultProxy, fault: str) -> None:  # noqa: F811
+def test_dropped_connections_and_broken_json_are_retried(proxy: FaultProxy, fault: str) -> None:
     proxy.faults = [fault]
     client, waits = client_for(proxy)
     assert client.select(QUERY)
@@ -68,7 +69,7 @@ def test_dropped_connections_and_broken_json_are_retried(proxy: FaultProxy, faul
 
 
 @pytest.mark.parametrize("fault", ["timeout", "500-timeout"])
-def test_timeouts_are_not_retried_but_reported(proxy: FaultProxy, fault: str) -> None:  # noqa: F811
+def test_timeouts_are_not_retried_but_reported(proxy: FaultProxy, fault: str) -> None:
     proxy.faults, proxy.delay = [fault], 1.0
     client, _ = client_for(proxy)
     with pytest.raises(QueryTimeout):
@@ -76,7 +77,7 @@ def test_timeouts_are_not_retried_but_reported(proxy: FaultProxy, fault: str) ->
     assert proxy.requests == 1
 
 
-def test_a_bad_query_fails_at_once_with_the_servers_message(proxy: FaultProxy) -> None:  # noqa: F811
+def test_a_bad_query_fails_at_once_with_the_servers_message(proxy: FaultProxy) -> None:
     proxy.faults = ["400"]
     client, _ = client_for(proxy)
     with pytest.raises(EndpointError, match="HTTP 400: Parse error: bad query"):
@@ -84,7 +85,7 @@ def test_a_bad_query_fails_at_once_with_the_servers_message(proxy: FaultProxy) -
     assert proxy.requests == 1
 
 
-def test_a_batch_that_times_out_is_split(proxy: FaultProxy, tmp_path) -> None:  # noqa: F811, ANN001
+def test_a_batch_that_times_out_is_split(proxy: FaultProxy, tmp_path) -> None:
     proxy.faults, proxy.delay = ["timeout", "pass", "500-timeout"], 1.0
     data = load_data(Settings(data_dir=REPO / "tests" / "fixtures" / "wikidata" / "data"))
     client, _ = client_for(proxy)
@@ -93,7 +94,7 @@ def test_a_batch_that_times_out_is_split(proxy: FaultProxy, tmp_path) -> None:  
     assert outcome.ok and len(outcome.fetched) == 9 and proxy.requests == 5
 
 
-def test_a_single_id_that_times_out_is_reported_and_the_rest_go_on(proxy: FaultProxy, tmp_path) -> None:  # noqa: F811, ANN001
+def test_a_single_id_that_times_out_is_reported_and_the_rest_go_on(proxy: FaultProxy, tmp_path) -> None:
     proxy.faults, proxy.delay = ["timeout"], 1.0
     data = load_data(Settings(data_dir=REPO / "tests" / "fixtures" / "wikidata" / "data"))
     client, _ = client_for(proxy)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from typer.testing import CliRunner
-from wikidata_support import REPO, data_dir, FaultProxy, proxy, wikidata_endpoint  # noqa: F401 - fixtures
+from support.proxies import FaultProxy
+from support.wikidata import REPO
 
 from twinkg import __version__
 from twinkg.build import load_data, run
@@ -45,7 +46,7 @@ def ask(store: ox.Store, where: str) -> bool:
     return bool(store.query(prefixes + f"ASK {{ {where} }}"))
 
 
-def test_enrich_writes_wikidata_structure_with_provenance(data_dir: Path, proxy: FaultProxy) -> None:  # noqa: F811
+def test_enrich_writes_wikidata_structure_with_provenance(data_dir: Path, proxy: FaultProxy) -> None:
     result = runner.invoke(app, ["enrich", "--data", str(data_dir), "--endpoint", proxy.endpoint, "--batch-size", "4"])
     assert result.exit_code == 0, result.output
     assert proxy.requests == 3  # 9 ids in VALUES batches of 4
@@ -82,7 +83,7 @@ def test_enrich_writes_wikidata_structure_with_provenance(data_dir: Path, proxy:
     assert (data_dir / "wikidata" / MANIFEST).is_file()
 
 
-def test_second_run_sends_no_request(data_dir: Path, proxy: FaultProxy) -> None:  # noqa: F811
+def test_second_run_sends_no_request(data_dir: Path, proxy: FaultProxy) -> None:
     args = ["enrich", "--data", str(data_dir), "--endpoint", proxy.endpoint]
     assert runner.invoke(app, args).exit_code == 0
     first = proxy.requests
@@ -94,7 +95,7 @@ def test_second_run_sends_no_request(data_dir: Path, proxy: FaultProxy) -> None:
     assert {p.name: p.read_bytes() for p in (data_dir / "wikidata").iterdir()} == before
 
 
-def test_interrupted_run_resumes(data_dir: Path, proxy: FaultProxy) -> None:  # noqa: F811
+def test_interrupted_run_resumes(data_dir: Path, proxy: FaultProxy) -> None:
     proxy.fail_from = 3  # the third request and every later one: connection reset
     args = ["enrich", "--data", str(data_dir), "--endpoint", proxy.endpoint, "--batch-size", "2",
             "--retries", "1", "--backoff", "0.01"]
@@ -112,7 +113,7 @@ def test_interrupted_run_resumes(data_dir: Path, proxy: FaultProxy) -> None:  # 
     assert len(Cache(data_dir / "wikidata", BASE).fetched()) == 9
 
 
-def test_manifest_is_rebuilt_from_the_files(data_dir: Path, wikidata_endpoint: str) -> None:  # noqa: F811
+def test_manifest_is_rebuilt_from_the_files(data_dir: Path, wikidata_endpoint: str) -> None:
     """A run killed between writing a batch and the manifest loses nothing: the files describe themselves."""
     data = load_data(Settings(data_dir=data_dir))
     enrich(data, Cache(data_dir / "wikidata", BASE), SparqlClient(wikidata_endpoint), batch_size=3)
@@ -122,7 +123,7 @@ def test_manifest_is_rebuilt_from_the_files(data_dir: Path, wikidata_endpoint: s
     assert client.requests_sent == 0 and len(outcome.cached) == 9
 
 
-def test_build_publishes_the_enrichment_graph_reproducibly(data_dir: Path, wikidata_endpoint: str, tmp_path: Path) -> None:  # noqa: F811
+def test_build_publishes_the_enrichment_graph_reproducibly(data_dir: Path, wikidata_endpoint: str, tmp_path: Path) -> None:
     data = load_data(Settings(data_dir=data_dir))
     when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
     enrich(data, Cache(data_dir / "wikidata", BASE), SparqlClient(wikidata_endpoint), now=lambda: when)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
-from wikidata_support import REPO, data_dir, wikidata_endpoint  # noqa: F401 - fixture
+from support.wikidata import REPO
 
 from twinkg.build import load_data
 from twinkg.cli import app
@@ -23,7 +23,7 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def proposals(wikidata_endpoint: str) -> dict:  # noqa: F811
+def proposals(wikidata_endpoint: str) -> dict:
     data = load_data(Settings(data_dir=DATA))
     return {p.place.id: p for p in reconcile(data, SparqlClient(wikidata_endpoint))}
 
@@ -57,7 +57,7 @@ def test_kingstons(proposals: dict) -> None:
     assert uk.decision == "low-score" and uk.accepted is None and "another country" in uk.reason
 
 
-def test_reconcile_accept_writes_only_unambiguous_ids_keeping_the_file(data_dir: Path, wikidata_endpoint: str) -> None:  # noqa: F811
+def test_reconcile_accept_writes_only_unambiguous_ids_keeping_the_file(data_dir: Path, wikidata_endpoint: str) -> None:
     before = (data_dir / "curated.yaml").read_text(encoding="utf-8")
     result = runner.invoke(app, ["reconcile", "--data", str(data_dir), "--endpoint", wikidata_endpoint, "--accept"])
     assert result.exit_code == 0, result.output
@@ -73,7 +73,7 @@ def test_reconcile_accept_writes_only_unambiguous_ids_keeping_the_file(data_dir:
     assert entry["decision"] == "ambiguous" and entry["accept"] is None and len(entry["candidates"]) == 2
 
 
-def test_apply_writes_what_a_person_accepted(data_dir: Path, wikidata_endpoint: str, tmp_path: Path) -> None:  # noqa: F811
+def test_apply_writes_what_a_person_accepted(data_dir: Path, wikidata_endpoint: str, tmp_path: Path) -> None:
     bad = runner.invoke(app, ["reconcile", "--data", str(data_dir), "--apply", "--review", str(data_dir / "r.yaml")])
     assert bad.exit_code == 1 and "put the review file elsewhere" in " ".join(bad.output.split())
     review = tmp_path / "review.yaml"
@@ -96,7 +96,7 @@ def test_an_existing_id_is_never_replaced(data_dir: Path) -> None:
         write_ids(data, {"coventry": "Q1"})
 
 
-def test_diff_wikidata_report_and_quickstatements(data_dir: Path, wikidata_endpoint: str, tmp_path: Path) -> None:  # noqa: F811
+def test_diff_wikidata_report_and_quickstatements(data_dir: Path, wikidata_endpoint: str, tmp_path: Path) -> None:
     assert runner.invoke(app, ["enrich", "--data", str(data_dir), "--endpoint", wikidata_endpoint]).exit_code == 0
     out = tmp_path / "report"
     result = runner.invoke(app, ["diff-wikidata", "--data", str(data_dir), "--out", str(out), "--as-of", "2026-11-01"])

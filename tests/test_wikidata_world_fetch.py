@@ -18,7 +18,9 @@ from typing import Iterator
 import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
-from wikidata_support import CRAWL, REPO, FaultProxy, OxigraphServer, data_dir, start_oxigraph  # noqa: F401 - fixture
+from support.processes import RemoteStoreServer
+from support.proxies import FaultProxy
+from support.wikidata import CRAWL, start_wikidata
 
 from twinkg.build import run
 from twinkg.cli import app
@@ -44,15 +46,15 @@ def network() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def world_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    server = start_oxigraph(tmp_path_factory.mktemp("world-fixture"), only=network(), world=True)
+def world_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStoreServer]:
+    server = start_wikidata(tmp_path_factory.mktemp("world-fixture"), only=network(), world=True)
     yield server
     server.stop()
 
 
 @pytest.fixture
-def world_proxy(world_server: OxigraphServer) -> Iterator[FaultProxy]:
-    proxy = FaultProxy(world_server.endpoint)
+def world_proxy(world_server: RemoteStoreServer) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(world_server.query_url)
     yield proxy
     proxy.close()
 
@@ -62,7 +64,7 @@ def world_run(data: Path, proxy: FaultProxy, *extra: str):  # type: ignore[no-un
                                "--backoff", "0.01", "--timeout", "1", *extra])
 
 
-def test_world_run_fills_the_cache_and_a_warm_run_sends_nothing(data_dir: Path, world_proxy: FaultProxy) -> None:  # noqa: F811
+def test_world_run_fills_the_cache_and_a_warm_run_sends_nothing(data_dir: Path, world_proxy: FaultProxy) -> None:
     result = world_run(data_dir, world_proxy, "--page-size", "100")
     assert result.exit_code == 0, result.output
     listed = json.loads((data_dir / "wikidata" / WORLD_ITEMS).read_text())["items"]
@@ -75,7 +77,7 @@ def test_world_run_fills_the_cache_and_a_warm_run_sends_nothing(data_dir: Path, 
     assert world_proxy.requests == sent  # warm: no discovery, no item
 
 
-def test_discovery_page_that_times_out_is_halved(data_dir: Path, world_proxy: FaultProxy) -> None:  # noqa: F811
+def test_discovery_page_that_times_out_is_halved(data_dir: Path, world_proxy: FaultProxy) -> None:
     world_proxy.faults = ["timeout"]
     world_proxy.delay = 1.5
     result = world_run(data_dir, world_proxy, "--page-size", "1000")
@@ -84,7 +86,7 @@ def test_discovery_page_that_times_out_is_halved(data_dir: Path, world_proxy: Fa
     assert set(json.loads((data_dir / "wikidata" / WORLD_ITEMS).read_text())["items"]) == network()
 
 
-def test_interrupted_world_run_resumes(data_dir: Path, world_proxy: FaultProxy) -> None:  # noqa: F811
+def test_interrupted_world_run_resumes(data_dir: Path, world_proxy: FaultProxy) -> None:
     world_proxy.fail_from = 4  # discovery and two batches, then every connection drops
     first = world_run(data_dir, world_proxy, "--batch-size", "20", "--retries", "1")
     assert first.exit_code == 1
@@ -100,7 +102,7 @@ def test_interrupted_world_run_resumes(data_dir: Path, world_proxy: FaultProxy) 
 
 
 @pytest.fixture
-def merged(data_dir: Path, world_proxy: FaultProxy, tmp_path: Path) -> tuple[set[ox.Triple], list[str]]:  # noqa: F811
+def merged(data_dir: Path, world_proxy: FaultProxy, tmp_path: Path) -> tuple[set[ox.Triple], list[str]]:
     assert world_run(data_dir, world_proxy).exit_code == 0
     settings = Settings(data_dir=data_dir, out_dir=tmp_path / "dist", built_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc))
     built = run(settings, write=False)
@@ -137,7 +139,7 @@ def test_next_build_serves_the_merged_network(merged: tuple[set[ox.Triple], list
     assert not any(x.subject.value == IRIS.event("wikidata-q1707-q6225-ended") for x in triples)
 
 
-def test_diff_reports_pairs_removed_since_the_snapshot(data_dir: Path, world_proxy: FaultProxy) -> None:  # noqa: F811
+def test_diff_reports_pairs_removed_since_the_snapshot(data_dir: Path, world_proxy: FaultProxy) -> None:
     assert world_run(data_dir, world_proxy).exit_code == 0
     snapshot = data_dir / "snapshots" / "wikidata-p190-2016"
     snapshot.mkdir(parents=True)

@@ -1,0 +1,50 @@
+"""The fixture datasets and what a test needs to build them: settings, a store of a build, `required`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from twinkg.build import Built
+from twinkg.config import Settings
+
+TESTS = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = TESTS.parent
+"""The checkout the tests run from (the package itself does not know where its sources are)."""
+FIXTURES = TESTS / "fixtures"
+MINI = FIXTURES / "mini"
+BUILT_AT = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def required(path: Path, what: str) -> Path:
+    """The path of something a test needs; a clear failure (never a skip) when it is missing.
+
+    Data files are part of the repository; programs are installed by `make test`.
+    """
+    if not path.exists():
+        where = "it is part of the repository (git checkout -- it)" if PROJECT_ROOT in path.parents \
+            else "`make test` installs it"
+        pytest.fail(f"{what} is missing at {path}: {where}", pytrace=False)
+    return path
+
+
+def settings_for(data: Path, out: Path, **extra: object) -> Settings:
+    return Settings(data_dir=data, out_dir=out, built_at=BUILT_AT, **extra)  # type: ignore[arg-type]
+
+
+def store_of(built: Built, settings: Settings) -> ox.Store:
+    from twinkg.graphs import quads
+    from twinkg.vocab import Iris
+
+    store = ox.Store()
+    store.extend(quads(built.graphs, Iris(settings.base)))
+    return store
+
+
+def dump_quads(out_dir: Path) -> list[ox.Quad]:
+    """Every quad of a build, read back from its dump (twinkg.nq.gz)."""
+    return list(ox.parse(gzip.decompress((out_dir / "twinkg.nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS))

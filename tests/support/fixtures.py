@@ -1,0 +1,147 @@
+"""The pytest plugin of the tests (loaded by tests/conftest.py): fixtures shared by every module, and the
+hook that turns a skipped test into a failed one.
+
+Expensive session fixtures are made once for the whole run, also under pytest-xdist: the first worker makes
+them in a folder all workers share, under a file lock, and the others reuse what it wrote."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from filelock import FileLock
+from starlette.testclient import TestClient
+
+from support.builds import MINI, PROJECT_ROOT, dump_quads, settings_for
+from support.inprocess import mini_app_client
+from support.processes import Server, start_twinkg
+from support.proxies import FaultProxy
+from support.wikidata import CURATED, start_wikidata
+from twinkg.build import Built, run
+from twinkg.config import Settings
+from twinkg.graphs import quads
+from twinkg.store.memory import MemoryStore
+from twinkg.vocab import Iris
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """A skipped test is a failed test: a green run must have run everything (xfail is left alone)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped tests are not allowed; install what is missing with `make test`: {reason}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep together, in one pytest-xdist worker, the tests that share a fixture made once per module or class
+    (a server, say: started once, not once per worker) and those that use the full curated `Built`."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None or item.get_closest_marker("xdist_group"):
+            continue
+        if "curated_build" in info.names_closure:
+            item.add_marker(pytest.mark.xdist_group("curated_build"))
+        elif any(defs and defs[-1].scope in ("module", "class", "package")
+                 for name, defs in info.name2fixturedefs.items() if name in info.names_closure):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder every xdist worker of this run sees (the run's base temporary folder), for what is made once."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if base.name.startswith("popen-gw") else base
+    return root / name
+
+
+def once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """`make(folder)` once for the whole run (whichever worker comes first, the others wait on its lock);
+    returns the folder. A failed `make` leaves no folder behind, so the next worker tries again."""
+    folder = shared_dir(tmp_path_factory, name)
+    done = folder.with_name(name + ".done")
+    with FileLock(str(folder) + ".lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mini_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Built]:
+    """The small fixture dataset of tests/fixtures/mini, built and written once."""
+    settings = settings_for(MINI, tmp_path_factory.mktemp("mini") / "dist")
+    return settings, run(settings)
+
+
+@pytest.fixture(scope="session")
+def curated_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Built]:
+    """The real curated data of data/, built and written in this process (for a test that needs the `Built`
+    itself; most need only the output folder: `curated_dist`)."""
+    settings = settings_for(PROJECT_ROOT / "data", tmp_path_factory.mktemp("curated") / "dist")
+    return settings, run(settings)
+
+
+@pytest.fixture(scope="session")
+def curated_dist(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of the real curated data's build, whose output folder (`out_dir`) is written once for the
+    whole run (under xdist too); read it, never write into it."""
+    def build(folder: Path) -> None:
+        run(settings_for(PROJECT_ROOT / "data", folder / "dist"))
+
+    return settings_for(PROJECT_ROOT / "data", once(tmp_path_factory, "curated", build) / "dist")
+
+
+@pytest.fixture(scope="session")
+def curated_server(curated_dist: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`twinkg serve` over the real curated build (the world network), started once for the pages' browser
+    tests and stopped at the end of the session."""
+    server = start_twinkg(curated_dist.out_dir, PROJECT_ROOT / "data", tmp_path_factory.mktemp("curated-serve"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def built_store(curated_dist: Settings) -> ox.Store:
+    """The real curated graph in an in-memory store (read from the build's dump); query with
+    use_default_graph_as_union=True."""
+    store = ox.Store()
+    store.extend(dump_quads(curated_dist.out_dir))
+    return store
+
+
+@pytest.fixture(scope="module")
+def client(mini_build: tuple[Settings, Built]) -> Iterator[TestClient]:
+    """The app in process (no socket, no worker process) over the mini build in the in-memory store."""
+    settings, built = mini_build
+    with mini_app_client(settings.out_dir, MemoryStore(quads(built.graphs, Iris(settings.base)))) as c:
+        yield c
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A writable copy of the curated test data (tests/fixtures/wikidata/data); the cache goes to its wikidata/."""
+    target = tmp_path / "data"
+    shutil.copytree(CURATED, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve` on loopback with the Wikidata-shaped fixture (one per test session)."""
+    server = start_wikidata(tmp_path_factory.mktemp("wikidata-fixture"))
+    yield server.query_url
+    server.stop()
+
+
+@pytest.fixture
+def proxy(wikidata_endpoint: str) -> Iterator[FaultProxy]:
+    fp = FaultProxy(wikidata_endpoint)
+    yield fp
+    fp.close()
