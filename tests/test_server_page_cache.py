@@ -7,18 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from support.processes import Server, mini_server
+from support.inprocess import InProcessServer
 from twinkg.server.cache import ResponseCache
 
-
-server = mini_server("cache")
 
 
 @pytest.mark.parametrize("path,accept", [("/page/id/place/alpha-town", "text/html"),
                                          ("/data/id/place/alpha-town.ttl", "text/turtle"),
                                          ("/", "text/html"), ("/ontology", "text/html")])
-def test_etag_and_304(server: Server, path: str, accept: str) -> None:
-    with server.client(headers={"Accept-Encoding": "identity"}) as c:  # the plain answers (gzip: below)
+def test_etag_and_304(app_server: InProcessServer, path: str, accept: str) -> None:
+    with app_server.client(headers={"Accept-Encoding": "identity"}) as c:  # the plain answers (gzip: below)
         first = c.get(path, headers={"Accept": accept})
         assert first.status_code == 200 and first.headers["etag"].startswith('"')
         again = c.get(path, headers={"Accept": accept})
@@ -32,8 +30,8 @@ def test_etag_and_304(server: Server, path: str, accept: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/page/id/place/alpha-town", "/data/id/place/alpha-town.ttl", "/"])
-def test_gzip_for_a_client_that_accepts_it(server: Server, path: str) -> None:
-    with server.client() as c:
+def test_gzip_for_a_client_that_accepts_it(app_server: InProcessServer, path: str) -> None:
+    with app_server.client() as c:
         plain = c.get(path, headers={"Accept-Encoding": "identity"})
         assert plain.status_code == 200 and "content-encoding" not in plain.headers
         assert "Accept-Encoding" in plain.headers["vary"]
@@ -51,8 +49,8 @@ def test_gzip_for_a_client_that_accepts_it(server: Server, path: str) -> None:
         assert c.get(path, headers={"Accept-Encoding": "br, *;q=0.1"}).headers["content-encoding"] == "gzip"
 
 
-def test_unknown_pages_stay_404(server: Server) -> None:
-    with server.client() as c:
+def test_unknown_pages_stay_404(app_server: InProcessServer) -> None:
+    with app_server.client() as c:
         for _ in range(2):
             assert c.get("/page/id/place/no-such-place").status_code == 404
             assert c.get("/data/id/place/no-such-place.ttl").status_code == 404

@@ -5,13 +5,21 @@ with one SPARQL Update and names the sh:message the report must carry. The data
 graph is the example UNION ontology + concepts, validated with inference 'none',
 as the build does.
 
-Every case runs on two engines: pyshacl, the reference implementation, and the
-build's own validator (twinkg.validate: shapes compiled to SPARQL, run on pyoxigraph); they
-must agree on conformance and on every message.
+Every case runs on the build's own validator (twinkg.validate: shapes compiled to
+SPARQL, run on pyoxigraph), whose verdict (conformance and every message) must be
+the reference verdict stored in tests/shapes/expected.json, keyed by a hash of
+the shapes, the base graph and the case. The one test marked `reference`
+recomputes every stored verdict with pyshacl, the reference implementation, and
+fails if any is stale or missing; `TWINKG_WRITE_REFERENCE=1 pytest -m reference
+tests/test_shapes.py` rewrites the file from pyshacl's verdicts (review the diff).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,6 +31,9 @@ from twinkg.validate import validate as build_validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+SHAPES = ROOT / "shapes" / "twinkg.shapes.ttl"
+BASE = tuple(ROOT / p for p in ("ontology/twinkg.ttl", "ontology/concepts.ttl", "tests/shapes/valid.ttl"))
+EXPECTED = ROOT / "tests" / "shapes" / "expected.json"
 
 PREFIXES = """
 PREFIX tw:      <https://w3id.org/twinkg/ontology#>
@@ -253,33 +264,100 @@ STILL_VALID = [
 ]
 
 
+SPARQL_CASE = delete("tn:ankh-morpork--coventry_2", "tw:variant")
+
+Verdict = tuple[bool, list[str]]
+"""Whether the graph conforms, and the distinct messages of its report's top-level results, sorted."""
+
+
 @pytest.fixture(scope="module")
 def shapes() -> rdflib.Graph:
-    return rdflib.Graph().parse(ROOT / "shapes" / "twinkg.shapes.ttl")
+    return rdflib.Graph().parse(SHAPES)
 
 
 @pytest.fixture(scope="module")
-def base() -> rdflib.Graph:
-    graph = rdflib.Graph()
-    for path in ("ontology/twinkg.ttl", "ontology/concepts.ttl", "tests/shapes/valid.ttl"):
-        graph.parse(ROOT / path)
-    return graph
+def base() -> list[ox.Quad]:
+    store = ox.Store()
+    for path in BASE:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    return list(store)
 
 
-def run(base: rdflib.Graph, shapes: rdflib.Graph, update: str | tuple[str, ...]) -> tuple[bool, list[str]]:
-    data = rdflib.Graph()
-    data += base
-    for operation in (update,) if isinstance(update, str) else update:
-        data.update(PREFIXES + operation)
-    assert not update or set(data) != set(base), "the update changed nothing"
-    triples = ox.parse(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+def operations(update: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (update,) if isinstance(update, str) else update
+
+
+@functools.cache
+def inputs_digest() -> bytes:
+    """What every verdict depends on besides the case: the shapes and the base graph, as written."""
+    digest = hashlib.sha256()
+    for path in (SHAPES, *BASE):
+        digest.update(path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def key(update: str | tuple[str, ...]) -> str:
+    """The key of a case's stored verdict: a hash of the shapes, the base graph and the case's updates."""
+    digest = hashlib.sha256(inputs_digest())
+    for operation in operations(update):
+        digest.update(operation.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def broken(base: list[ox.Quad], update: str | tuple[str, ...]) -> list[ox.Triple]:
+    """The base graph with the case's updates applied."""
+    store = ox.Store()
+    store.bulk_extend(base)
+    for operation in operations(update):
+        store.update(PREFIXES + operation)
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store]
+    assert not update or set(triples) != {ox.Triple(q.subject, q.predicate, q.object) for q in base}, \
+        "the update changed nothing"
+    return triples
+
+
+def prepare_queries_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyshacl hands rdflib each sh:sparql constraint as query text, which rdflib parses anew on every call (most
+    of pyshacl's time on graphs this small); here each text is prepared once and evaluated as a prepared query,
+    as rdflib's own prepareQuery does. The answers are the same; only the parsing is not repeated."""
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    prepared: dict[tuple, object] = {}
+
+    def query(self, text, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[no-untyped-def]
+        if isinstance(text, str):
+            key = (text, base, tuple(sorted((initNs or {}).items())))
+            if key not in prepared:
+                prepared[key] = processor.translateQuery(processor.parseQuery(text), base, initNs)
+            text = prepared[key]
+        return original(self, text, initBindings, initNs, base, DEBUG)
+
+    monkeypatch.setattr(processor.SPARQLProcessor, "query", query)
+
+
+def reference_verdict(triples: list[ox.Triple], shapes: rdflib.Graph) -> Verdict:
+    """pyshacl's verdict: the reference implementation."""
+    data = rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     conforms, report, _ = validate(data, shacl_graph=shapes, inference="none", inplace=True)
     results = report.objects(None, SH.result)  # top-level results, not their sh:detail
-    messages = [str(m) for r in results for m in report.objects(r, SH.resultMessage)]
-    ours = build_validate(triples, shapes)
-    assert (ours.conforms, sorted(set(messages))) == (conforms, sorted({r.message for r in ours.results})), \
-        "the build's validator disagrees with pyshacl"
-    return conforms, messages
+    return bool(conforms), sorted({str(m) for r in results for m in report.objects(r, SH.resultMessage)})
+
+
+@functools.cache
+def stored() -> dict[str, dict]:
+    return json.loads(EXPECTED.read_text(encoding="utf-8")) if EXPECTED.exists() else {}
+
+
+def run(base: list[ox.Quad], shapes: rdflib.Graph, update: str | tuple[str, ...]) -> Verdict:
+    """The build's validator's verdict on the case, which must be the stored reference verdict."""
+    ours = build_validate(broken(base, update), shapes)
+    verdict = (ours.conforms, sorted({r.message for r in ours.results}))
+    reference = stored().get(key(update))
+    assert reference is not None, "no stored reference verdict for this case (shapes, base graph or case changed): " \
+        "TWINKG_WRITE_REFERENCE=1 pytest -m reference tests/test_shapes.py"
+    assert verdict == (reference["conforms"], reference["messages"]), "the build's validator disagrees with pyshacl"
+    return verdict
 
 
 @pytest.mark.parametrize("update", [c[1] for c in STILL_VALID], ids=[c[0] for c in STILL_VALID])
@@ -297,8 +375,27 @@ def test_violation(base, shapes, update, expected):
 
 def test_sparql_result_names_resource(base, shapes):
     """Whole-graph SPARQL checks name the offending resources in the message."""
-    _, messages = run(base, shapes, delete("tn:ankh-morpork--coventry_2", "tw:variant"))
+    _, messages = run(base, shapes, SPARQL_CASE)
     assert any("ankh-morpork--coventry_2" in m and "{?" not in m for m in messages), messages
+
+
+@pytest.mark.reference
+@pytest.mark.slow
+def test_stored_verdicts_are_pyshacls(base, shapes, monkeypatch):
+    """Every stored verdict is what pyshacl says now, and no case is without one."""
+    prepare_queries_once(monkeypatch)
+    cases = [c[1] for c in STILL_VALID] + [c[1] for c in CASES] + [SPARQL_CASE]
+    fresh = {}
+    for update in cases:
+        conforms, messages = reference_verdict(broken(base, update), shapes)
+        fresh[key(update)] = {"conforms": conforms, "messages": messages}
+    if os.environ.get("TWINKG_WRITE_REFERENCE") == "1":
+        EXPECTED.write_text(json.dumps(fresh, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        stored.cache_clear()
+    stale = sorted(k for k in fresh if stored().get(k) != fresh[k])
+    assert not stale and set(stored()) == set(fresh), \
+        f"{len(stale)} stored verdicts are stale or missing, {len(set(stored()) - set(fresh))} unused: " \
+        "TWINKG_WRITE_REFERENCE=1 pytest -m reference tests/test_shapes.py"
 
 
 def test_case_ids_unique():

@@ -6,6 +6,7 @@ them in a folder all workers share, under a file lock, and the others reuse what
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from filelock import FileLock
 from starlette.testclient import TestClient
 
 from support.builds import MINI, PROJECT_ROOT, dump_quads, settings_for
-from support.inprocess import mini_app_client
+from support.inprocess import InProcessServer, embedded_app, mini_app_client
 from support.processes import Server, start_twinkg
 from support.proxies import FaultProxy
 from support.wikidata import CURATED, start_wikidata
@@ -52,6 +53,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
+LOCK_SECONDS = 1800.0
+"""How long a worker waits for another to make what it needs (the curated build took 5 min at load 23)."""
+
+
 def shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     """A folder every xdist worker of this run sees (the run's base temporary folder), for what is made once."""
     base = tmp_path_factory.getbasetemp()
@@ -64,7 +69,7 @@ def once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Pa
     returns the folder. A failed `make` leaves no folder behind, so the next worker tries again."""
     folder = shared_dir(tmp_path_factory, name)
     done = folder.with_name(name + ".done")
-    with FileLock(str(folder) + ".lock"):
+    with FileLock(str(folder) + ".lock", timeout=LOCK_SECONDS):
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
@@ -122,6 +127,15 @@ def client(mini_build: tuple[Settings, Built]) -> Iterator[TestClient]:
     settings, built = mini_build
     with mini_app_client(settings.out_dir, MemoryStore(quads(built.graphs, Iris(settings.base)))) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def app_server(mini_build: tuple[Settings, Built]) -> Iterator[InProcessServer]:
+    """`twinkg serve`'s app over the mini build in the test's own process (no socket), on one real embedded
+    store shared by the session: one query worker, no fast lane (the pool is not under test here)."""
+    settings, _ = mini_build
+    with embedded_app(dataclasses.replace(settings, workers=1, fast_workers=0)) as server:
+        yield server
 
 
 @pytest.fixture

@@ -5,9 +5,14 @@ uvicorn, HTTP limits) stays with `support.processes`."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from starlette.testclient import TestClient
 
@@ -101,3 +106,71 @@ def mini_app_client(out_dir: Path, store: object) -> TestClient:
     """The app over `store` and the mini build's output folder (enter it: `with ... as client`)."""
     config = ServerConfig(store=store, settings=app_settings(out_dir), out_dir=out_dir)  # type: ignore[arg-type]
     return TestClient(create_app(config), follow_redirects=False)
+
+
+class Session:
+    """What a test uses of an httpx.Client (requests, default headers, `with`), over the app's one TestClient:
+    the app and its store live on that client's event loop, so every request goes through it."""
+
+    def __init__(self, shared: TestClient, headers: dict[str, str] | None = None) -> None:
+        self.shared = shared
+        self.headers = headers or {}
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        kw.pop("timeout", None)  # TestClient has no timeouts: the app runs in this process
+        headers = {**self.headers, **(kw.pop("headers", None) or {})}
+        return self.shared.request(method, url, headers=headers, **kw)
+
+    def get(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", url, **kw)
+
+    def head(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("HEAD", url, **kw)
+
+    def options(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("OPTIONS", url, **kw)
+
+
+@dataclasses.dataclass
+class InProcessServer:
+    """`twinkg serve`'s app and store in the test's own process, reached through Starlette's TestClient (no
+    socket): the same request methods as `support.processes.Server`, for tests about handlers."""
+
+    shared: TestClient
+    extra: dict = dataclasses.field(default_factory=dict)
+    url = "http://testserver"
+
+    def client(self, headers: dict[str, str] | None = None, **_: Any) -> Session:
+        return Session(self.shared, headers)
+
+    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        return self.client().request(method, path, **kw)
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", path, **kw)
+
+
+@contextlib.contextmanager
+def embedded_app(settings: Settings) -> Iterator[InProcessServer]:
+    """The app `twinkg serve` runs, over the real embedded store of the build in settings.out_dir (its query
+    workers are processes, started once; the app itself runs in this process)."""
+    from twinkg.server import make_config
+
+    config = make_config(settings, lambda _: None)
+    with TestClient(create_app(config), follow_redirects=False) as shared:
+        yield InProcessServer(shared, {"store": "embedded", "out_dir": settings.out_dir})
