@@ -16,6 +16,8 @@ from support.builds import required
 from twinkg.config import Settings
 from support.processes import children, stop_group
 
+pytestmark = [pytest.mark.slow, pytest.mark.bench]
+
 REPO = Path(__file__).resolve().parents[1]
 DEADLINE = 540
 """Seconds the quick run may take: about 2 minutes on a quiet 2-core machine, several times that on a loaded one."""

@@ -42,6 +42,8 @@ from support.processes import BIN, Server, free_port, start_twinkg, stop_group
 
 from support.builds import PROJECT_ROOT
 
+pytestmark = [pytest.mark.slow, pytest.mark.docs]
+
 DOCUMENTS = ("README.md", "docs/research-exports.md", "docs/data-model.md", "docs/serving.md", "docs/deployment.md",
              "docs/wikidata.md", "docs/contributing.md", "data/README.md")
 """In the order the examples run: the README, its pages in the order it lists them, the curators' guide."""

@@ -14,11 +14,9 @@ import networkx as nx
 import pandas as pd
 import pyoxigraph as ox
 import pytest
-from support.builds import store_of
 from typer.testing import CliRunner
 
 from twinkg import status
-from twinkg.build import Built
 from twinkg.cli import app
 from twinkg.config import Settings
 from twinkg.dates import OPEN_START, Date, parse_exact
@@ -86,9 +84,8 @@ def test_an_event_open_at_its_start_is_evidence_from_its_latest_bound() -> None:
 
 
 @pytest.fixture(scope="module")
-def world(curated_build: tuple[Settings, Built]) -> tuple[Settings, ox.Store]:
-    settings, built = curated_build
-    return settings, store_of(built, settings)
+def world(curated_dist: Settings, built_store: ox.Store) -> tuple[Settings, ox.Store]:
+    return curated_dist, built_store
 
 
 def _values(store: ox.Store, iri: str, prop: str) -> list[str]:

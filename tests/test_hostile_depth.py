@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from twinkg.query_text import MAX_DEPTH, QueryTooDeep, analyse
 
+pytestmark = pytest.mark.slow
+
 server = mini_server("hostile-depth", "--workers", "1", "--fast-workers", "1", "--timeout", "20", "--quiet")
 
 ATTACKS = {

@@ -17,6 +17,8 @@ import pytest
 from support.builds import MINI
 from support.processes import BIN, alive
 
+pytestmark = pytest.mark.slow
+
 PARENT = """
 import sys, time
 from twinkg.forked import Forked

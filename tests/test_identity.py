@@ -13,7 +13,7 @@ from support.builds import PROJECT_ROOT
 from starlette.testclient import TestClient
 from test_server_world_pages import client  # noqa: F401  (the default build's pages, in process)
 
-from twinkg.build import Built
+from support.builds import graph_triples
 from twinkg.concepts import load_codes
 from twinkg.config import Settings
 from twinkg.curated.loader import load
@@ -163,14 +163,14 @@ def test_wikidata_doubles_sharing_a_partner_are_reported(default: tuple[Dataset,
     assert len(pairs) > 100
 
 
-def test_build_writes_the_identity_report(curated_build: tuple[Settings, Built]) -> None:
-    settings, built = curated_build
+def test_build_writes_the_identity_report(curated_dist: Settings) -> None:
+    settings = curated_dist
     rows = list(csv.DictReader((settings.out_dir / DUPLICATES).read_text(encoding="utf-8").splitlines()))
     assert {r["check"] for r in rows} == {"curated-wikidata", "wikidata-double"}
     assert not [r for r in rows if r["review"] == "unreviewed"]
     assert any(r["a"] == "Q727" and r["b"] == "Q9899" for r in rows)
     # owl:sameAs between Wikidata's doubles only where a source says so: none of the snapshots does
-    wikidata = built.graphs["wikidata"]
+    wikidata = graph_triples(settings, "wikidata")
     assert objects(wikidata, BASE + "id/place/q727", OWL + "sameAs") == {"http://www.wikidata.org/entity/Q727"}
 
 
@@ -181,9 +181,8 @@ def objects(triples: set[ox.Triple], s: str, p: str) -> set[str]:
     return {t.object.value for t in triples if t.subject.value == s and t.predicate.value == p}
 
 
-def test_kyiv_is_one_resource_with_both_names_and_all_links(curated_build: tuple[Settings, Built]) -> None:
-    _, built = curated_build
-    everything = built.graphs["curated"] | built.graphs["wikidata"]
+def test_kyiv_is_one_resource_with_both_names_and_all_links(curated_dist: Settings) -> None:
+    everything = graph_triples(curated_dist, "curated", "wikidata")
     kyiv = BASE + "id/place/kyiv"
     assert objects(everything, kyiv, OWL + "sameAs") == {"http://www.wikidata.org/entity/Q1899"}
     assert "Kiew" in objects(everything, kyiv, SKOS + "altLabel")
@@ -192,9 +191,8 @@ def test_kyiv_is_one_resource_with_both_names_and_all_links(curated_build: tuple
     assert not any(t.subject.value == BASE + "id/place/q1899" and t.predicate.value == TW + "twinnedWith" for t in everything)
 
 
-def test_paris_rome_and_q220_q90_are_one_link(curated_build: tuple[Settings, Built]) -> None:
-    _, built = curated_build
-    everything = built.graphs["curated"] | built.graphs["wikidata"]
+def test_paris_rome_and_q220_q90_are_one_link(curated_dist: Settings) -> None:
+    everything = graph_triples(curated_dist, "curated", "wikidata")
     links = {t.subject.value for t in everything if t.predicate.value == TW + "partner"}
     assert BASE + "id/twinning/paris--rome" in links
     assert BASE + "id/twinning/q220--q90" not in links

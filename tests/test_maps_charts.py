@@ -31,6 +31,8 @@ from twinkg.server.maps import basemap, network_svg, point
 from twinkg.store.memory import MemoryStore
 from twinkg.vocab import Iris
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 PREFIX = "PREFIX tw: <https://w3id.org/twinkg/ontology#> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
 COVENTRY = "https://w3id.org/twinkg/id/place/coventry"
 

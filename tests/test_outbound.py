@@ -17,6 +17,8 @@ from netguard import Listener, listener
 from twinkg.query_text import QueryTextError, analyse
 from twinkg.vocab import PREFIXES
 
+pytestmark = pytest.mark.slow
+
 SVC = "SERVICE <http://127.0.0.1:{port}/x> {{ ?x ?y ?z }}"
 # Each is a query pyoxigraph runs, calling the listener; the old text check let every one through.
 TRICKS = {

@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from support.browser import chromium
 from support.processes import Server
 from test_pages_phone import page_paths
 
 from twinkg.server import render
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 STATIC = Path(render.__file__).parent / "static"
 STYLESHEETS = [STATIC / "style.css", STATIC / "query" / "query.css"]

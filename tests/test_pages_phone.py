@@ -13,6 +13,8 @@ from support.processes import Server
 
 from twinkg.vocab import TW
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 KINDS = {"event": TW + "Event", "actor": TW + "Actor", "source": TW + "Source"}
 
 

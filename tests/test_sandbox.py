@@ -12,6 +12,8 @@ import pytest
 from netguard import closed_port, listener
 from twinkg import sandbox
 
+pytestmark = pytest.mark.slow
+
 PROBE = textwrap.dedent("""
     import socket, sys
     import pyoxigraph as ox

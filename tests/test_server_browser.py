@@ -4,8 +4,11 @@ Screenshots are kept in tests/artifacts/ (gitignored)."""
 
 from __future__ import annotations
 
+import pytest
 from support.browser import ARTIFACTS, chromium
 from support.processes import Server, mini_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 server = mini_server("browser")
 

@@ -10,6 +10,8 @@ from urllib.parse import quote
 import pytest
 from support.processes import Server, mini_server
 
+pytestmark = pytest.mark.slow
+
 READ_TIMEOUT = 1.0
 PER_CLIENT = 6
 server = mini_server("http-limits", "--read-timeout", str(READ_TIMEOUT), "--timeout", "60", "--max-connections-per-client",

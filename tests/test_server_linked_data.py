@@ -1,19 +1,44 @@
-"""Dereferencing, pages, dumps, VoID, health and the access log of a real `twinkg serve`."""
+"""Dereferencing, pages, dumps, VoID, health and the access log of `twinkg serve`'s app, in process (no socket)
+over each store: the embedded store shared by the session, and each real remote store (published into once).
+The access log as the server writes it to stderr: tests/test_server_small_defects.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
 import pyoxigraph as ox
 import pytest
-from support.processes import STORES, Server, mini_server
+import logging
+from collections.abc import Iterator
+
+from support.inprocess import InProcessServer, serve_app
+from support.processes import STORES, start_remote_store, store_param
+from twinkg.config import Settings
+from twinkg.build import Built
 
 BASE = "https://w3id.org/twinkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-server = mini_server("ld", stores=STORES)
+@pytest.fixture(scope="module", params=[store_param(kind) for kind in STORES])
+def server(request: pytest.FixtureRequest, app_server: InProcessServer, mini_build: tuple[Settings, Built],
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
+    if request.param == "embedded":
+        yield app_server
+        return
+    settings, _ = mini_build
+    work = tmp_path_factory.mktemp("ld-" + request.param)
+    store = start_remote_store(request.param, work / "db", work)
+    try:
+        published = store.publish(settings.out_dir)
+        assert published.returncode == 0, published.stderr
+        over = dataclasses.replace(settings, sparql_endpoint=store.query_url, sparql_endpoint_kind=store.kind)
+        with serve_app(over) as app:
+            yield app
+    finally:
+        store.stop()
 
 
 @pytest.mark.parametrize("accept,target", [
@@ -25,7 +50,7 @@ server = mini_server("ld", stores=STORES)
     ("application/rdf+xml", "/data/id/place/alpha-town.rdf"),
     ("application/n-triples;q=0.5, text/turtle;q=0.9", "/data/id/place/alpha-town.ttl"),
 ])
-def test_ids_303_by_accept(server: Server, accept: str, target: str) -> None:
+def test_ids_303_by_accept(server: InProcessServer, accept: str, target: str) -> None:
     with server.client() as c:
         r = c.get("/id/place/alpha-town", headers={"Accept": accept})
         assert r.status_code == 303
@@ -35,7 +60,7 @@ def test_ids_303_by_accept(server: Server, accept: str, target: str) -> None:
         assert doc.status_code == 200
 
 
-def test_unknown_ids_are_404(server: Server) -> None:
+def test_unknown_ids_are_404(server: InProcessServer) -> None:
     with server.client() as c:
         for path in ("/id/place/atlantis", "/page/id/place/atlantis", "/data/id/place/atlantis.ttl",
                      "/vocab/status/nonsense", "/id/place/a%3Eb"):
@@ -43,7 +68,7 @@ def test_unknown_ids_are_404(server: Server) -> None:
         assert c.get("/id/place/atlantis", headers={"Accept": "text/turtle"}).status_code == 404
 
 
-def test_every_id_of_the_graph_dereferences(server: Server) -> None:
+def test_every_id_of_the_graph_dereferences(server: InProcessServer) -> None:
     with server.client() as c:
         rows = c.get("/sparql", params={"query": f'SELECT DISTINCT ?s {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{BASE}id/")) }}'},
                      headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
@@ -58,7 +83,7 @@ def test_every_id_of_the_graph_dereferences(server: Server) -> None:
             assert row["s"]["value"] in subjects
 
 
-def test_data_documents_use_the_base_iris(server: Server) -> None:
+def test_data_documents_use_the_base_iris(server: InProcessServer) -> None:
     with server.client() as c:
         r = c.get("/data/id/place/alpha-town.ttl")
         assert r.headers["content-type"].startswith("text/turtle")
@@ -71,7 +96,7 @@ def test_data_documents_use_the_base_iris(server: Server) -> None:
         json.loads(j.content)
 
 
-def test_place_page(server: Server) -> None:
+def test_place_page(server: InProcessServer) -> None:
     with server.client() as c:
         html = c.get("/page/id/place/alpha-town").text
     assert "<h1>Alpha Town</h1>" in html
@@ -87,7 +112,7 @@ def test_place_page(server: Server) -> None:
     json.loads(ld.group(1).replace("<\\/", "</"))
 
 
-def test_twinning_page_orders_events_and_marks_conflicts(server: Server) -> None:
+def test_twinning_page_orders_events_and_marks_conflicts(server: InProcessServer) -> None:
     with server.client() as c:
         html = c.get("/page/id/twinning/alpha-town--beta-city").text
     order = [html.index(e) for e in ('id="alpha-beta-letter"', 'id="alpha-beta-telegram"', 'id="alpha-beta-established"',
@@ -108,14 +133,14 @@ def test_twinning_page_orders_events_and_marks_conflicts(server: Server) -> None
     ("/page/vocab/status/suspended", "suspended"), ("/ontology", "tw:Twinning"), ("/dataset", "twinkg.nq.gz"),
     ("/query", "<textarea"), ("/", "Alpha Town"),
 ])
-def test_pages(server: Server, path: str, needle: str) -> None:
+def test_pages(server: InProcessServer, path: str, needle: str) -> None:
     with server.client() as c:
         r = c.get(path, headers={"Accept": BROWSER})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert needle in r.text
 
 
-def test_ontology_as_rdf(server: Server) -> None:
+def test_ontology_as_rdf(server: InProcessServer) -> None:
     with server.client() as c:
         r = c.get("/ontology", headers={"Accept": "text/turtle"})
     assert r.status_code == 200
@@ -129,7 +154,7 @@ def test_ontology_as_rdf(server: Server) -> None:
     ("twinnings.csv", "text/csv"), ("places.csv-metadata.json", "application/csvm+json"),
     ("twinkg.graphml", "application/graphml+xml"), ("twinkg.gexf", "application/gexf+xml"),
 ])
-def test_dumps(server: Server, name: str, media: str) -> None:
+def test_dumps(server: InProcessServer, name: str, media: str) -> None:
     import hashlib
 
     on_disk = (server.extra["out_dir"] / name).read_bytes()
@@ -147,13 +172,13 @@ def test_dumps(server: Server, name: str, media: str) -> None:
         assert c.head(f"/dumps/{name}").headers["content-length"] == str(len(on_disk))
 
 
-def test_dumps_serve_only_build_files(server: Server) -> None:
+def test_dumps_serve_only_build_files(server: InProcessServer) -> None:
     with server.client() as c:
         for path in ("/dumps/..%2Fetc%2Fpasswd", "/dumps/.store", "/dumps/nothing.ttl"):
             assert c.get(path).status_code == 404
 
 
-def test_void(server: Server) -> None:
+def test_void(server: InProcessServer) -> None:
     with server.client() as c:
         for path in ("/void", "/.well-known/void"):
             r = c.get(path)
@@ -163,19 +188,18 @@ def test_void(server: Server) -> None:
         assert r.headers["content-type"].startswith("application/ld+json")
 
 
-def test_healthz(server: Server) -> None:
+def test_healthz(server: InProcessServer) -> None:
     with server.client() as c:
         r = c.get("/healthz")
     assert r.status_code == 200 and r.json()["status"] == "ok" and r.json()["store"] == server.extra["store"]
 
 
-def test_access_log_has_one_json_line_per_request(server: Server) -> None:
-    with server.client() as c:
+def test_access_log_has_one_json_line_per_request(server: InProcessServer, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="twinkg.access"), server.client() as c:
         c.get("/healthz?marker=1")
         c.get("/nowhere-at-all")
-    import time
-    time.sleep(0.2)
-    lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "twinkg.access"]
     entry = next(e for e in lines if e["path"] == "/nowhere-at-all")
     assert entry["status"] == 404 and entry["method"] == "GET" and isinstance(entry["ms"], float)
+    assert sum(1 for e in lines if e["path"] == "/nowhere-at-all") == 1
     assert any(e["path"] == "/healthz" and e["status"] == 200 for e in lines)

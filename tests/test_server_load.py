@@ -10,7 +10,10 @@ import time
 
 import httpx
 
+import pytest
 from support.processes import Server, children, mini_server, rss_kib
+
+pytestmark = pytest.mark.slow
 
 REQUESTS = 3000
 CONCURRENCY = 8

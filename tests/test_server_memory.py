@@ -23,6 +23,8 @@ from twinkg.server.config import ServerConfig
 from twinkg.store.memory import MemoryStore
 from twinkg.vocab import Iris
 
+pytestmark = pytest.mark.slow
+
 CAP = 3000
 BIG = ("SELECT ?s ?p ?o ?x WHERE { ?s ?p ?o . ?a ?b ?c "
        "BIND(CONCAT(STR(?s), STR(?p), STR(?o), STR(?s), STR(?p), STR(?o)) AS ?x) } LIMIT 12000")

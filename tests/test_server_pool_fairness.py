@@ -13,10 +13,13 @@ import threading
 import time
 
 import httpx
+import pytest
 from support.processes import Server, children, mini_server
 
 from twinkg.server.fairness import FairStore, client_address
 from twinkg.store import Answer, QueryRequest
+
+pytestmark = pytest.mark.slow
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } # "
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/twinkg/id/place/alpha-town> ?p ?o }"

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 import pytest
 import rdflib
 from support.builds import required
-from support.processes import CONFORMANCE, STORES, Server, serve_over, write_dump
+from support.processes import CONFORMANCE, STORES, Server, serve_over, store_param, write_dump
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
+
+pytestmark = pytest.mark.slow
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
@@ -88,7 +90,7 @@ def load_manifest() -> tuple[list[ProtocolTest], dict[str, str]]:
 TESTS, GRAPHS = load_manifest()
 
 
-@pytest.fixture(scope="module", params=STORES)
+@pytest.fixture(scope="module", params=[store_param(kind) for kind in STORES])
 def server(request, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
     """twinkg over the embedded store and over each real remote store, holding the manifest's graphs."""
     root = tmp_path_factory.mktemp("protocol")

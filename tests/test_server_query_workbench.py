@@ -24,6 +24,8 @@ from support.processes import Server, mini_server, start_twinkg
 
 from twinkg.config import Settings
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 MAX_ROWS = 40

@@ -8,8 +8,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from support.builds import MINI
 from support.processes import BIN, Server, start_twinkg
+
+pytestmark = pytest.mark.slow
 
 LABEL_QUERY = 'SELECT ?l WHERE { <https://w3id.org/twinkg/id/place/alpha-town> rdfs:label ?l FILTER(LANG(?l) = "en") }'
 

@@ -16,6 +16,8 @@ from support.proxies import LoopbackProxy
 
 from twinkg.store.remote import ADAPTERS, VIRTUOSO_GRAPHS
 
+pytestmark = [pytest.mark.slow, pytest.mark.remote_store]
+
 VERSION = "urn:twinkg:test:version"
 
 

@@ -14,6 +14,8 @@ from support.builds import MINI
 from support.processes import REMOTE_STORES, RemoteStoreServer, start_remote_store, start_twinkg, write_dump
 from support.proxies import LoopbackProxy
 
+pytestmark = [pytest.mark.slow, pytest.mark.remote_store]
+
 PATHS = [
     ("/sparql?query=SELECT%20%3Fp%20WHERE%20%7B%20%3Fp%20a%20tw%3APlace%20%7D%20ORDER%20BY%20%3Fp", "application/sparql-results+json"),
     ("/sparql?query=CONSTRUCT%20WHERE%20%7B%20%3Fs%20a%20tw%3ATwinning%20%7D", "application/n-triples"),

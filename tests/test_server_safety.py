@@ -11,6 +11,8 @@ import pytest
 from support.processes import STORES, Server, children, mini_server
 from netguard import Listener
 
+pytestmark = pytest.mark.slow
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
 

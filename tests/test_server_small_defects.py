@@ -1,8 +1,9 @@
 """Small defects of the serving half (issue 10): CSP on pages, odd paths, the store down, HEAD and OPTIONS,
-an unreadable format=, a client that goes away mid-body."""
+an unreadable format=, a client that goes away mid-body; the access log of a real `twinkg serve`."""
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -31,6 +32,7 @@ def test_data_answers_carry_no_csp(client: TestClient) -> None:
     assert r.status_code == 200 and "content-security-policy" not in r.headers
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/page/id/place/a%00b", "/page/id/place/a%01b", "/page/id/place/a%7Fb",
                                   "/page/id/place/a%C2%85b", "/page/id/place/a%EF%BF%BDb", "/page/id/place/a%FFb",
                                   "/data/id/place/a%00b.ttl", "/id/place/a%00b"])
@@ -75,6 +77,7 @@ def test_unreadable_format_is_406(client: TestClient, fmt: str) -> None:
     assert r.status_code == 406, (fmt, r.status_code)
 
 
+@pytest.mark.slow
 def test_client_gone_mid_body_logs_no_traceback(server: Server) -> None:
     host, port = server.url.removeprefix("http://").split(":")
     for _ in range(3):
@@ -85,3 +88,17 @@ def test_client_gone_mid_body_logs_no_traceback(server: Server) -> None:
     assert server.get("/healthz").status_code == 200
     time.sleep(0.3)
     assert "Traceback" not in server.log() and "ClientDisconnect" not in server.log()
+
+
+@pytest.mark.slow
+def test_access_log_has_one_json_line_per_request(server: Server) -> None:
+    """On the server's stderr (what `twinkg serve` configures); tests/test_server_linked_data.py checks the
+    entries themselves on every store, in process."""
+    with server.client() as c:
+        c.get("/healthz?marker=1")
+        c.get("/nowhere-at-all")
+    time.sleep(0.2)
+    lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    entry = next(e for e in lines if e["path"] == "/nowhere-at-all")
+    assert entry["status"] == 404 and entry["method"] == "GET" and isinstance(entry["ms"], float)
+    assert any(e["path"] == "/healthz" and e["status"] == 200 for e in lines)

@@ -17,6 +17,8 @@ from twinkg.store import QueryRequest
 from twinkg.store.checking import WorkerChecker
 from twinkg.store.pool import EmbeddedStore
 
+pytestmark = pytest.mark.slow
+
 GRAPHS = 20_000
 
 

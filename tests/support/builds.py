@@ -48,3 +48,10 @@ def store_of(built: Built, settings: Settings) -> ox.Store:
 def dump_quads(out_dir: Path) -> list[ox.Quad]:
     """Every quad of a build, read back from its dump (twinkg.nq.gz)."""
     return list(ox.parse(gzip.decompress((out_dir / "twinkg.nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS))
+
+
+def graph_triples(settings: Settings, *graphs: str) -> set[ox.Triple]:
+    """The triples of the build's named graphs (`curated`, `wikidata`, ...: `{base}graph/{name}`), from its dump."""
+    names = {settings.base + "graph/" + g for g in graphs}
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in dump_quads(settings.out_dir)
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in names}

@@ -17,7 +17,7 @@ from filelock import FileLock
 from starlette.testclient import TestClient
 
 from support.builds import MINI, PROJECT_ROOT, dump_quads, settings_for
-from support.inprocess import InProcessServer, embedded_app, mini_app_client
+from support.inprocess import InProcessServer, serve_app, mini_app_client
 from support.processes import Server, start_twinkg
 from support.proxies import FaultProxy
 from support.wikidata import CURATED, start_wikidata
@@ -38,13 +38,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"skipped tests are not allowed; install what is missing with `make test`: {reason}"
 
 
+CURATED_FIXTURES = {"curated_build", "curated_dist", "built_store", "curated_server"}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep together, in one pytest-xdist worker, the tests that share a fixture made once per module or class
+    """A test of the curated build is slow. Keep together, in one pytest-xdist worker, the tests that share a fixture made once per module or class
     (a server, say: started once, not once per worker) and those that use the full curated `Built`."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
-        if info is None or item.get_closest_marker("xdist_group"):
+        if info is None:
+            continue
+        if CURATED_FIXTURES & set(info.names_closure):
+            item.add_marker(pytest.mark.slow)  # the curated build: minutes, once per run
+        if item.get_closest_marker("xdist_group"):
             continue
         if "curated_build" in info.names_closure:
             item.add_marker(pytest.mark.xdist_group("curated_build"))
@@ -134,7 +141,7 @@ def app_server(mini_build: tuple[Settings, Built]) -> Iterator[InProcessServer]:
     """`twinkg serve`'s app over the mini build in the test's own process (no socket), on one real embedded
     store shared by the session: one query worker, no fast lane (the pool is not under test here)."""
     settings, _ = mini_build
-    with embedded_app(dataclasses.replace(settings, workers=1, fast_workers=0)) as server:
+    with serve_app(dataclasses.replace(settings, workers=1, fast_workers=0)) as server:
         yield server
 
 

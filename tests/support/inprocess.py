@@ -166,11 +166,13 @@ class InProcessServer:
 
 
 @contextlib.contextmanager
-def embedded_app(settings: Settings) -> Iterator[InProcessServer]:
-    """The app `twinkg serve` runs, over the real embedded store of the build in settings.out_dir (its query
-    workers are processes, started once; the app itself runs in this process)."""
+def serve_app(settings: Settings) -> Iterator[InProcessServer]:
+    """The app `twinkg serve` runs, in this process, over the store it would use: the real embedded store of the
+    build in settings.out_dir (its query workers are processes, started once), or the remote store
+    settings.sparql_endpoint names."""
     from twinkg.server import make_config
 
     config = make_config(settings, lambda _: None)
     with TestClient(create_app(config), follow_redirects=False) as shared:
-        yield InProcessServer(shared, {"store": "embedded", "out_dir": settings.out_dir})
+        yield InProcessServer(shared, {"store": "remote" if settings.sparql_endpoint else "embedded",
+                                       "out_dir": settings.out_dir})

@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -157,8 +158,15 @@ START_SECONDS = 240.0
 took 37 s at load average 15 on 2 cores, before the workers start."""
 
 
+SMALL_POOL = ("--workers", "1", "--fast-workers", "0")
+"""The query pool of a server whose test is not about the pool (one worker, no fast lane): a test that is
+passes --workers or --fast-workers itself."""
+
+
 def start_twinkg(out_dir: Path, data_dir: Path, log_dir: Path, *args: str, timeout_s: float = START_SECONDS,
                  port: int | None = None) -> Server:
+    if "--workers" not in args and "--fast-workers" not in args:
+        args = (*args, *SMALL_POOL)
     port = port or free_port()
     log_path = log_dir / f"serve-{port}.log"
     with open(log_path, "wb") as log:
@@ -330,11 +338,16 @@ def write_dump(out_dir: Path, graphs: dict[str, str]) -> None:
     (out_dir / "SHA256SUMS").write_text(f"{hashlib.sha256(data).hexdigest()}  twinkg.nq.gz\n")
 
 
+def store_param(kind: str) -> Any:
+    """A parameter naming a store (STORES); a remote one marks its tests `remote_store` and `slow`."""
+    return pytest.param(kind, marks=[pytest.mark.remote_store, pytest.mark.slow] if kind in REMOTE_STORES else [])
+
+
 def mini_server(name: str, *args: str, stores: tuple[str, ...] = ("embedded",)):  # type: ignore[no-untyped-def]
     """A module-scoped fixture: `twinkg serve` (with extra options) over the mini fixture's build,
     once for each of `stores` (STORES: the embedded store and every real remote store)."""
 
-    @pytest.fixture(scope="module", params=stores)
+    @pytest.fixture(scope="module", params=[store_param(kind) for kind in stores])
     def server(request, mini_build, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
         settings, _ = mini_build
         srv, store = serve_over(request.param, settings.out_dir, MINI, tmp_path_factory.mktemp(name), *args)
