@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import io
 
-from conftest_server import Server, chromium
+import pytest
+from support.browser import chromium
+from support.processes import Server
 
 from twinkg.server.maps import CHAR_WIDTH, LABEL_HEIGHT, place_labels, svg_map
 
@@ -39,6 +41,8 @@ def test_a_map_of_one_place_and_partners_labels_them() -> None:
     assert drawn and drawn["labels"] and all(m["shown"] for m in drawn["marks"])
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_a_map_zooms_pans_and_its_dots_open_their_places(curated_server: Server) -> None:
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 390, "height": 800})
@@ -70,6 +74,7 @@ def test_a_map_zooms_pans_and_its_dots_open_their_places(curated_server: Server)
         page.wait_for_url("**/page/id/place/volgograd")
 
 
+@pytest.mark.slow
 def test_places_not_drawn_are_counted_on_the_page(curated_server: Server) -> None:
     home = curated_server.get("/").text
     assert "not drawn: no coordinates known" in home.split('id="network-map"', 1)[1]
@@ -82,6 +87,8 @@ def test_places_not_drawn_are_counted_on_the_page(curated_server: Server) -> Non
     assert "not drawn: no coordinates known" in page.split("<h2>Map</h2>", 1)[1]
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_network_map_fills_the_window_it_is_opened_in(curated_server: Server) -> None:
     svg = curated_server.get("/network.svg").text
     head = svg[:svg.index(">")]

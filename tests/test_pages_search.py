@@ -9,7 +9,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest_server import Server, chromium
+from support.browser import chromium
+from support.processes import Server
 
 from twinkg.server.names import Name, NameIndex, PlaceFacts, normalised
 from twinkg.server.views import suggest
@@ -94,6 +95,7 @@ def suggestions(server: Server, q: str) -> list[dict[str, Any]]:
     return found
 
 
+@pytest.mark.slow
 def test_the_route_over_the_curated_build(curated_server: Server) -> None:
     kyiv = suggestions(curated_server, "Kyiv")[0]
     assert kyiv["href"] == "/page/id/place/kyiv" and kyiv["countryCode"] == "UA" and kyiv["country"] == "Ukraine"
@@ -112,6 +114,8 @@ def test_the_route_over_the_curated_build(curated_server: Server) -> None:
     assert curated_server.get("/search.json", params={"q": ""}).json()["suggestions"] == []
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_typing_in_the_header_with_the_keyboard(curated_server: Server) -> None:
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 390, "height": 800})
@@ -142,6 +146,8 @@ def test_typing_in_the_header_with_the_keyboard(curated_server: Server) -> None:
         page.wait_for_url("**/page/id/place/volgograd")
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_without_javascript_the_header_box_is_a_plain_search_form(curated_server: Server) -> None:
     with chromium() as browser:
         page = browser.new_context(java_script_enabled=False).new_page()
