@@ -17,7 +17,10 @@ protocol, a subclass of uvicorn's httptools one, adds:
   `max_body_bytes` is 413 at once (the app would otherwise wait for data that
   never comes, and answer nothing until the body deadline);
 - a bound on open connections, in all and per client address: the one over
-  the bound gets 503 and is closed at once.
+  the per-client bound gets 503 and is closed at once; at the bound in all,
+  the connection that has waited longest for a request head is closed (408)
+  to let the newcomer in, and only when every connection is busy with a
+  request does the newcomer get 503.
 """
 
 from __future__ import annotations
@@ -119,6 +122,7 @@ def protocol_for(limits: HttpLimits) -> type[HttpToolsProtocol]:
             self._line_ended = False
             self._chunks: ChunkSizes | None = None
             self._refused = False
+            self._head_began = 0.0
             self._address = ""
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -126,10 +130,25 @@ def protocol_for(limits: HttpLimits) -> type[HttpToolsProtocol]:
             self._address = self.client[0] if self.client else ""
             count = per_client.get(self._address, 0) + 1
             per_client[self._address] = count
-            if len(self.connections) > limits.max_connections or count > limits.max_connections_per_client:
+            self._head_began = self.loop.time()
+            if count > limits.max_connections_per_client:
                 self._refuse(503, "too many open connections; try again")
                 return
+            if len(self.connections) > limits.max_connections:
+                oldest = self._oldest_unsent_head()
+                if oldest is None:
+                    self._refuse(503, "too many open connections; try again")
+                    return
+                oldest._refuse(408, "the request was not sent in time, and its connection is needed")
             self._arm(limits.read_timeout)
+
+        def _oldest_unsent_head(self) -> GuardedHttp | None:
+            """At the cap, the connection that has waited longest for a request head (one still being sent, or
+            none begun): closing it for a newcomer lets clients that send whole requests in, however many
+            addresses hold half-sent heads (each is still held to its read deadline)."""
+            waiting = [c for c in self.connections if isinstance(c, GuardedHttp) and c is not self and c._in_head
+                       and not c._refused and (c.cycle is None or c.cycle.response_complete)]
+            return min(waiting, key=lambda c: c._head_began, default=None)
 
         def connection_lost(self, exc: Exception | None) -> None:
             left = per_client.get(self._address, 1) - 1
@@ -199,6 +218,7 @@ def protocol_for(limits: HttpLimits) -> type[HttpToolsProtocol]:
             if self._refused:
                 return
             self._in_head, self._head_bytes, self._tail, self._line_ended, self._chunks = True, 0, b"", False, None
+            self._head_began = self.loop.time()
             self._disarm()
             if self._body_deadline is not None:
                 self._body_deadline.cancel()
