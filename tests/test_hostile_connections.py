@@ -39,10 +39,12 @@ def test_a_fresh_client_gets_in_when_the_cap_is_full_of_half_sent_heads(server: 
             s.settimeout(0.5)
             try:
                 data = s.recv(200)
-            except (socket.timeout, ConnectionError):
+            except socket.timeout:  # still held: not evicted
                 continue
+            except ConnectionError:  # closed by the server
+                data = b""
             evicted += data.startswith(b"HTTP/1.1 408") or data == b""
-        assert evicted >= 10, evicted
+        assert evicted >= 5, evicted  # at least the 5 over the cap made room for themselves
     finally:
         for s in held:
             s.close()
