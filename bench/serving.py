@@ -9,6 +9,8 @@ Against `twinkg serve` with its defaults (2 + 2 workers, 5 s timeout):
   one after another while 0, 4 and 8 other clients, each from its own loopback
   address, send heavy queries in a loop, every one with a random comment (so
   no two texts are the same); lookup p50/p95/max and the heavy queries' fate;
+- rotation: the same with 8 heavy clients sending each request from the next
+  of 49 addresses; search: 8 addresses asking /search?q=<3 random letters>;
 - stalls: /healthz latency while one client POSTs a 48 KB and a 1 MiB
   `a.a.a…` query (the text check runs on the event loop);
 - memory: the web process's peak RSS (VmHWM) while 20 clients, each from its
@@ -93,23 +95,45 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def fairness(host: str, heavy_clients: int, seconds: float, places: list[str]) -> dict[str, object]:
+def heavy_path() -> str:
+    return sparql_path(HEAVY + str(random.random()))
+
+
+def search_path() -> str:
+    """A search for 3 random letters (issue 24: about 300 ms of store work each before the name index)."""
+    return "/search?q=" + "".join(random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3))
+
+
+def fairness(host: str, heavy_clients: int, seconds: float, places: list[str], rotate: int = 0,
+             flood: str = "heavy") -> dict[str, object]:
+    """Lookups from 127.0.0.2 while `heavy_clients` others send heavy queries (or searches, `flood="search"`) in a
+    loop, each from its own address, or with `rotate`, each request from the next of `rotate` addresses."""
     stop_flag = threading.Event()
     heavy: list[tuple[int, float]] = []
+    ask = search_path if flood == "search" else heavy_path
 
-    def heavy_client(address: str) -> None:
-        conn = http.client.HTTPConnection(host, timeout=60, source_address=(address, 0))
+    def heavy_client(n: int) -> None:
+        k = 0
+
+        def address() -> str:
+            return f"127.0.0.{10 + (n + k * heavy_clients) % rotate}" if rotate else f"127.0.0.{10 + n}"
+
+        conn = http.client.HTTPConnection(host, timeout=60, source_address=(address(), 0))
         while not stop_flag.is_set():
             try:
-                status, took, _ = get(host, sparql_path(HEAVY + str(random.random())), conn=conn)
+                status, took, _ = get(host, ask(), conn=conn)
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection(host, timeout=60, source_address=(address, 0))
+                conn = http.client.HTTPConnection(host, timeout=60, source_address=(address(), 0))
                 status, took = 0, 0.0
             heavy.append((status, took))
+            if rotate:  # the next request from the next address
+                k += 1
+                conn.close()
+                conn = http.client.HTTPConnection(host, timeout=60, source_address=(address(), 0))
         conn.close()
 
-    threads = [threading.Thread(target=heavy_client, args=(f"127.0.0.{10 + i}",)) for i in range(heavy_clients)]
+    threads = [threading.Thread(target=heavy_client, args=(i,)) for i in range(heavy_clients)]
     for t in threads:
         t.start()
     time.sleep(3 if heavy_clients else 0)
@@ -131,7 +155,8 @@ def fairness(host: str, heavy_clients: int, seconds: float, places: list[str]) -
     heavy_statuses: dict[int, int] = {}
     for status, _ in heavy:
         heavy_statuses[status] = heavy_statuses.get(status, 0) + 1
-    return {"heavy_clients": heavy_clients, "lookups": len(lookups), "lookup_statuses": statuses,
+    return {"heavy_clients": heavy_clients, "flood": flood, "rotating_over": rotate, "lookups": len(lookups),
+            "lookup_statuses": statuses,
             "lookup_p50_ms": round(statistics.median(lookups), 1), "lookup_p95_ms": round(pct(lookups, 95), 1),
             "lookup_max_ms": round(max(lookups), 1), "heavy_done": len(heavy), "heavy_statuses": heavy_statuses,
             "heavy_p50_ms": round(statistics.median([t for s, t in heavy if s == 200]) * 1000)
@@ -226,7 +251,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dist", type=Path, default=REPO / "bench" / "work" / "serving-dist")
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--parts", default="fairness,stall,memory", help="which parts to run (comma-separated)")
+    parser.add_argument("--parts", default="fairness,rotation,search,stall,memory",
+                        help="which parts to run (comma-separated)")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     results: dict[str, object] = {"cores": os.cpu_count(), "load_before": os.getloadavg()}
@@ -238,6 +264,10 @@ def main() -> None:
         results["heavy_query"] = {"text": HEAVY + "<random>", "alone_ms": round(took * 1000), "status": status}
         if "fairness" in parts:
             results["fairness"] = [fairness(host, n, args.seconds, places) for n in (0, 4, 8)]
+        if "rotation" in parts:  # heavy clients rotating over 49 addresses (issue 24)
+            results["rotation"] = fairness(host, 8, args.seconds, places, rotate=49)
+        if "search" in parts:  # a search flood from 8 addresses (issue 24)
+            results["search_flood"] = fairness(host, 8, args.seconds, places, flood="search")
         if "stall" in parts:
             results["stall"] = [stall(host, size, 120) for size in (48 << 10, 1 << 20)]
     finally:
