@@ -62,3 +62,18 @@ def test_no_page_is_wider_than_the_screen(curated_server: Server, width: int) ->
                 too_wide[name] = scroll
                 page.screenshot(path=str(ARTIFACTS / f"phone-{width}-{name}.png"), full_page=True)
     assert too_wide == {}, f"pages wider than {width} px (scrollWidth by page): {too_wide}"
+
+
+def test_chart_text_stays_readable_on_a_phone(curated_server: Server) -> None:
+    """A chart wider than the screen scrolls in its own box rather than shrinking its labels (drawn at 10-11 px) below 10 px."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 900})
+        page.goto(curated_server.url + "/statistics")
+        heights = page.evaluate("""() => [...document.querySelectorAll('svg.chart text')]
+            .map(t => t.getBoundingClientRect().height).filter(h => h > 0)""")
+        assert heights and min(heights) >= 10, min(heights)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_place_index_names_its_country(curated_server: Server) -> None:
+    assert "<h1>Places in United Kingdom</h1>" in curated_server.get("/places", params={"country": "GB"}).text
