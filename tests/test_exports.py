@@ -38,9 +38,12 @@ def table(settings: Settings, name: str) -> pd.DataFrame:
     return pd.read_csv(settings.out_dir / name, dtype=str, keep_default_na=False)
 
 
-@pytest.fixture(scope="module", params=["mini", "curated"])
-def build(request: pytest.FixtureRequest) -> tuple[Settings, Built, ox.Store]:
-    settings, built = request.getfixturevalue(f"{request.param}_build")
+@pytest.fixture(scope="module", params=["mini", pytest.param("curated", marks=pytest.mark.slow)])
+def build(request: pytest.FixtureRequest) -> tuple[Settings, Built | None, ox.Store]:
+    """The mini build, or the curated one's output folder and dump (made once per run)."""
+    if request.param == "curated":
+        return request.getfixturevalue("curated_dist"), None, request.getfixturevalue("built_store")
+    settings, built = request.getfixturevalue("mini_build")
     return settings, built, store_of(built, settings)
 
 

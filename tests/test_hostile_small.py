@@ -15,6 +15,8 @@ from conftest_server import Server, mini_server
 from twinkg.concepts import load_codes
 from twinkg.curated.loader import LoadError, load
 
+pytestmark = pytest.mark.slow
+
 server = mini_server("hostile-small", "--read-timeout", "20", "--quiet")
 HEAD_LIMIT = 96 << 10
 
