@@ -47,7 +47,8 @@ stores:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource-7-bin >/dev/null; }
 
-test: $(VENV)/.extra-test browser stores
+# The suite runs the benches too (tests/test_bench_smoke.py: rdflib-endpoint and maplib as peers).
+test: $(VENV)/.extra-test $(VENV)/.extra-bench browser stores
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(VENV)/.extra-bench
