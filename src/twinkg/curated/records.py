@@ -7,6 +7,7 @@ person at the file and line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from twinkg.dates import Date
@@ -146,3 +147,15 @@ class Dataset:
     places: tuple[Place, ...]
     actors: tuple[Actor, ...]
     twinnings: tuple[Twinning, ...]
+
+    def partner_qids(self, qids: Mapping[str, str] | None = None) -> dict[str, set[str]]:
+        """Place id → the Wikidata ids of the places the curated data twins it with.
+
+        Reconciliation corroborates a candidate by an existing P190 link to one of these; `qids` (place id → Q-id)
+        defaults to the curated Q-ids, and the offline reconciler passes the ones it has verified so far."""
+        known = qids if qids is not None else {p.id: p.wikidata for p in self.places if p.wikidata}
+        out: dict[str, set[str]] = {}
+        for twinning in self.twinnings:
+            for a in twinning.partners:
+                out.setdefault(a, set()).update(q for b in twinning.partners if b != a and (q := known.get(b)))
+        return out

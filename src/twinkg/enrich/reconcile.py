@@ -88,16 +88,6 @@ def place_names(place: Place) -> dict[tuple[str, str], str]:
     return names
 
 
-def known_partners(data: Dataset) -> dict[str, set[str]]:
-    """Place id → Wikidata ids of the places it is twinned with in the curated data."""
-    qid = {p.id: p.wikidata for p in data.places if p.wikidata}
-    out: dict[str, set[str]] = defaultdict(set)
-    for twinning in data.twinnings:
-        for a in twinning.partners:
-            out[a] |= {qid[b] for b in twinning.partners if b != a and b in qid}
-    return out
-
-
 T = TypeVar("T")
 
 
@@ -111,7 +101,7 @@ def reconcile(data: Dataset, client: SparqlClient, threshold: float = THRESHOLD,
               ) -> list[Proposal]:
     wanted = set(only)
     places = [p for p in data.places if not p.wikidata and not p.fictional and (not wanted or p.id in wanted)]
-    partners = known_partners(data)
+    partners = data.partner_qids()
     proposals = {p.id: Proposal(p) for p in places}
     matches: dict[str, dict[str, tuple[str, str, bool]]] = defaultdict(dict)  # place → qid → (how, matched, settlement)
     progress(0, len(places))

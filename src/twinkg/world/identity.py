@@ -78,11 +78,6 @@ def partners_of(world: World) -> dict[str, set[str]]:
     return out
 
 
-def curated_partner_qids(data: Dataset) -> dict[str, set[str]]:
-    """Place id → Q-ids of the places the curated data twins it with."""
-    return _partner_qids(data, {p.id: p.wikidata for p in data.places if p.wikidata is not None})
-
-
 # --- reconciliation -------------------------------------------------------------
 
 
@@ -129,21 +124,13 @@ def reconcile(data: Dataset, world: World) -> list[Match]:
     partners = partners_of(world)
     qids: dict[str, str] = {p.id: p.wikidata for p in data.places if p.wikidata}
     while True:
-        known = _partner_qids(data, qids)
+        known = data.partner_qids(qids)
         matches = [_match(place, by_name, partners, known, {q for pid, q in qids.items() if pid != place.id})
                    for place in data.places if not place.wikidata and not place.fictional]
         found = {m.place.id: m.qid for m in matches if m.qid and qids.get(m.place.id) != m.qid}
         if not found:
             return matches
         qids |= found
-
-
-def _partner_qids(data: Dataset, qids: dict[str, str]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    for twinning in data.twinnings:
-        for a in twinning.partners:
-            out[a] |= {q for b in twinning.partners if b != a and (q := qids.get(b))}
-    return out
 
 
 def _match(place: Place, by_name: dict[str, list[Item]], partners: dict[str, set[str]], known: dict[str, set[str]],
@@ -248,7 +235,7 @@ def same_name_pairs(data: Dataset, world: World, reviewed: dict[tuple[str, str],
     places (`world.non_places`) are no candidates."""
     merged = {p.wikidata for p in data.places if p.wikidata} | set(not_places)
     partners = partners_of(world)
-    known = curated_partner_qids(data)
+    known = data.partner_qids()
     by_name: dict[str, list[Item]] = defaultdict(list)
     for item in world.items.values():
         if item.qid not in merged:
