@@ -119,22 +119,24 @@ class Node:
     def types(self) -> set[str]:
         return {t.value for t in self.all(RDF + "type")}
 
-    @property
-    def label(self) -> str:
+    def _name(self) -> Term | None:
+        """The term a node is named by: its label, else its preferred label, else its title."""
         for p in (RDFS + "label", SKOS + "prefLabel", DCT + "title"):
             v = self.one(p)
             if v:
-                return v.value
-        return short(self.iri)
+                return v
+        return None
+
+    @property
+    def label(self) -> str:
+        v = self._name()
+        return v.value if v else short(self.iri)
 
     @property
     def label_lang(self) -> str:
         """The language of `label` ("und": the 2016 crawl's name of undetermined language, to be marked)."""
-        for p in (RDFS + "label", SKOS + "prefLabel", DCT + "title"):
-            v = self.one(p)
-            if v:
-                return v.lang
-        return ""
+        v = self._name()
+        return v.lang if v else ""
 
 
 async def statements(config: ServerConfig, where: str, limit: int | None = None) -> dict[str, Node]:
