@@ -26,7 +26,7 @@ class Request:
 
 
 def _worker(base: str, requests: list[Request], duration: float, min_rounds: int, max_seconds: float,
-            seed: int, out: "mp.Queue[list[tuple[str, float, int]]]", timeout: float) -> None:
+            seed: int, out: mp.Queue[list[tuple[str, float, int]]], timeout: float) -> None:
     parts = urlsplit(base)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     rng = random.Random(seed)
@@ -86,7 +86,7 @@ def summarise(samples: list[tuple[str, float, int]], wall: float) -> dict:
 def load(base: str, requests: list[Request], clients: int, duration: float, min_rounds: int = 1,
          max_seconds: float = 120.0, timeout: float = 120.0) -> dict:
     ctx = mp.get_context("fork")
-    out: "mp.Queue[list[tuple[str, float, int]]]" = ctx.Queue()
+    out: mp.Queue[list[tuple[str, float, int]]] = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(base, requests, duration, min_rounds, max_seconds, 1000 + i, out, timeout))
              for i in range(clients)]
     start = time.perf_counter()

@@ -20,8 +20,9 @@ import hashlib
 import shutil
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pyoxigraph as ox
 

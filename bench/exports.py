@@ -47,7 +47,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         counts = gen.generate(data, args.scale)
-        built_at = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+        built_at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
         settings = Settings(data_dir=data, out_dir=Path(tmp) / "out", built_at=built_at)
         iris = Iris(settings.base)
         meter = Meter()

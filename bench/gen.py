@@ -89,7 +89,7 @@ def _date(rng: random.Random, year: int) -> str:
     if r < 0.95:
         return q(f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
     decade = year - year % 10
-    return "{text: %s, earliest: %d, latest: %d}" % (q(f"early {decade}s"), decade, decade + 4)
+    return f"{{text: {q(f'early {decade}s')}, earliest: {decade}, latest: {decade + 4}}}"
 
 
 class _Writer:

@@ -15,8 +15,8 @@ import argparse
 import gzip
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from isal import isal_zlib
 from zlib_ng import zlib_ng

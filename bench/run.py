@@ -18,8 +18,8 @@ import argparse
 import json
 import os
 import platform
-import signal
 import shutil
+import signal
 import subprocess
 import sys
 import time

@@ -7,11 +7,11 @@ them in YAML), each on a resource picked deterministically.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyoxigraph as ox
-from pyshacl import validate as pyshacl_validate
 import rdflib
+from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import SH
 
 from twinkg.validate import Report

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from support.builds import required
-from twinkg.config import Settings
 from support.processes import children, stop_group
+
+from twinkg.config import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.bench]
 

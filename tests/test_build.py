@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support.builds import BUILT_AT, MINI, settings_for
 
 from twinkg.build import Built, ValidationFailed, run
 from twinkg.config import Settings
@@ -19,8 +20,6 @@ from twinkg.graphs import canonical, quads
 from twinkg.output import DUMPS, EXPORTS, STORE_PREFIX
 from twinkg.publish import render_dumps
 from twinkg.vocab import Iris
-
-from support.builds import BUILT_AT, MINI, settings_for
 
 FORMATS = {
     "twinkg.ttl": ox.RdfFormat.TURTLE,
@@ -110,8 +109,8 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 
 
 def test_different_build_times_change_only_meta(tmp_path: Path) -> None:
-    from dataclasses import replace
     import datetime as dt
+    from dataclasses import replace
 
     first = settings_for(MINI, tmp_path / "a")
     second = replace(first, out_dir=tmp_path / "b", built_at=first.built_at + dt.timedelta(days=1))
@@ -144,7 +143,7 @@ def test_shacl_violation_fails_the_build_and_writes_nothing(tmp_path: Path) -> N
     # The loader accepts any place-type code from the ontology, but a twinning needs two distinct partner places:
     # a place typed only by a concept outside its scheme is what SHACL, not the loader, catches.
     settings = settings_for(data, out)
-    from twinkg.build import load_data, map_graphs, check
+    from twinkg.build import check, load_data, map_graphs
     from twinkg.graphs import store_of
     from twinkg.vocab import Iris
 

@@ -38,9 +38,8 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from support.processes import BIN, Server, free_port, start_twinkg, stop_group
-
 from support.builds import PROJECT_ROOT
+from support.processes import BIN, Server, free_port, start_twinkg, stop_group
 
 pytestmark = [pytest.mark.slow, pytest.mark.docs]
 

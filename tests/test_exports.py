@@ -14,8 +14,8 @@ import networkx as nx
 import pandas as pd
 import pyoxigraph as ox
 import pytest
-from support.builds import store_of
 from pyld import jsonld
+from support.builds import store_of
 from typer.testing import CliRunner
 
 from twinkg.build import Built

@@ -39,7 +39,7 @@ def test_a_fresh_client_gets_in_when_the_cap_is_full_of_half_sent_heads(server: 
             s.settimeout(0.5)
             try:
                 data = s.recv(200)
-            except socket.timeout:  # still held: not evicted
+            except TimeoutError:  # still held: not evicted
                 continue
             except ConnectionError:  # closed by the server
                 data = b""

@@ -14,9 +14,9 @@ import time
 
 import httpx
 import pytest
-from support.processes import Server, children, mini_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.processes import Server, children, mini_server
 
 from twinkg.query_text import MAX_DEPTH, QueryTooDeep, analyse
 

@@ -33,7 +33,7 @@ def exchange(srv: Server, raw: bytes, seconds: float = 10) -> tuple[bytes, float
                 data += chunk
                 if b"\r\n\r\n" in data and b"connection: close" not in data.lower():
                     break
-        except socket.timeout:
+        except TimeoutError:
             pass
         return data, time.monotonic() - start
 

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support.builds import PROJECT_ROOT
 from starlette.testclient import TestClient
+from support.builds import PROJECT_ROOT, graph_triples
 from test_server_world_pages import client  # noqa: F401  (the default build's pages, in process)
 
-from support.builds import graph_triples
 from twinkg.concepts import load_codes
 from twinkg.config import Settings
 from twinkg.curated.loader import load

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from support.builds import MINI, PROJECT_ROOT
 
 from twinkg.concepts import load_codes
-from support.builds import PROJECT_ROOT
 from twinkg.curated.loader import LoadError, load
-
-from support.builds import MINI
 
 CODES = load_codes(PROJECT_ROOT / "ontology")
 

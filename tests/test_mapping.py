@@ -6,12 +6,11 @@ from dataclasses import replace
 
 import pyoxigraph as ox
 import pytest
+from support.builds import MINI, settings_for
 
 from twinkg.build import load_data, map_graphs
 from twinkg.graphs import quads
 from twinkg.vocab import Iris
-
-from support.builds import MINI, settings_for
 
 PREFIX = """PREFIX tw: <https://w3id.org/twinkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX place: <https://w3id.org/twinkg/id/place/> PREFIX twn: <https://w3id.org/twinkg/id/twinning/>

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from xml.etree import ElementTree
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pyoxigraph as ox
 import pytest
-from support.builds import settings_for, store_of
-from support.browser import ARTIFACTS, chromium
-from support.processes import Server, start_twinkg
 from geo_support import data_with_coordinates
 from starlette.testclient import TestClient
+from support.browser import ARTIFACTS, chromium
+from support.builds import settings_for, store_of
+from support.processes import Server, start_twinkg
 
 from twinkg.build import Built, run
 from twinkg.config import Settings

@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.builds import MINI, PROJECT_ROOT, settings_for
 
-from support.builds import MINI, settings_for
 from twinkg.build import run
-from support.builds import PROJECT_ROOT
 from twinkg.errors import TwinkgError
 from twinkg.graphs import quads
 from twinkg.vocab import ORG, PROV, RDF, SEM, TW, Iris

@@ -10,10 +10,11 @@ import time
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import given, settings, strategies as st
-
-from support.processes import Server, mini_server
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from netguard import Listener, listener
+from support.processes import Server, mini_server
+
 from twinkg.query_text import QueryTextError, analyse
 from twinkg.vocab import PREFIXES
 

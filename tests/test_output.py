@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from support.builds import MINI
 
 from twinkg import output
 from twinkg.output import NQ_DUMP, SUMS, OutputError, builds_dir, checksums, current, pin, write_output
-
-from support.builds import MINI
 
 
 def build_files(tag: str) -> dict[str, bytes]:

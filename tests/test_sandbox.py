@@ -8,8 +8,8 @@ import sys
 import textwrap
 
 import pytest
-
 from netguard import closed_port, listener
+
 from twinkg import sandbox
 
 pytestmark = pytest.mark.slow

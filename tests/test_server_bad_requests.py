@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
 from support.inprocess import InProcessServer
-
 
 
 @pytest.mark.parametrize("path, params", [

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
-
 from support.inprocess import ALPHA, Page, failing_client
+
 from twinkg.errors import QueryTimeout, StoreBusy, StoreError, StoreUnavailable
 
 

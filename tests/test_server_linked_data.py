@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-import logging
-from collections.abc import Iterator
-
 from support.inprocess import InProcessServer, serve_app
 from support.processes import STORES, start_remote_store, store_param
-from twinkg.config import Settings
+
 from twinkg.build import Built
+from twinkg.config import Settings
 
 BASE = "https://w3id.org/twinkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -9,7 +9,6 @@ import asyncio
 import time
 
 import httpx
-
 import pytest
 from support.processes import Server, children, mini_server, rss_kib
 

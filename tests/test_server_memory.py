@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from support.processes import Server, children, cpu_ticks, mini_server, rss_kib
 from starlette.testclient import TestClient
+from support.processes import Server, children, cpu_ticks, mini_server, rss_kib
 
 from twinkg.build import Built
 from twinkg.config import Settings

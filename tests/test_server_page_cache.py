@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from support.inprocess import InProcessServer
-from twinkg.server.cache import ResponseCache
 
+from twinkg.server.cache import ResponseCache
 
 
 @pytest.mark.parametrize("path,accept", [("/page/id/place/alpha-town", "text/html"),

@@ -9,15 +9,15 @@ the page (html.parser) rather than searching it for substrings.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
-
 from support.builds import MINI
+
 from twinkg.config import Settings
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig

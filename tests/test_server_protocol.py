@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import pytest
 import rdflib
-from support.builds import required
-from support.processes import CONFORMANCE, STORES, Server, serve_over, store_param, write_dump
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
+from support.builds import required
+from support.processes import CONFORMANCE, STORES, Server, serve_over, store_param, write_dump
 
 pytestmark = pytest.mark.slow
 

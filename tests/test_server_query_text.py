@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import given, strategies as st
-
+from hypothesis import given
+from hypothesis import strategies as st
 from support.builds import PROJECT_ROOT
+
 from twinkg.query_text import QueryTextError, analyse
-from twinkg.vocab import PREFIXES
 from twinkg.server import conneg
+from twinkg.vocab import PREFIXES
 
 
 @pytest.mark.parametrize("query,form,froms,named,service", [

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.processes import STORES, Server, children, mini_server
 from netguard import Listener
+from support.processes import STORES, Server, children, mini_server
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,9 @@ import socket
 import time
 
 import pytest
-from support.processes import Server, mini_server
 from starlette.testclient import TestClient
 from support.inprocess import failing_client
+from support.processes import Server, mini_server
 
 from twinkg.errors import StoreUnavailable
 

@@ -7,14 +7,14 @@ and initial, paginated; a home page that no longer lists every place."""
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
+from support.builds import dump_quads
 from test_server_place_pages import BASE, TW, Page
 
-from support.builds import dump_quads
 from twinkg.config import Settings
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig

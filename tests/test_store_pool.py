@@ -66,7 +66,6 @@ def test_a_busy_worker_dies_with_a_killed_server(tmp_path: Path) -> None:
     import time
 
     import httpx
-
     from support.builds import MINI
     from support.processes import BIN, alive, children, cpu_ticks, start_twinkg
 

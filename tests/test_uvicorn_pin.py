@@ -6,9 +6,9 @@ from __future__ import annotations
 import tomllib
 from importlib.metadata import version
 
-from support.builds import PROJECT_ROOT
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from support.builds import PROJECT_ROOT
 
 from twinkg.server.http import UVICORN_TESTED
 

@@ -147,9 +147,9 @@ def test_both_engines_agree_on_the_mini_build(mini_build) -> None:  # type: igno
 
 
 def test_validate_engine_option() -> None:
+    from support.builds import MINI
     from typer.testing import CliRunner
 
-    from support.builds import MINI
     from twinkg.cli import app
 
     runner = CliRunner()

@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pyoxigraph as ox
-from typer.testing import CliRunner
 from support.proxies import FaultProxy
 from support.wikidata import REPO
+from typer.testing import CliRunner
 
 from twinkg import __version__
 from twinkg.build import load_data, run
@@ -125,9 +125,9 @@ def test_manifest_is_rebuilt_from_the_files(data_dir: Path, wikidata_endpoint: s
 
 def test_build_publishes_the_enrichment_graph_reproducibly(data_dir: Path, wikidata_endpoint: str, tmp_path: Path) -> None:
     data = load_data(Settings(data_dir=data_dir))
-    when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     enrich(data, Cache(data_dir / "wikidata", BASE), SparqlClient(wikidata_endpoint), now=lambda: when)
-    built_at = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    built_at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     outputs = []
     for name in ("a", "b"):
         settings = Settings(data_dir=data_dir, out_dir=tmp_path / name, built_at=built_at)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-from typer.testing import CliRunner
 from support.wikidata import REPO
+from typer.testing import CliRunner
 
 from twinkg.build import load_data
 from twinkg.cli import app

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support.builds import PROJECT_ROOT, dump_quads
 
-from support.builds import dump_quads
 from twinkg.build import load_data
 from twinkg.concepts import load_classes
-from support.builds import PROJECT_ROOT
 from twinkg.config import Settings
 from twinkg.dates import parse_exact
 from twinkg.graphs import InputError

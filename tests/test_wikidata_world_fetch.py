@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 import pytest
-from typer.testing import CliRunner
 from support.processes import RemoteStoreServer
 from support.proxies import FaultProxy
 from support.wikidata import CRAWL, start_wikidata
+from typer.testing import CliRunner
 
 from twinkg.build import run
 from twinkg.cli import app
@@ -104,7 +104,7 @@ def test_interrupted_world_run_resumes(data_dir: Path, world_proxy: FaultProxy) 
 @pytest.fixture
 def merged(data_dir: Path, world_proxy: FaultProxy, tmp_path: Path) -> tuple[set[ox.Triple], list[str]]:
     assert world_run(data_dir, world_proxy).exit_code == 0
-    settings = Settings(data_dir=data_dir, out_dir=tmp_path / "dist", built_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc))
+    settings = Settings(data_dir=data_dir, out_dir=tmp_path / "dist", built_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
     built = run(settings, write=False)
     assert built.report.conforms, built.report.summary()
     assert built.findings is not None

@@ -8,10 +8,10 @@ every stage succeeded.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -31,9 +31,9 @@ from twinkg.publish import in_graph, line_dumps, publish, render_dumps
 from twinkg.validate import Report, load_shapes, validate_store
 from twinkg.vocab import SKOS, WD, Iris
 from twinkg.world import identity, non_places
-from twinkg.world.mapping import Findings, country_codes, world_triples
 from twinkg.world.countries import check_countries
 from twinkg.world.live import read_live
+from twinkg.world.mapping import Findings, country_codes, world_triples
 from twinkg.world.records import World
 from twinkg.world.snapshots import read_snapshots
 

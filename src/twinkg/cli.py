@@ -18,8 +18,9 @@ import functools
 import gzip
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 import typer
@@ -56,7 +57,7 @@ OutOption = typer.Option(None, "--out", help="Output folder for the dumps. [defa
 BaseOption = typer.Option(None, "--base", help="Base IRI of minted IRIs. [default: https://w3id.org/twinkg/, or $TWINKG_BASE]")
 
 
-def settings_from(data: Optional[Path] = None, out: Optional[Path] = None, base: Optional[str] = None,
+def settings_from(data: Path | None = None, out: Path | None = None, base: str | None = None,
                   **options: Any) -> Settings:
     """The defaults of Settings, with what was given on the command line."""
     if base is not None and not base.endswith(("/", "#")):
@@ -106,7 +107,7 @@ def run_pipeline(settings: Settings, write: bool) -> None:
 
 
 @command(aftermath="nothing was written")
-def build(data: Optional[Path] = DataOption, out: Optional[Path] = OutOption, base: Optional[str] = BaseOption) -> None:
+def build(data: Path | None = DataOption, out: Path | None = OutOption, base: str | None = BaseOption) -> None:
     """Load the curated data, map it to RDF, validate it with SHACL and write the dumps.
 
     Writes twinkg.ttl, twinkg.nt.gz, twinkg.jsonld, twinkg.nq.gz (named graphs),
@@ -120,7 +121,7 @@ def build(data: Optional[Path] = DataOption, out: Optional[Path] = OutOption, ba
 
 
 @command(aftermath="nothing was written")
-def validate(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
+def validate(data: Path | None = DataOption, base: str | None = BaseOption,
              engine: str = typer.Option(Settings.shacl_engine, "--engine",
                                         help="compiled: the shapes as SPARQL on pyoxigraph (fast); pyshacl: the "
                                              "reference SHACL engine. The compiled engine falls back to pyshacl, with a "
@@ -138,8 +139,8 @@ def export(
     as_of: str = typer.Option(..., "--as-of", help="A year (the network at its end, 31 December) or a day YYYY-MM-DD."),
     formats: list[str] = typer.Option(["csv", "graphml", "gexf"], "--format",
                                       help="csv (tables + CSVW metadata), graphml or gexf; repeat for several."),
-    out: Optional[Path] = OutOption,
-    to: Optional[Path] = typer.Option(None, "--to", help="Folder to write into. [default: twinkg-AS_OF/ in the current folder]"),
+    out: Path | None = OutOption,
+    to: Path | None = typer.Option(None, "--to", help="Folder to write into. [default: twinkg-AS_OF/ in the current folder]"),
 ) -> None:
     """Write the network as it stood on a day: twinnings.csv, places.csv, events.csv with CSVW metadata, GraphML, GEXF.
 
@@ -208,7 +209,7 @@ BackoffOption = typer.Option(RetryPolicy.backoff, "--backoff",
                              help="First wait in seconds when the server sends no Retry-After; doubles each retry.")
 
 
-def wikidata_client(endpoint: Optional[str], timeout: float, retries: int, backoff: float) -> SparqlClient:
+def wikidata_client(endpoint: str | None, timeout: float, retries: int, backoff: float) -> SparqlClient:
     url = endpoint or os.environ.get("TWINKG_WIKIDATA_ENDPOINT") or WIKIDATA_ENDPOINT
     if not url.startswith(("http://", "https://")):
         fail(f"--endpoint must be an http(s) URL, got {url!r}")
@@ -230,8 +231,8 @@ def progress_bar(description: str) -> Progress:
 
 
 @command()
-def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
-           endpoint: Optional[str] = EndpointOption,
+def enrich(data: Path | None = DataOption, base: str | None = BaseOption,
+           endpoint: str | None = EndpointOption,
            batch_size: int = typer.Option(50, "--batch-size", min=1, help="Ids per query (VALUES batch)."),
            refresh: bool = typer.Option(False, "--refresh", help="Fetch every id again, even those already cached."),
            world: bool = typer.Option(False, "--world", help="The whole P190 network: every item with a P190 "
@@ -284,8 +285,8 @@ def enrich(data: Optional[Path] = DataOption, base: Optional[str] = BaseOption,
 
 
 @command()
-def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = EndpointOption,
-              review: Optional[Path] = typer.Option(
+def reconcile(data: Path | None = DataOption, endpoint: str | None = EndpointOption,
+              review: Path | None = typer.Option(
                   None, "--review", help="Review file to write (or read with --apply). [default: data/wikidata/reconcile-review.yaml]"),
               accept: bool = typer.Option(False, "--accept", help="Also write unambiguous top candidates "
                                           "(score ≥ threshold, lead ≥ margin, same country) into data/."),
@@ -294,7 +295,7 @@ def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = Endpo
               threshold: float = typer.Option(reconciling.THRESHOLD, "--threshold", min=0.0, max=1.0, help="Lowest score --accept takes."),
               margin: float = typer.Option(reconciling.MARGIN, "--margin", min=0.0, max=1.0,
                                            help="How far the top candidate must lead the next."),
-              place: Optional[list[str]] = typer.Option(None, "--place", help="Only this place id (repeatable)."),
+              place: list[str] | None = typer.Option(None, "--place", help="Only this place id (repeatable)."),
               offline: bool = typer.Option(False, "--offline", help="Do not query Wikidata: match against the snapshots in "
                                            "data/snapshots/ (a CSV review file, default data/wikidata/reconcile-offline.csv)."),
               timeout: float = TimeoutOption, retries: int = RetriesOption, backoff: float = BackoffOption) -> None:
@@ -325,7 +326,7 @@ def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = Endpo
             task = bar.add_task("reconcile", total=None)
             proposals = reconciling.reconcile(dataset, client, threshold, margin, only=place or (),
                                               progress=lambda done, total: bar.update(task, completed=done, total=total))
-        reconciling.write_review(proposals, review_path, dt.datetime.now(dt.timezone.utc), client.endpoint)
+        reconciling.write_review(proposals, review_path, dt.datetime.now(dt.UTC), client.endpoint)
         for p in proposals:
             top = p.candidates[0] if p.candidates else None
             best = f"{top.qid} {top.label!r} {top.score}" if top else "-"
@@ -339,7 +340,7 @@ def reconcile(data: Optional[Path] = DataOption, endpoint: Optional[str] = Endpo
         err.print(f"[green]wrote[/green] {len(written)} id(s) into {settings.data_dir}")
 
 
-def _reconcile_offline(settings: Settings, dataset: Dataset, review: Optional[Path], accept: bool) -> None:
+def _reconcile_offline(settings: Settings, dataset: Dataset, review: Path | None, accept: bool) -> None:
     from twinkg.enrich.cache import atomic_write
     from twinkg.world import identity
     from twinkg.world.snapshots import read_snapshots
@@ -357,9 +358,9 @@ def _reconcile_offline(settings: Settings, dataset: Dataset, review: Optional[Pa
 
 
 @command("diff-wikidata")
-def diff_wikidata(data: Optional[Path] = DataOption,
-                  out: Optional[Path] = typer.Option(None, "--out", help="Folder for the report. [default: wikidata-diff/ beside dist/]"),
-                  as_of: Optional[str] = typer.Option(None, "--as-of", help="Derive statuses as of this date (YYYY-MM-DD). "
+def diff_wikidata(data: Path | None = DataOption,
+                  out: Path | None = typer.Option(None, "--out", help="Folder for the report. [default: wikidata-diff/ beside dist/]"),
+                  as_of: str | None = typer.Option(None, "--as-of", help="Derive statuses as of this date (YYYY-MM-DD). "
                                                       "[default: today, or SOURCE_DATE_EPOCH]")) -> None:
     """Compare curated twinnings with the cached P190 statements: Markdown, CSV and QuickStatements.
 
@@ -394,7 +395,7 @@ def diff_wikidata(data: Optional[Path] = DataOption,
 def serve(
     host: str = typer.Option(Settings.host, "--host", help="Address to listen on (0.0.0.0 for every interface)."),
     port: int = typer.Option(Settings.port, "--port", help="TCP port to listen on."),
-    sparql_endpoint: Optional[str] = typer.Option(
+    sparql_endpoint: str | None = typer.Option(
         None, "--sparql-endpoint", metavar="URL",
         help="Query a remote SPARQL 1.1 store (loaded with `twinkg publish`) instead of the embedded one. "
              "Its default graph must be the union of its named graphs (oxigraph serve --union-default-graph)."),
@@ -430,9 +431,9 @@ def serve(
                                                    "--max-connections-per-client", min=1,
                                                    help="Open connections from one client address (503 above)."),
     quiet: bool = typer.Option(False, "--quiet", help="No access log (one JSON line per request on stderr)."),
-    data: Optional[Path] = DataOption,
-    out: Optional[Path] = OutOption,
-    base: Optional[str] = BaseOption,
+    data: Path | None = DataOption,
+    out: Path | None = OutOption,
+    base: str | None = BaseOption,
 ) -> None:
     """Serve the graph: SPARQL endpoint, linked-data pages, dumps — on http://127.0.0.1:8080/ by default.
 
@@ -470,10 +471,10 @@ def serve(
 def publish(
     to: str = typer.Option(..., "--to", metavar="URL",
                            help="Graph Store Protocol endpoint of the target store, e.g. http://host:7878/store"),
-    update_endpoint: Optional[str] = typer.Option(
+    update_endpoint: str | None = typer.Option(
         None, "--update", metavar="URL",
         help="SPARQL Update endpoint used to swap the uploaded graphs in (default: derived from --to: …/update)."),
-    out: Optional[Path] = OutOption,
+    out: Path | None = OutOption,
     timeout: float = typer.Option(UPLOAD_SECONDS, "--timeout", help="Seconds allowed for each HTTP request."),
 ) -> None:
     """Load the built graphs into a SPARQL store over the Graph Store Protocol, replacing each named graph.

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from importlib.resources import files
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
-from typing import Callable
 
 from twinkg.vocab import DEFAULT_BASE
 
@@ -37,10 +37,10 @@ def build_time() -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except ValueError:
             raise SystemExit(f"SOURCE_DATE_EPOCH must be an integer number of seconds, got {epoch!r}") from None
-    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ import pickle
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
-from typing import Callable, Generic, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 from twinkg.errors import TwinkgError
 

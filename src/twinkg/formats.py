@@ -8,7 +8,7 @@ to a file, which twinkg never asks it to).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 

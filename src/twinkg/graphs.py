@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import pyoxigraph as ox
 

@@ -7,9 +7,9 @@ Superclass types are materialised here (a place is also a `schema:Place` and a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import combinations
-from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 

@@ -315,7 +315,7 @@ def write_output(out_dir: Path, files: dict[str, bytes], progress: Progress = la
         raise OutputError(f"cannot write beside {out_dir}: {exc.strerror or exc}") from None
     try:
         _check_replaceable(out_dir)  # again: another build may have run while we waited
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         folder = Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=builds))
         link = builds / f".link-{folder.name}"
         try:

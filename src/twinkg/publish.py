@@ -16,8 +16,8 @@ from zlib_ng import gzip_ng
 
 from twinkg import jsonld
 from twinkg.config import Progress
-from twinkg.formats import rdf_bytes
 from twinkg.errors import OutputError
+from twinkg.formats import rdf_bytes
 from twinkg.graphs import Graphs
 from twinkg.output import (
     CONTEXT_FILE,
@@ -32,7 +32,6 @@ from twinkg.output import (
 )
 from twinkg.publication import LICENSE
 from twinkg.vocab import DCAT, DCT, PREFIXES, RDF, SPDX_NS, VOID, XSD, Iris
-
 
 GZIP_LEVEL = 5
 """zlib-ng at level 5 writes files no larger than the standard library's zlib at 6 did, in a third of

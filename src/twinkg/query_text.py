@@ -28,12 +28,11 @@ from __future__ import annotations
 import functools
 import gc
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
-
-from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 from lark import Lark, Token, Tree
 from lark.common import LexerConf

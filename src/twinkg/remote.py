@@ -17,8 +17,9 @@ import gzip
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator, TextIO, cast
+from typing import IO, TextIO, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -27,7 +28,6 @@ import pyoxigraph as ox
 from twinkg import http_client
 from twinkg.errors import RemoteError
 from twinkg.output import NQ_DUMP
-
 
 UPLOAD_SECONDS = 300.0
 """Time allowed for each request: one upload carries a whole graph."""

@@ -15,10 +15,10 @@ compiler does not cover (`UnsupportedShape`): slower, never wrong.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 import pyshacl
@@ -28,7 +28,8 @@ from rdflib.namespace import SH
 from twinkg.config import Progress
 from twinkg.formats import rdf_bytes
 from twinkg.shacl_sparql import Check, Hierarchy, ShapesError, UnsupportedShape, compile_shapes
-from twinkg.vocab import RDF, RDFS, SH as SH_NS, XSD
+from twinkg.vocab import RDF, RDFS, XSD
+from twinkg.vocab import SH as SH_NS
 
 __all__ = ["ENGINES", "Report", "Result", "ShapesError", "load_shapes", "validate", "validate_pyshacl", "validate_store"]
 

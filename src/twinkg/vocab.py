@@ -8,8 +8,8 @@ labels, so that renaming a city does not change its IRI.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 DEFAULT_BASE = "https://w3id.org/twinkg/"
 

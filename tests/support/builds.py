@@ -17,7 +17,7 @@ PROJECT_ROOT = TESTS.parent
 """The checkout the tests run from (the package itself does not know where its sources are)."""
 FIXTURES = TESTS / "fixtures"
 MINI = FIXTURES / "mini"
-BUILT_AT = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.timezone.utc)
+BUILT_AT = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def required(path: Path, what: str) -> Path:

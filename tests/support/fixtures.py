@@ -17,7 +17,7 @@ from filelock import FileLock
 from starlette.testclient import TestClient
 
 from support.builds import MINI, PROJECT_ROOT, dump_quads, settings_for
-from support.inprocess import InProcessServer, serve_app, mini_app_client
+from support.inprocess import InProcessServer, mini_app_client, serve_app
 from support.processes import Server, start_twinkg
 from support.proxies import FaultProxy
 from support.wikidata import CURATED, start_wikidata
@@ -26,6 +26,7 @@ from twinkg.config import Settings
 from twinkg.graphs import quads
 from twinkg.store.memory import MemoryStore
 from twinkg.vocab import Iris
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]

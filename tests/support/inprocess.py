@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from starlette.testclient import TestClient
 
 from support.builds import MINI

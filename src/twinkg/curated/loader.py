@@ -8,16 +8,14 @@ whole batch at once, and it hands on nothing when any problem was found.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
+from typing import Any
 
 from twinkg import dates
-from twinkg.curated import yaml_reader
 from twinkg.concepts import Codes, country_name
-from twinkg.errors import InputError
-from twinkg.lifecycle import ENDS, SUSPENDS, role_of
+from twinkg.curated import yaml_reader
 from twinkg.curated.records import (
     Actor,
     Dataset,
@@ -30,6 +28,8 @@ from twinkg.curated.records import (
     Twinning,
     Where,
 )
+from twinkg.errors import InputError
+from twinkg.lifecycle import ENDS, SUSPENDS, role_of
 from twinkg.vocab import QID_RE, is_slug, twinning_slug
 
 SECTIONS = ("sources", "places", "actors", "twinnings")
@@ -149,7 +149,7 @@ class _Record:
             if key not in allowed:
                 self.problem(str(key), f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
-    def child(self, node: Any, line: int, fallback_id: str) -> "_Record | None":
+    def child(self, node: Any, line: int, fallback_id: str) -> _Record | None:
         if not hasattr(node, "get"):
             self.problems.append(Problem(self.file, line, self.id, fallback_id, "expected a mapping"))
             return None

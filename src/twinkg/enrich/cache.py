@@ -22,16 +22,16 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 
 from twinkg import __version__
+from twinkg.enrich.queries import PQ, PS, SCHEMA_ORG, WD, WDS, WDT, WIKIBASE, P
 from twinkg.formats import rdf_bytes
 from twinkg.http_client import USER_AGENT
-from twinkg.enrich.queries import P, PQ, PS, SCHEMA_ORG, WD, WDS, WDT, WIKIBASE
 from twinkg.vocab import DCT, PROV, RDF, RDFS, XSD, Iris
 
 MANIFEST = "manifest.json"
@@ -75,7 +75,7 @@ class Fetch:
     def triples(self, base: str) -> list[ox.Triple]:
         n = ox.NamedNode
         act = n(Iris(base).wikidata_fetch(batch_id(self.qids)))
-        when = self.retrieved.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = self.retrieved.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         out = [
             ox.Triple(act, n(RDF + "type"), n(PROV + "Activity")),
             ox.Triple(act, n(RDF + "type"), n(SCHEMA_ORG + "SearchAction")),
@@ -149,7 +149,7 @@ class Cache:
         header = (
             "# twinkg Wikidata enrichment cache, written by `twinkg enrich`; do not edit by hand.\n"
             f"# {len(set(fetch.qids))} item(s) retrieved from {fetch.endpoint} at "
-            f"{fetch.retrieved.astimezone(dt.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}.\n"
+            f"{fetch.retrieved.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}.\n"
             "# Wikidata content is CC0. The prov:Activity below records the query and the retrieval time.\n"
         )
         atomic_write(self.dir / name, header + turtle)

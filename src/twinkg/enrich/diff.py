@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from twinkg.curated.records import Dataset, Event, Source, Twinning
 from twinkg.dates import Date
 from twinkg.enrich.cache import atomic_write
-from twinkg.enrich.queries import P, PQ, PS, WD, WIKIBASE
+from twinkg.enrich.queries import PQ, PS, WD, WIKIBASE, P
 from twinkg.lifecycle import ENDS, STARTS, SUSPENDS, role_of
 from twinkg.status import derive, ever_concluded, ordered
 from twinkg.vocab import XSD

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pyoxigraph as ox
 
@@ -21,7 +21,7 @@ from twinkg.config import Counter
 from twinkg.curated.records import Dataset
 from twinkg.enrich.cache import Cache, Fetch
 from twinkg.enrich.client import EndpointError, QueryTimeout, Row, SparqlClient
-from twinkg.enrich.queries import P, PQ, PS, WIKIBASE, WDT, items_query
+from twinkg.enrich.queries import PQ, PS, WDT, WIKIBASE, P, items_query
 
 
 def wanted_items(data: Dataset) -> dict[str, set[str]]:
@@ -57,13 +57,13 @@ class Outcome:
 
 def enrich(data: Dataset, cache: Cache, client: SparqlClient, batch_size: int = 50,
            refresh: bool = False, progress: Counter = lambda done, total: None,
-           now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> Outcome:
+           now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> Outcome:
     return fetch_items(wanted_items(data), cache, client, batch_size, refresh, progress, now)
 
 
 def fetch_items(wanted: dict[str, set[str]], cache: Cache, client: SparqlClient, batch_size: int = 50,
                 refresh: bool = False, progress: Counter = lambda done, total: None,
-                now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> Outcome:
+                now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> Outcome:
     """Fetch the items not yet cached (each with the label languages wanted for it), batch by batch."""
     outcome = Outcome()
     have = set() if refresh else cache.fetched()

@@ -9,7 +9,7 @@ another (one UNION branch per property instead of OPTIONALs).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from twinkg.vocab import WD as WD  # re-exported: the Wikidata modules read it from here
 

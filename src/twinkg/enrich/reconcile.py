@@ -25,9 +25,10 @@ import datetime as dt
 import difflib
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, TypeVar
+from typing import TypeVar
 
 import pyoxigraph as ox
 from ruamel.yaml import YAML
@@ -36,9 +37,9 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from twinkg.config import Counter
 from twinkg.curated.records import Dataset, Place
 from twinkg.enrich.cache import atomic_write
-from twinkg.errors import InputError
 from twinkg.enrich.client import SparqlClient
 from twinkg.enrich.queries import BASE_LANGUAGES, SETTLEMENT_CLASSES, WD, candidate_facts_query, candidates_query
+from twinkg.errors import InputError
 from twinkg.vocab import QID_RE
 
 WEIGHTS = {"name": 0.35, "country": 0.35, "type": 0.10, "partners": 0.20}

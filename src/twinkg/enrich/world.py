@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from twinkg.config import Counter
 from twinkg.curated.records import Dataset
@@ -64,7 +64,7 @@ def known_items(cache: Cache) -> list[str] | None:
 
 def enrich_world(data: Dataset, cache: Cache, client: SparqlClient, batch_size: int = 50, refresh: bool = False,
                  page_size: int = PAGE_SIZE, progress: Counter = lambda done, total: None,
-                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> tuple[Outcome, int]:
+                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> tuple[Outcome, int]:
     """Discover (unless a previous run did) and fetch the whole network; returns the outcome and the item count."""
     items = None if refresh else known_items(cache)
     if items is None:
@@ -74,7 +74,7 @@ def enrich_world(data: Dataset, cache: Cache, client: SparqlClient, batch_size: 
             outcome = Outcome()
             outcome.failed["discovery"] = str(exc)
             return outcome, 0
-        when = now().astimezone(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = now().astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
         atomic_write(cache.dir / WORLD_ITEMS, json.dumps(
             {"endpoint": client.endpoint, "retrieved": when, "items": items}, indent=0) + "\n")
     wanted: dict[str, set[str]] = {q: set() for q in items}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from cachetools import LRUCache
 from starlette.concurrency import run_in_threadpool

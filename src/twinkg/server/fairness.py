@@ -27,8 +27,9 @@ import dataclasses
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -122,7 +123,7 @@ class FairStore:
         try:
             try:
                 await asyncio.wait_for(client.running.acquire(), self.timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise StoreBusy(f"this client already has {self.per_client} queries running; "
                                 f"none finished within {self.timeout:g} s") from None
             held = False
@@ -130,7 +131,7 @@ class FairStore:
                 if not client.seen:  # one query at a time until one has finished
                     try:
                         await asyncio.wait_for(client.first.acquire(), self.timeout)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         raise StoreBusy(f"this client's first query did not finish within {self.timeout:g} s; "
                                         "try again") from None
                     held = True

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from twinkg.formats import GRAPH_MEDIA_TYPES
 from twinkg.output import FILES, SUMS, VOID_FILE, read_checksums
 from twinkg.publication import LICENSE
 from twinkg.server import conneg
@@ -18,7 +19,6 @@ from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError, not_found
 from twinkg.server.protocol import answer_response, rdf_response
 from twinkg.server.queries import run_query
-from twinkg.formats import GRAPH_MEDIA_TYPES
 
 
 def dump_files(out_dir: Path) -> dict[str, str]:

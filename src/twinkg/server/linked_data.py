@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from twinkg import jsonld
 from twinkg.config import packaged
+from twinkg.formats import EXTENSION_OF, EXTENSIONS, GRAPH_MEDIA_TYPES, rdf_bytes
 from twinkg.output import CONTEXT_FILE
 from twinkg.publication import LICENSE
 from twinkg.server import conneg
@@ -22,7 +23,6 @@ from twinkg.server.protocol import answer_response
 from twinkg.server.queries import exists, resource_construct, run_query
 from twinkg.server.urls import iri_for_path, safe_local
 from twinkg.store import Store
-from twinkg.formats import EXTENSION_OF, EXTENSIONS, GRAPH_MEDIA_TYPES, rdf_bytes
 from twinkg.vocab import PREFIXES
 
 

@@ -20,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from twinkg.formats import GRAPH_MEDIA_TYPES, rdf_bytes
 from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError
 from twinkg.store import Answer, QueryRequest
-from twinkg.formats import GRAPH_MEDIA_TYPES, rdf_bytes
 from twinkg.vocab import PREFIXES
 
 ROW_HEADERS = ("X-SPARQL-Max-Rows", "X-SPARQL-Max-Bytes", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-Time-Ms")
@@ -162,7 +162,7 @@ class SpooledResponse(Response):
                 try:  # a client that stops reading is let go, with its file and its connection
                     await asyncio.wait_for(send({"type": "http.response.body", "body": chunk, "more_body": True}),
                                            self.send_timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     return
             await send({"type": "http.response.body", "body": b""})
 

@@ -6,13 +6,14 @@ so that the protocol does not depend on the pages."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
 from twinkg import __version__
+from twinkg.formats import GRAPH_MEDIA_TYPES
 from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError
@@ -23,9 +24,7 @@ from twinkg.server.protocol import (
     rdf_response,
     read_protocol_request,
 )
-from twinkg.formats import GRAPH_MEDIA_TYPES
 from twinkg.vocab import RDF, SD
-
 
 QueryPage = Callable[[Request, str | None], Awaitable[Response]]
 """The page a browser gets: for a query (its answer as a table), or for none (the editor)."""

@@ -7,8 +7,8 @@ lets route handlers be tested in process, with Starlette's test client.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pyoxigraph as ox
 

@@ -36,7 +36,6 @@ from twinkg.store.base import Answer, QueryRequest, graph_names_of
 from twinkg.store.worker import HEADER, Check, Reply, frame
 
 
-
 @dataclass(eq=False)
 class _Worker:
     proc: asyncio.subprocess.Process
@@ -154,7 +153,7 @@ class EmbeddedStore:
         try:
             probe = QueryRequest("ASK {}", "text/tab-separated-values") if self.store_dir else Check("ASK {}")
             reply = await asyncio.wait_for(worker.ask(frame(probe)), self.startup_timeout)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             worker.kill()
             await proc.wait()
             raise StoreUnavailable(f"a query worker did not start: {exc!r}") from None
@@ -227,7 +226,7 @@ class EmbeddedStore:
         start = time.perf_counter()
         try:
             await asyncio.wait_for(self._slow_lane.acquire(), self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._busy() from None
         try:
             return await self._run(request, key, start)
@@ -256,13 +255,13 @@ class EmbeddedStore:
         while True:
             try:
                 worker = await asyncio.wait_for(self._idle.get(), max(0.001, deadline - time.perf_counter()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise self._busy() from None
             if worker.proc.returncode is None:
                 break  # a worker that ended while idle is being replaced by its watcher
         try:
             reply = await asyncio.wait_for(worker.ask(request), max(0.001, deadline - time.perf_counter()))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._note(key, limit * 1000)
             await self._replace(worker)
             raise QueryTimeout(f"the query ran longer than the {limit:g} s limit and was stopped") from None
@@ -288,7 +287,7 @@ class EmbeddedStore:
         worker.kill()
         try:
             await asyncio.wait_for(worker.proc.wait(), 5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def close(self) -> None:
@@ -303,7 +302,7 @@ class EmbeddedStore:
         for worker in list(self._all):
             try:
                 await asyncio.wait_for(worker.proc.wait(), 2)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 worker.kill()
                 await worker.proc.wait()
         self._all.clear()

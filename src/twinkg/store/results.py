@@ -21,7 +21,6 @@ from twinkg.formats import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, results_bytes
 from twinkg.store.base import Answer, QueryRequest
 
 
-
 def _dataset_arguments(req: QueryRequest) -> dict[str, Any]:
     if req.default_graphs is not None or req.named_graphs is not None:
         return {

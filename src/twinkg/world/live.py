@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from twinkg.concepts import country_name
 from twinkg.dates import Date, DateError, parse_exact
-from twinkg.enrich.queries import P, PQ, PQV, PS, WD, WDT, WIKIBASE
+from twinkg.enrich.queries import PQ, PQV, PS, WD, WDT, WIKIBASE, P
 from twinkg.vocab import PROV, QID_RE, RDFS
 from twinkg.world.records import Claim, Origin, World
 from twinkg.world.snapshots import CC0, USER_ASSIGNED

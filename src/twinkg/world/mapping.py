@@ -26,19 +26,35 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, cast
+from typing import cast
 
 import pyoxigraph as ox
 
 from twinkg import status as status_rules
-from twinkg.lifecycle import ENDS, STARTS, first_with
 from twinkg.concepts import Classes
 from twinkg.curated.records import Dataset, Event, Place, Twinning, Where
 from twinkg.dates import Date, parse_exact
+from twinkg.lifecycle import ENDS, STARTS, first_with
 from twinkg.mapping import _day, _plain_number, _typed, lifecycle_triples, lifespan, when
-from twinkg.vocab import (DCT, GEO, OWL, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, TW, Iris, qid_slug,
-                          twinning_slug, wikidata_entity, wikidata_event_slug)
+from twinkg.vocab import (
+    DCT,
+    GEO,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SEM,
+    SKOS,
+    TW,
+    Iris,
+    qid_slug,
+    twinning_slug,
+    wikidata_entity,
+    wikidata_event_slug,
+)
 from twinkg.world import associations
 from twinkg.world.evidence import LinkEvidence, combined, pair_evidence
 from twinkg.world.records import Claim, Item, Origin, World

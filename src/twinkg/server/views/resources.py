@@ -4,7 +4,8 @@ its statements in and out; a place's twinnings a page at a time with their timel
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,10 +23,19 @@ from twinkg.server.protocol import answer_response
 from twinkg.server.queries import run_query, select
 from twinkg.server.render import render
 from twinkg.server.urls import iri_for_path, page_href, safe_local
-from twinkg.server.views.model import LABEL_PATH, Node, Term, iri, json_script, literal, short, statements, term
-from twinkg.server.views.timeline import (date_text, ended_text, event_kind, event_title, evidence_text, is_dated,
-                                          ordered_events, started_text, timeline)
 from twinkg.server.views.listings import DISPLAY_LABEL
+from twinkg.server.views.model import LABEL_PATH, Node, Term, iri, json_script, literal, short, statements, term
+from twinkg.server.views.timeline import (
+    date_text,
+    ended_text,
+    event_kind,
+    event_title,
+    evidence_text,
+    is_dated,
+    ordered_events,
+    started_text,
+    timeline,
+)
 from twinkg.vocab import DCT, OWL, RDF, RDFS, SKOS, TW, WD
 
 PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property", OWL + "AnnotationProperty"}

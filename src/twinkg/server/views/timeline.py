@@ -23,7 +23,8 @@ import calendar
 import datetime as dt
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from twinkg.lifecycle import ENDS, RESUMES, STARTS, SUSPENDS, role_of_class
 from twinkg.server.views.model import Node
