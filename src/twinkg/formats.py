@@ -9,8 +9,25 @@ to a file, which twinkg never asks it to).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 import pyoxigraph as ox
+
+
+class QueryForm(StrEnum):
+    """The four SPARQL query forms; the form decides which formats can answer a query (its values are the
+    keywords, as the protocol's messages and the store adapters spell them)."""
+
+    SELECT = "SELECT"
+    ASK = "ASK"
+    CONSTRUCT = "CONSTRUCT"
+    DESCRIBE = "DESCRIBE"
+
+    @property
+    def answers_graph(self) -> bool:
+        """CONSTRUCT and DESCRIBE answer with RDF (GRAPH_FORMATS), SELECT and ASK with results (RESULT_FORMATS)."""
+        return self in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
+
 
 GRAPH_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML)
 """What CONSTRUCT and DESCRIBE answers, data documents, VoID and the service description are written in."""

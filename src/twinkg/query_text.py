@@ -40,8 +40,10 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from lark.lexer import Lexer, LexerState, PatternStr
 
 from twinkg.errors import QueryRefused
+from twinkg.formats import QueryForm
 
-FORMS = {"select_query": "SELECT", "ask_query": "ASK", "construct_query": "CONSTRUCT", "describe_query": "DESCRIBE"}
+FORMS = {"select_query": QueryForm.SELECT, "ask_query": QueryForm.ASK, "construct_query": QueryForm.CONSTRUCT,
+         "describe_query": QueryForm.DESCRIBE}
 
 
 class QueryTextError(QueryRefused):
@@ -105,8 +107,7 @@ class _Depth:
 
 @dataclass
 class QueryInfo:
-    form: str | None
-    """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+    form: QueryForm | None
     from_graphs: list[str] = field(default_factory=list)
     from_named_graphs: list[str] = field(default_factory=list)
     uses_service: bool = False
@@ -334,7 +335,7 @@ def analyse(text: str, predeclared: dict[str, str] | None = None) -> QueryInfo:
         assert isinstance(number, Token)
         info.limit = int(number)
         info.limit_span = (number.start_pos or 0, number.end_pos or 0)
-    elif info.form != "ASK":
+    elif info.form != QueryForm.ASK:
         keyword = values.children[0] if values.children else None  # the VALUES token (a named terminal)
         info.limit_insert_at = keyword.start_pos if isinstance(keyword, Token) else len(text)
     return info

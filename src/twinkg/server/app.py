@@ -37,7 +37,7 @@ from twinkg.server.protocol import ROW_HEADERS
 from twinkg.server.render import HERE
 from twinkg.server.sparql import endpoint
 from twinkg.server.views import dataset, listings, resources, suggest, workbench
-from twinkg.store import QueryRequest
+from twinkg.store import Cost, QueryRequest
 
 SPARQL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
 """Methods /sparql accepts so that it can answer the wrong ones with the protocol's own 405 message."""
@@ -48,7 +48,7 @@ async def healthz(request: Request) -> Response:
     start = time.perf_counter()
     problem = None
     try:
-        await config.store.run(QueryRequest("ASK { }", RESULTS, cost="light"))
+        await config.store.run(QueryRequest("ASK { }", RESULTS, cost=Cost.LIGHT))
     except StoreError as exc:
         problem = str(exc)
     return JSONResponse({"status": "failing" if problem else "ok", "store": config.store.description,

@@ -34,7 +34,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from twinkg.errors import QueryTimeout, StoreBusy
-from twinkg.store import Answer, QueryRequest, Store
+from twinkg.store import Answer, Cost, QueryRequest, Store
 from twinkg.store.pool import SLOW_MS
 
 client_address: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="")
@@ -135,8 +135,8 @@ class FairStore:
                         raise StoreBusy(f"this client's first query did not finish within {self.timeout:g} s; "
                                         "try again") from None
                     held = True
-                if req.cost == "unknown" and client.seen:  # judged when its turn comes, on what ran before it
-                    req = dataclasses.replace(req, cost="heavy" if client.cost_at(self.clock()) > SLOW_MS else "light")
+                if req.cost == Cost.UNKNOWN and client.seen:  # judged when its turn comes, on what ran before it
+                    req = dataclasses.replace(req, cost=Cost.HEAVY if client.cost_at(self.clock()) > SLOW_MS else Cost.LIGHT)
                 try:
                     answer = await self.inner.run(req)
                 except QueryTimeout:

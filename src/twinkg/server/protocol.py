@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from twinkg.formats import GRAPH_MEDIA_TYPES, rdf_bytes
+from twinkg.formats import GRAPH_MEDIA_TYPES, QueryForm, rdf_bytes
 from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
 from twinkg.server.errors import ProtocolError
@@ -110,7 +110,7 @@ async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]
             raise ProtocolError(400, "FROM/FROM NAMED may only name graphs of this store (remote graphs are never "
                                      f"fetched): {', '.join('<' + g + '>' for g in outside)} is not one of them; "
                                      f"the graphs are {', '.join('<' + g + '>' for g in sorted(known))}")
-    offers = conneg.GRAPH_OFFERS if info.form in ("CONSTRUCT", "DESCRIBE") else conneg.RESULT_OFFERS
+    offers = conneg.GRAPH_OFFERS if info.form and info.form.answers_graph else conneg.RESULT_OFFERS
     if media_type is None:
         fmt = next((v for k, v in params if k == "format"), None)
         media_type = conneg.choose(offers, accept, fmt)
@@ -125,7 +125,7 @@ async def prepare(config: ServerConfig, query: str, params: list[tuple[str, str]
             raise ProtocolError(400, f"default-graph-uri and named-graph-uri take absolute IRIs, got {graph!r}")
     text = query
     cap = max_rows or config.max_rows
-    if info.form == "SELECT" and (info.limit is None or info.limit > cap):
+    if info.form == QueryForm.SELECT and (info.limit is None or info.limit > cap):
         text = info.with_limit(query, cap + 1)
     dataset: dict[str, Any] = {}
     if default or named:

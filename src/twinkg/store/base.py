@@ -11,12 +11,21 @@ and can be replicated.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from enum import StrEnum
+from typing import Protocol
 
 from twinkg.config import Settings
+from twinkg.formats import QueryForm
 
-if TYPE_CHECKING:  # the parser (Lark) stays out of a query worker's start-up
-    pass
+
+class Cost(StrEnum):
+    """What the caller expects a query to cost; the embedded store keeps a heavy one off its fast lane."""
+
+    LIGHT = "light"
+    """The app's own bounded queries, or a client whose queries have been fast."""
+    HEAVY = "heavy"
+    """A client whose queries have been slow, whatever their text (server.fairness)."""
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -34,8 +43,8 @@ class QueryRequest:
     """The answer is cut (at a row or triple) to stay within this many bytes, like the row cap."""
     spool_over: int | None = None
     """An answer larger than this is written to a file (`Answer.spool`) for the web layer to stream."""
-    form: str | None = None
-    """SELECT, ASK, CONSTRUCT or DESCRIBE when the web layer knows it (a remote store needs it)."""
+    form: QueryForm | None = None
+    """When the web layer knows it (a remote store needs it)."""
     prefixes: dict[str, str] | None = None
     base_iri: str | None = None
     """Relative IRIs in the query resolve against this (the endpoint's own URL)."""
@@ -43,10 +52,7 @@ class QueryRequest:
     """For `SELECT *`: where the `*` is in `query` (`QueryInfo.star_at`), so that the columns can follow
     `variable_order` instead of pyoxigraph's order by name."""
     variable_order: tuple[str, ...] = ()
-    cost: str = "unknown"
-    """What the caller expects: "light" (the app's own bounded queries, or a client whose queries have been
-    fast), "heavy" (a client whose queries have been slow: the embedded store keeps it off the fast lane) or
-    "unknown"."""
+    cost: Cost = Cost.UNKNOWN
 
 
 @dataclass

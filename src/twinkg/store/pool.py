@@ -32,7 +32,7 @@ from cachetools import LRUCache
 from twinkg.errors import QueryTimeout, QueryTooLarge, StoreBusy, StoreError, StoreUnavailable
 from twinkg.forked import die_with_parent
 from twinkg.query_text import QueryInfo
-from twinkg.store.base import Answer, QueryRequest, graph_names_of
+from twinkg.store.base import Answer, Cost, QueryRequest, graph_names_of
 from twinkg.store.worker import HEADER, Check, Reply, frame
 
 
@@ -214,7 +214,7 @@ class EmbeddedStore:
 
     async def run(self, req: QueryRequest) -> Answer:
         request = frame(req)
-        same = request if req.cost == "unknown" else frame(dataclasses.replace(req, cost="unknown"))
+        same = request if req.cost == Cost.UNKNOWN else frame(dataclasses.replace(req, cost=Cost.UNKNOWN))
         key = _key(same)
         fast = self._fast_lane(key, req.cost) or not self.fast_workers
         reply = await (self._run(request, key) if fast else self._in_slow_lane(request, key))
@@ -233,9 +233,9 @@ class EmbeddedStore:
         finally:
             self._slow_lane.release()
 
-    def _fast_lane(self, key: bytes, cost: str) -> bool:
+    def _fast_lane(self, key: bytes, cost: Cost) -> bool:
         """Not marked heavy, and its same request did not run slow last time."""
-        return cost != "heavy" and key not in self._slow
+        return cost != Cost.HEAVY and key not in self._slow
 
     def _busy(self) -> StoreBusy:
         return StoreBusy(f"every query worker stayed busy for {self.timeout:g} s; try again")

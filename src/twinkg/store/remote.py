@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from twinkg import http_client
 from twinkg.config import Settings
 from twinkg.errors import NotAcceptable, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
+from twinkg.formats import QueryForm
 from twinkg.store.base import GRAPHS_QUERY, Answer, QueryRequest, graph_names_of
 from twinkg.store.results import cap_triples, cap_tsv, results_format
 
@@ -154,7 +155,7 @@ class Virtuoso(SparqlProtocol):
             value = bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") in ("1", "true")
         boolean = ox.parse_query_results(json.dumps({"head": {}, "boolean": bool(value)}).encode(),
                                          ox.QueryResultsFormat.JSON)
-        return Answer(wanted, boolean.serialize(format=results_format(wanted, "ASK")) or b"")
+        return Answer(wanted, boolean.serialize(format=results_format(wanted, QueryForm.ASK)) or b"")
 
     def own_graph(self, iri: str) -> bool:
         return iri.startswith(VIRTUOSO_GRAPHS)
@@ -253,13 +254,13 @@ class RemoteStore:
         if req.base_iri:  # BASE first: SPARQL allows it anywhere in the prologue, Virtuoso only there
             query = f"BASE <{req.base_iri}> " + query
         # Both line-based, so an answer cut at the byte cap is cut at its last whole line.
-        if req.form in ("CONSTRUCT", "DESCRIBE"):
+        if req.form is not None and req.form.answers_graph:
             body, _, cut = await self._post(query, "application/n-triples", default_graphs, named_graphs,
                                             req.max_bytes)
             body = body[: body.rfind(b"\n") + 1] if cut else body
             answer = cap_triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), req.media_type, req.max_rows,
                                  req.max_bytes, cut)
-        elif req.form == "SELECT":
+        elif req.form == QueryForm.SELECT:
             body, _, cut = await self._post(query, self.adapter.select_media, default_graphs, named_graphs,
                                             req.max_bytes)
             answer = cap_tsv(self.adapter.solutions_tsv(body, cut), req.media_type, req.max_rows, req.max_bytes, cut)

@@ -17,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from twinkg.errors import NotAcceptable, QueryRefused, QueryTooLarge
-from twinkg.formats import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, results_bytes
+from twinkg.formats import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryForm, results_bytes
 from twinkg.store.base import Answer, QueryRequest
 
 
@@ -120,10 +120,10 @@ def serialise_capped(result: Any, fmt: ox.QueryResultsFormat, limit: int) -> tup
     return sink.value(), False
 
 
-def results_format(media: str, form: str) -> ox.QueryResultsFormat:
+def results_format(media: str, form: QueryForm) -> ox.QueryResultsFormat:
     fmt = RESULT_MEDIA_TYPES.get(media)
     if fmt is None:
-        raise NotAcceptable(f"a{'n' if form == 'ASK' else ''} {form} query cannot be answered as {media}")
+        raise NotAcceptable(f"a{'n' if form == QueryForm.ASK else ''} {form} query cannot be answered as {media}")
     return fmt
 
 
@@ -138,9 +138,9 @@ def _serialise(result: Any, req: QueryRequest, again: Callable[[], Any]) -> Answ
     """`again` evaluates the query anew: an answer over the byte cap is cut on its TSV form, one row a line."""
     media = req.media_type
     if isinstance(result, ox.QueryBoolean):
-        return Answer(media, results_bytes(result, results_format(media, "ASK")), rows=None)
+        return Answer(media, results_bytes(result, results_format(media, QueryForm.ASK)), rows=None)
     if isinstance(result, ox.QuerySolutions):
-        fmt = results_format(media, "SELECT")
+        fmt = results_format(media, QueryForm.SELECT)
         if fmt == ox.QueryResultsFormat.CSV:  # CSV cannot be parsed back: count and cut it as TSV
             tsv, cut = serialise_capped(result, ox.QueryResultsFormat.TSV, req.max_bytes)
             return cap_tsv(tsv, media, req.max_rows, req.max_bytes, cut)
@@ -205,7 +205,7 @@ def cap_tsv(tsv: bytes, media: str, max_rows: int, max_bytes: int, cut: bool = F
     """Count the rows of a TSV answer (one line each), cut at the caps, convert to the asked format.
 
     `cut`: the TSV itself was stopped at the byte cap, so its last line may be incomplete."""
-    fmt = results_format(media, "SELECT")
+    fmt = results_format(media, QueryForm.SELECT)
     if cut:
         tsv = tsv[: tsv.rfind(b"\n") + 1]
     rows = tsv.count(b"\n") - 1
