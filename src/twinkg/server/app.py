@@ -36,7 +36,7 @@ from twinkg.server.linked_data import context_document, data_document, dereferen
 from twinkg.server.protocol import ROW_HEADERS
 from twinkg.server.render import HERE
 from twinkg.server.sparql import endpoint
-from twinkg.server.views import dataset, listings, resources, suggest, workbench
+from twinkg.server.views import dataset, listings, resources, suggest, twinnings, workbench
 from twinkg.store import Cost, QueryRequest
 
 SPARQL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
@@ -73,7 +73,8 @@ def routes() -> list[BaseRoute]:
         Route("/robots.txt", robots, name="robots"),
         Route("/sitemap.xml", sitemap, name="sitemap"),
         Route("/healthz", healthz, name="healthz"),
-        *listings.routes, *suggest.routes, *resources.routes, *dataset.routes, *workbench.routes,
+        *listings.routes, *suggest.routes, *resources.routes, *dataset.routes, *twinnings.routes,
+        *workbench.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

@@ -1,0 +1,210 @@
+"""/twinnings: the links filtered by facets, over the real curated build (the world network).
+
+The facet counts a page shows are checked against counts made here from the graph itself (one SPARQL
+query for every link's status, kind, start bounds, partner countries and graphs, counted in Python: no
+query of the server's); the CSV of a view against every page of that view; the addresses; the refusals;
+and, in Chromium at 390 px, a first-time visitor filtering by status and decade and downloading the view."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+import pytest
+from playwright.sync_api import expect
+from starlette.testclient import TestClient
+from support.browser import ARTIFACTS, chromium
+from support.builds import dump_quads
+from support.processes import Server
+
+from twinkg.config import Settings
+from twinkg.server.app import create_app
+from twinkg.server.config import ServerConfig
+from twinkg.server.views.twinnings import PER_PAGE
+from twinkg.store.memory import MemoryStore
+
+pytestmark = pytest.mark.slow
+
+BASE = "https://w3id.org/twinkg/"
+TW = BASE + "ontology#"
+
+
+@pytest.fixture(scope="module")
+def client(curated_dist: Settings) -> Iterator[TestClient]:
+    config = ServerConfig(store=MemoryStore(dump_quads(curated_dist.out_dir)), settings=curated_dist,
+                          out_dir=curated_dist.out_dir)
+    with TestClient(create_app(config), follow_redirects=False) as c:
+        yield c
+
+
+@dataclass
+class Link:
+    status: str = ""
+    kind: str = ""
+    earliest: str = ""
+    latest: str = ""
+    countries: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+
+    @property
+    def decade(self) -> str:
+        same = self.earliest and self.latest and self.earliest[:3] == self.latest[:3]
+        return f"{self.earliest[:3]}0s" if same else "unknown"
+
+    def values(self, facet: str) -> set[str]:
+        return {"status": {self.status}, "kind": {self.kind}, "country": self.countries, "decade": {self.decade},
+                "source": self.sources}[facet] - {""}
+
+
+@pytest.fixture(scope="module")
+def graph_links(built_store: ox.Store) -> dict[str, Link]:
+    """Every twinning of the graph with what the facets read, straight from the store."""
+    links: dict[str, Link] = {}
+    rows = built_store.query(f"""SELECT ?t ?p ?o ?g WHERE {{ GRAPH ?g {{ ?t a <{TW}Twinning> }}
+        OPTIONAL {{ ?t ?p ?o VALUES ?p {{ <{TW}status> <{TW}kind> <{TW}startEarliest> <{TW}startLatest> }} }} }}""",
+                             use_default_graph_as_union=True)
+    for r in rows:
+        link = links.setdefault(r["t"].value, Link())  # type: ignore[index]
+        link.sources.add(r["g"].value.rsplit("/", 1)[-1])  # type: ignore[index]
+        p, o = r["p"], r["o"]  # type: ignore[index]
+        if p is not None:
+            name = p.value.rsplit("#", 1)[-1]
+            value = o.value.rsplit("/", 1)[-1]
+            setattr(link, {"startEarliest": "earliest", "startLatest": "latest"}.get(name, name), value)
+    for r in built_store.query(f"""SELECT ?t ?code WHERE {{ ?t a <{TW}Twinning> ; <{TW}partner>/<{TW}country> ?c .
+            ?c <http://www.w3.org/2004/02/skos/core#notation> ?code }}""", use_default_graph_as_union=True):
+        links[r["t"].value].countries.add(r["code"].value)  # type: ignore[index]
+    return links
+
+
+def expected(links: dict[str, Link], view: dict[str, str]) -> tuple[int, dict[str, Counter[str]]]:
+    chosen = [link for link in links.values() if all(v in link.values(f) for f, v in view.items())]
+    return len(chosen), {f: Counter(v for link in chosen for v in link.values(f))
+                         for f in ("status", "kind", "country", "decade", "source")}
+
+
+def shown(html: str) -> tuple[int, dict[str, Counter[str]]]:
+    """The total and each facet's counts as the page shows them."""
+    total = int(re.search(r'<strong id="total">([\d,]+)</strong>', html)[1].replace(",", ""))  # type: ignore[index]
+    counts: dict[str, Counter[str]] = {}
+    for name, block in re.findall(r'<details class="facet" id="facet-(\w+)".*?<ul>(.*?)</ul>', html, re.S):
+        counts[name] = Counter({v: int(n.replace(",", "")) for v, n in re.findall(
+            r'data-value="([^"]+)"[^>]*>[^<]*</a> <span class="count">([\d,]+)</span>', block)})
+    return total, counts
+
+
+def listed(html: str) -> list[str]:
+    body = html.split('id="twinnings"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td><a href="(/page/id/twinning/[^"]+)"', body)
+
+
+VIEWS = [{}, {"status": "suspended"}, {"country": "DE"}, {"decade": "1940s"}, {"source": "curated"},
+         {"status": "active", "country": "GB", "source": "wikidata"}, {"kind": "twin-town", "decade": "unknown"}]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: "&".join(f"{k}={x}" for k, x in v.items()) or "every-link")
+def test_facet_counts_equal_sparql_counts(client: TestClient, graph_links: dict[str, Link],
+                                          view: dict[str, str]) -> None:
+    r = client.get("/twinnings", params=view)
+    assert r.status_code == 200, r.text
+    total, counts = shown(r.text)
+    want_total, want = expected(graph_links, view)
+    assert total == want_total > 0
+    assert counts == want
+
+
+def test_every_link_of_a_view_is_on_one_page_and_in_its_csv(client: TestClient, graph_links: dict[str, Link]) -> None:
+    view = {"status": "no-longer-listed"}
+    total, _ = expected(graph_links, view)
+    assert PER_PAGE < total < 10 * PER_PAGE
+    pages: list[str] = []
+    for n in range(1, -(-total // PER_PAGE) + 1):
+        r = client.get("/twinnings", params={**view, **({"page": str(n)} if n > 1 else {})})
+        assert r.status_code == 200
+        pages += listed(r.text)
+    assert len(pages) == len(set(pages)) == total
+    assert client.get("/twinnings", params={**view, "page": str(n + 1)}).status_code == 400
+    download = client.get("/twinnings.csv", params=view)
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    assert 'filename="twinnings-status-no-longer-listed.csv"' in download.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert ["/page/id/" + row["twinning_iri"].removeprefix(BASE + "id/") for row in rows] == pages  # same order
+    assert {row["status"] for row in rows} == {"no-longer-listed"}
+    for row in rows:
+        link = graph_links[row["twinning_iri"]]
+        assert set(row["countries"].split()) == link.countries and row["decade"] == link.decade
+        assert (row["curated"] == "true") == ("curated" in link.sources)
+
+
+def test_a_filtered_view_has_one_address(client: TestClient) -> None:
+    r = client.get("/twinnings?decade=1940s&status=suspended")
+    assert r.status_code == 301 and r.headers["location"] == "/twinnings?status=suspended&decade=1940s"
+    r = client.get("/twinnings?status=&kind=&country=&decade=1940s&source=&page=1")  # a form's empty fields
+    assert r.status_code == 301 and r.headers["location"] == "/twinnings?decade=1940s"
+    r = client.get("/twinnings.csv?source=curated&country=GB")
+    assert r.status_code == 301 and r.headers["location"] == "/twinnings.csv?country=GB&source=curated"
+    page = client.get("/twinnings?status=suspended&decade=1940s")
+    assert page.status_code == 200
+    assert 'href="/twinnings.csv?status=suspended&amp;decade=1940s"' in page.text
+    assert 'href="/twinnings?decade=1940s"' in page.text  # drop the status filter
+    assert "/page/id/twinning/coventry--volgograd" in listed(page.text)
+
+
+@pytest.mark.parametrize("query, says", [
+    ("status=bogus", "status 'bogus' is not in this graph's vocabulary"),
+    ("kind=Twin%20Town", "kind must be a kind code"),
+    ("country=de", "country must be a two-letter ISO country code"),
+    ("country=ZZ", "country 'ZZ' is not in this graph's vocabulary"),
+    ("decade=1945", "decade must be a decade such as 1940s, or unknown"),
+    ("source=dbpedia", "source must be one of curated, wikidata"),
+    ("status=active&status=suspended", "status is given twice"),
+    ("colour=red", "'colour' is not a filter of the twinnings"),
+    ("status=active%3E%20%7D%20SELECT", "status must be a status code"),
+    ("page=0", "page must be a whole number"),
+    ("status=suspended&page=2", "page 2 is past the last page of this view (1)"),
+])
+def test_bad_filters_are_refused_with_a_message(client: TestClient, query: str, says: str) -> None:
+    r = client.get("/twinnings?" + query)
+    assert r.status_code == 400 and says in r.text
+    assert "Traceback" not in r.text
+    html = client.get("/twinnings?" + query, headers={"Accept": "text/html"})
+    assert html.status_code == 400 and "<html" in html.text
+
+
+def test_the_csv_refuses_a_page_and_bad_filters(client: TestClient) -> None:
+    assert client.get("/twinnings.csv?page=2").status_code == 400
+    assert client.get("/twinnings.csv?status=bogus").status_code == 400
+
+
+@pytest.mark.browser
+def test_a_visitor_on_a_phone_filters_by_status_and_decade_and_downloads_the_view(curated_server: Server) -> None:
+    """From the home page, without reading anything first: the nav's Twinnings, then a status and a decade
+    from the facets, then the view's CSV; the page fits the phone's width at each step."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844}, accept_downloads=True)
+        page.goto(curated_server.url + "/")
+        page.get_by_role("link", name="Twinnings", exact=True).first.click()
+        expect(page).to_have_url(re.compile(r"/twinnings$"))
+        page.locator("#facet-status a[data-value=suspended]").click()
+        expect(page).to_have_url(re.compile(r"/twinnings\?status=suspended$"))
+        expect(page.locator("#facet-status summary")).to_contain_text("status: suspended")
+        page.locator("#facet-decade a[data-value='1940s']").click()
+        expect(page).to_have_url(re.compile(r"/twinnings\?status=suspended&decade=1940s$"))
+        expect(page.locator("#facet-decade summary")).to_contain_text("decade: 1940s")
+        expect(page.locator("#twinnings")).to_contain_text("Coventry – Volgograd")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        on_page = page.locator("#twinnings tbody a").evaluate_all("links => links.map(a => a.href)")
+        page.screenshot(path=str(ARTIFACTS / "twinnings-phone.png"), full_page=True)
+        with page.expect_download() as info:
+            page.locator("#csv").click()
+        download = info.value
+        assert download.suggested_filename == "twinnings-status-suspended-decade-1940s.csv"
+        rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+        assert rows and {(r["status"], r["decade"]) for r in rows} == {("suspended", "1940s")}
+        assert [r["twinning_iri"].removeprefix(BASE) for r in rows] == \
+               [h.split("/page/", 1)[1] for h in on_page]
