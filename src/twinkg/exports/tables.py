@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from twinkg import status as status_rules
 from twinkg.dates import OPEN_END, OPEN_START, Date, DateError, parse_exact
-from twinkg.vocab import PREFIXES, WD, Iris
+from twinkg.vocab import DCT, PREFIXES, TW, WD, Iris
 
 EARTH_RADIUS_KM = 6371.0088
 """The mean Earth radius (IUGG), the usual sphere for great-circle distances."""
@@ -36,6 +36,10 @@ PREFIX wikibase: <http://wikiba.se/ontology#>
 """
 
 Row = dict[str, object]
+
+_PARTNER, _KIND, _VARIANT, _LISTED_IN, _NO_LONGER_LISTED_IN = (
+    TW + n for n in ("partner", "kind", "variant", "listedIn", "noLongerListedIn"))
+_SOURCE = DCT + "source"
 
 
 @dataclass(frozen=True)
@@ -142,30 +146,39 @@ class GraphTables:
         for t, g in _select(store, "SELECT ?t ?g WHERE { GRAPH ?g { ?t a tw:Twinning } }"):
             link = links.setdefault(t.value, _Link(t.value))
             link.graphs.add(self.graph_names.get(g.value, _tail(g.value)))
-        for t, g in _select(store, "SELECT DISTINCT ?t ?g WHERE { ?t a tw:Twinning . GRAPH ?g { ?t dct:source ?s } }"):
-            links[t.value].graphs.add(self.graph_names.get(g.value, _tail(g.value)))  # every graph that states it
-        for t, k, v in _select(store, "SELECT ?t ?k ?v WHERE { ?t a tw:Twinning . "
-                                      "OPTIONAL { ?t tw:kind ?k } OPTIONAL { ?t tw:variant ?v } }"):
-            link = links[t.value]
-            link.kind = _tail(k.value) if k else link.kind
-            link.variant = v.value if v else link.variant
-        for t, p in _select(store, "SELECT DISTINCT ?t ?p WHERE { ?t a tw:Twinning ; tw:partner ?p }"):
-            links[t.value].partners.append(p.value)
-        for t, s in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning ; dct:source ?s }"):
-            links[t.value].sources.add(s.value)
-        for t, s in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning ; tw:listedIn ?s }"):
-            links[t.value].listed_in.add(s.value)
-        for t, s in _select(store, "SELECT DISTINCT ?t ?s WHERE { ?t a tw:Twinning ; tw:noLongerListedIn ?s }"):
-            links[t.value].no_longer_listed_in.add(s.value)
+        # The links' own statements, one index scan per predicate with the graph stating each: a query joining
+        # every row with the link's type (one per predicate) cost five times as much at world scale (bench/RESULTS.md).
+        partners: dict[str, set[str]] = defaultdict(set)
+        cited: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for predicate in (_PARTNER, _SOURCE, _LISTED_IN, _NO_LONGER_LISTED_IN, _KIND, _VARIANT):
+            for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+                if (link := links.get(quad.subject.value)) is None:
+                    continue
+                o = quad.object.value
+                if predicate == _PARTNER:
+                    partners[link.iri].add(o)
+                elif predicate == _SOURCE:
+                    link.sources.add(o)
+                    g = quad.graph_name.value
+                    link.graphs.add(self.graph_names.get(g, _tail(g)))  # every graph that states it
+                    cited[link.iri][self.graph_names.get(g, "")].add(o)
+                elif predicate == _LISTED_IN:
+                    link.listed_in.add(o)
+                elif predicate == _NO_LONGER_LISTED_IN:
+                    link.no_longer_listed_in.add(o)
+                elif predicate == _KIND:
+                    link.kind = _tail(o)
+                else:
+                    link.variant = o
+        for iri, places in partners.items():
+            links[iri].partners = sorted(places)
         # The status of a curated link rests on the curated record (Wikidata's claims only add sources), so its
         # evidence is what the curated graph cites; a link only Wikidata knows rests on Wikidata's sources.
-        cited: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for t, s, g in _select(store, """SELECT DISTINCT ?t ?s ?g WHERE { ?t a tw:Twinning .
-                GRAPH ?g { { ?t dct:source ?s } UNION { ?t tw:event/dct:source ?s } } }"""):
-            cited[t.value][self.graph_names.get(g.value, "")].add(s.value)
+        for t, s, g in _select(store, "SELECT DISTINCT ?t ?s ?g WHERE { GRAPH ?g { ?t tw:event/dct:source ?s } }"):
+            if t.value in links:
+                cited[t.value][self.graph_names.get(g.value, "")].add(s.value)
         for iri, by_graph in cited.items():
-            if iri in links:
-                links[iri].cited = by_graph["curated"] if "curated" in by_graph else set().union(*by_graph.values())
+            links[iri].cited = by_graph["curated"] if "curated" in by_graph else set().union(*by_graph.values())
         conflicts: dict[str, list[str]] = defaultdict(list)
         for e, o in _select(store, "SELECT DISTINCT ?e ?o WHERE { ?e tw:conflictsWith ?o }"):
             conflicts[e.value].append(o.value)
@@ -180,7 +193,6 @@ class GraphTables:
             if t.value in links:
                 links[t.value].events.append(GraphEvent(e.value, code.value, when, tuple(sorted(conflicts[e.value]))))
         for link in links.values():
-            link.partners.sort()
             link.events.sort(key=lambda e: e.id)
         self.source_dates = self._source_dates(store)
         self.built = self._built(store)
@@ -205,16 +217,22 @@ class GraphTables:
 
     def _places(self, store: ox.Store, wanted: set[str]) -> dict[str, _Place]:
         places = {iri: _Place(iri) for iri in sorted(wanted)}
-        for p, g in _select(store, "SELECT DISTINCT ?p ?g WHERE { ?p a tw:Place . "
-                                   "GRAPH ?g { { ?p a tw:Place } UNION { ?p dct:source ?s } } }"):
+        # Each fact is read without joining the place's type (that join per row cost as much as the rest);
+        # `typed` keeps only what a tw:Place states, as the join did.
+        typed: dict[str, _Place] = {}
+        for p, g in _select(store, "SELECT ?p ?g WHERE { GRAPH ?g { ?p a tw:Place } }"):
             if (place := places.get(p.value)) is not None:
+                typed[place.iri] = place
                 place.graphs.add(self.graph_names.get(g.value, _tail(g.value)))  # every graph that states it
-        for p, label in _select(store, "SELECT ?p ?l WHERE { ?p a tw:Place ; rdfs:label ?l }"):
-            if (place := places.get(p.value)) is not None:
+        for p, g in _select(store, "SELECT DISTINCT ?p ?g WHERE { GRAPH ?g { ?p dct:source ?s } }"):
+            if (place := typed.get(p.value)) is not None:
+                place.graphs.add(self.graph_names.get(g.value, _tail(g.value)))
+        for p, label in _select(store, "SELECT ?p ?l WHERE { ?p rdfs:label ?l }"):
+            if (place := typed.get(p.value)) is not None:
                 place.labels.setdefault(label.language or "", label.value)
-        for r in _select(store, f"""SELECT ?p ?item WHERE {{ ?p a tw:Place ; owl:sameAs ?item . FILTER STRSTARTS(STR(?item), "{WD}") }}"""):
-            if (place := places.get(r["p"].value)) is not None:
-                place.wikidata = min(filter(None, (place.wikidata, _local(r["item"].value, WD))))
+        for p, item in _select(store, f"""SELECT ?p ?item WHERE {{ ?p owl:sameAs ?item . FILTER STRSTARTS(STR(?item), "{WD}") }}"""):
+            if (place := typed.get(p.value)) is not None:
+                place.wikidata = min(filter(None, (place.wikidata, _local(item.value, WD))))
         simple = {
             "country": "?p tw:country/skos:notation ?v",
             "wkt": "?p geo:hasGeometry/geo:asWKT ?v",
@@ -224,29 +242,30 @@ class GraphTables:
             "country_checked": "?p tw:countryChecked ?v",
         }
         for attr, pattern in simple.items():
-            for r in _select(store, f"SELECT ?p ?v WHERE {{ ?p a tw:Place . {pattern} }} ORDER BY ?p ?v"):
-                place = places.get(r["p"].value)
+            for p, v in _select(store, f"SELECT ?p ?v WHERE {{ {pattern} }} ORDER BY ?p ?v"):
+                place = typed.get(p.value)
                 if place is not None and not getattr(place, attr):
-                    value = r["v"].value
+                    value = v.value
                     setattr(place, attr, _tail(value) if attr == "type" else value == "true"
                             if attr in ("fictional", "country_checked") else value)
-        self._wikidata_facts(store, places)
+        self._wikidata_facts(store, typed)
         return places
 
     @staticmethod
     def _wikidata_facts(store: ox.Store, places: dict[str, _Place]) -> None:
-        """Where the curated data is silent, the Wikidata cache's coordinates, ISO country and population."""
-        for r in _select(store, """SELECT ?p ?wkt ?iso WHERE { ?p a tw:Place ; owl:sameAs ?item .
+        """Where the curated data is silent, the Wikidata cache's coordinates, ISO country and population
+        (of `places`, the tw:Place resources wanted)."""
+        for p, wkt, iso in _select(store, """SELECT ?p ?wkt ?iso WHERE { ?p owl:sameAs ?item .
                 OPTIONAL { ?item wdt:P625 ?wkt } OPTIONAL { ?item wdt:P17/wdt:P297 ?iso } } ORDER BY ?p ?wkt ?iso"""):
-            place = places.get(r["p"].value)
+            place = places.get(p.value)
             if place is None:
                 continue
-            if not place.wkt and r["wkt"]:
-                place.wkt = r["wkt"].value
-            if not place.country and r["iso"]:
-                place.country = r["iso"].value
+            if not place.wkt and wkt:
+                place.wkt = wkt.value
+            if not place.country and iso:
+                place.country = iso.value
         best: dict[str, tuple[int, str, int]] = {}
-        for r in _select(store, """SELECT ?p ?pop ?when ?rank WHERE { ?p a tw:Place ; owl:sameAs ?item .
+        for r in _select(store, """SELECT ?p ?pop ?when ?rank WHERE { ?p owl:sameAs ?item .
                 ?item p:P1082 ?st . ?st ps:P1082 ?pop . OPTIONAL { ?st pq:P585 ?when } OPTIONAL { ?st wikibase:rank ?rank } }"""):
             if r["p"].value not in places or (r["rank"] and r["rank"].value.endswith("DeprecatedRank")):
                 continue
