@@ -151,25 +151,25 @@ class GraphTables:
         partners: dict[str, set[str]] = defaultdict(set)
         cited: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for predicate in (_PARTNER, _SOURCE, _LISTED_IN, _NO_LONGER_LISTED_IN, _KIND, _VARIANT):
-            for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
-                if (link := links.get(quad.subject.value)) is None:
+            for subject, _, value, graph in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+                if isinstance(subject, ox.Triple) or isinstance(value, ox.Triple) or (owner := links.get(subject.value)) is None:
                     continue
-                o = quad.object.value
+                o = value.value
                 if predicate == _PARTNER:
-                    partners[link.iri].add(o)
+                    partners[owner.iri].add(o)
                 elif predicate == _SOURCE:
-                    link.sources.add(o)
-                    g = quad.graph_name.value
-                    link.graphs.add(self.graph_names.get(g, _tail(g)))  # every graph that states it
-                    cited[link.iri][self.graph_names.get(g, "")].add(o)
+                    owner.sources.add(o)
+                    g = graph.value if isinstance(graph, ox.NamedNode) else ""
+                    owner.graphs.add(self.graph_names.get(g, _tail(g)))  # every graph that states it
+                    cited[owner.iri][self.graph_names.get(g, "")].add(o)
                 elif predicate == _LISTED_IN:
-                    link.listed_in.add(o)
+                    owner.listed_in.add(o)
                 elif predicate == _NO_LONGER_LISTED_IN:
-                    link.no_longer_listed_in.add(o)
+                    owner.no_longer_listed_in.add(o)
                 elif predicate == _KIND:
-                    link.kind = _tail(o)
+                    owner.kind = _tail(o)
                 else:
-                    link.variant = o
+                    owner.variant = o
         for iri, places in partners.items():
             links[iri].partners = sorted(places)
         # The status of a curated link rests on the curated record (Wikidata's claims only add sources), so its
