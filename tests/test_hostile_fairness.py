@@ -16,13 +16,13 @@ from twinkg.graphs import quads
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig
 from twinkg.server.fairness import HALF_LIFE, FairStore, client_address
-from twinkg.store import Answer, QueryRequest
+from twinkg.store import Answer, QueryRequest, Store
 from twinkg.store.memory import MemoryStore
 from twinkg.vocab import Iris
 
 
 @dataclasses.dataclass
-class TimedStore:
+class TimedStore(Store):
     """Answers at once, saying each query took what `took` says; records how each was marked."""
 
     took: list[float]
@@ -91,7 +91,7 @@ def test_a_client_that_keeps_running_heavy_queries_stays_heavy() -> None:
 
 
 @dataclasses.dataclass
-class Recorder:
+class Recorder(Store):
     """A MemoryStore that records how each query was marked, and says a query with `# heavy` took 5 s."""
 
     inner: MemoryStore

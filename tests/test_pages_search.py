@@ -8,6 +8,7 @@ import asyncio
 from types import SimpleNamespace
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from playwright.sync_api import expect
 from support.browser import chromium
@@ -15,6 +16,7 @@ from support.processes import Server
 
 from twinkg.server.names import Name, NameIndex, PlaceFacts, normalised
 from twinkg.server.views import suggest
+from twinkg.store import Row
 
 
 def index() -> NameIndex:
@@ -66,10 +68,10 @@ def test_namesakes_best_connected_first_and_name_starts_before_inner_matches() -
 def test_the_index_is_built_once_per_dump(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[str] = []
 
-    async def select(config: Any, query: str) -> list[dict[str, Any]]:
+    async def select(config: Any, query: str) -> list[Row]:
         asked.append(query)
         if query == suggest.NAMES:
-            return [{"p": {"value": "p/a"}, "name": {"value": "Alpha"}, "how": {"value": "name"}}]
+            return [Row({"p": ox.NamedNode("http://example.org/p/a"), "name": ox.Literal("Alpha"), "how": ox.Literal("name")})]
         return []
 
     monkeypatch.setattr(suggest, "select", select)

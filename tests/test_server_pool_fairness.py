@@ -17,7 +17,7 @@ import pytest
 from support.processes import Server, children, mini_server
 
 from twinkg.server.fairness import FairStore, client_address
-from twinkg.store import Answer, QueryRequest
+from twinkg.store import Answer, QueryRequest, Store
 
 pytestmark = pytest.mark.slow
 
@@ -93,7 +93,7 @@ def test_varied_heavy_queries_do_not_defeat_the_fast_lane(server: Server) -> Non
 
 
 @dataclasses.dataclass
-class SlowStore:
+class SlowStore(Store):
     """Answers after `seconds`, recording how many queries it runs at once and how each was marked."""
 
     seconds: float

@@ -20,7 +20,7 @@ from twinkg.config import Settings
 from twinkg.errors import StoreError
 from twinkg.server.app import create_app
 from twinkg.server.config import ServerConfig
-from twinkg.store import Answer, QueryRequest
+from twinkg.store import Answer, QueryRequest, Store
 
 ALPHA = "https://w3id.org/twinkg/id/place/alpha-town"
 
@@ -76,7 +76,7 @@ def app_settings(out_dir: Path | None = None) -> Settings:
 
 
 @dataclasses.dataclass
-class FailingStore:
+class FailingStore(Store):
     """A store that fails every query with the given error."""
 
     error: StoreError

@@ -38,7 +38,7 @@ async def sitemap(request: Request) -> Response:
     paths = list(FIXED_PAGES)
     for cls in ("tw:Place", "tw:Twinning"):  # one plain query each: sorting 30k rows in the store took over 5 s
         rows = await select(config, f"SELECT ?s WHERE {{ ?s a {cls} }} LIMIT {SITEMAP_LIMIT}")
-        paths += sorted(href for r in rows if (href := page_href(config.base, r["s"]["value"])))
+        paths += sorted(href for r in rows if (href := page_href(config.base, r.text("s"))))
     origin = _origin(request)
     urls = "".join(f"<url><loc>{escape(origin + path)}</loc></url>\n" for path in paths[:SITEMAP_LIMIT])
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n'

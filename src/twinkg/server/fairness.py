@@ -76,7 +76,7 @@ class _Client:
 
 
 @dataclass
-class FairStore:
+class FairStore(Store):
     """A Store that marks the queries of heavy clients and bounds each client's concurrent queries."""
 
     inner: Store
@@ -92,7 +92,7 @@ class FairStore:
         self.follows_dump = self.inner.follows_dump
 
     def __getattr__(self, name: str) -> Any:
-        """Whatever else a store offers is the wrapped store's (only `run` is scheduled here)."""
+        """Whatever else a store offers is the wrapped store's (only `run` is scheduled here, and `select` runs `run`)."""
         return getattr(self.inner, name)
 
     async def start(self) -> None:

@@ -17,6 +17,7 @@ from twinkg.errors import TwinkgError
 from twinkg.server.config import ServerConfig
 from twinkg.server.queries import select
 from twinkg.server.urls import page_href
+from twinkg.store import Row
 
 PER_PAGE = 50
 MAX_PAGE_DIGITS = 6
@@ -117,17 +118,16 @@ def paginate(links: list[Link], page: int, per_page: int = PER_PAGE) -> Listing:
                    partners=len(partners), curated=sum(lk.curated for lk in ordered))
 
 
-def links_of(config: ServerConfig, rows: list[dict[str, dict[str, str]]]) -> list[Link]:
+def links_of(config: ServerConfig, rows: list[Row]) -> list[Link]:
     """The place's twinnings from the rows of `LINKS_QUERY` (a row per twinning and other partner)."""
     links: dict[str, Link] = {}
     for row in rows:
-        t = row["t"]["value"]
-        link = links.setdefault(t, Link(t, row.get("curated", {}).get("value") == "true"))
-        if "x" in row and all(p.iri != row["x"]["value"] for p in link.partners):
-            x = row["x"]["value"]
-            label = row.get("xl", {})
-            link.partners.append(Partner(x, label.get("value", x.rsplit("/", 1)[-1]), page_href(config.base, x) or x,
-                                         row.get("cl", {}).get("value", ""), label.get("xml:lang", "")))
+        t = row.text("t")
+        link = links.setdefault(t, Link(t, row.text("curated") == "true"))
+        x = row.text("x")
+        if x and all(p.iri != x for p in link.partners):
+            link.partners.append(Partner(x, row.text("xl", x.rsplit("/", 1)[-1]), page_href(config.base, x) or x,
+                                         row.text("cl"), row.lang("xl")))
     for link in links.values():
         link.partners.sort(key=lambda p: (p.label.casefold(), p.iri))
     return list(links.values())

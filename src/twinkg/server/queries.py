@@ -8,12 +8,10 @@ from typing import Any
 from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
 from twinkg.server.protocol import prepare
-from twinkg.store import Answer
+from twinkg.store import Answer, Row
 
 PAGE_ROWS = 100_000
 """The row cap of the app's own queries (pages, data documents); they bound themselves with LIMIT."""
-
-Bindings = list[dict[str, dict[str, str]]]
 
 
 async def run_query(config: ServerConfig, query: str, media_type: str | None = None,
@@ -27,11 +25,10 @@ async def run_query(config: ServerConfig, query: str, media_type: str | None = N
     return await config.store.run(request)
 
 
-async def select(config: ServerConfig, query: str) -> Bindings:
-    """Run a SELECT of the app's own and give its bindings (SPARQL JSON, parsed)."""
-    answer = await run_query(config, query, conneg.RESULTS)
-    bindings: Bindings = json.loads(answer.body)["results"]["bindings"]
-    return bindings
+async def select(config: ServerConfig, query: str) -> list[Row]:
+    """Run a SELECT of the app's own and give its solutions as typed rows (`Store.select`)."""
+    request = await prepare(config, query, [], conneg.RESULTS, None, max_rows=PAGE_ROWS)
+    return await config.store.select(request)
 
 
 async def exists(config: ServerConfig, iri: str) -> bool:

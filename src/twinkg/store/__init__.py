@@ -10,6 +10,6 @@ This module imports none of them, so `python -m twinkg.store.worker` starts
 without loading the server's dependencies.
 """
 
-from twinkg.store.base import Answer, Cost, QueryRequest, Store
+from twinkg.store.base import Answer, Cost, QueryRequest, Row, Store, Term
 
-__all__ = ["Answer", "Cost", "QueryRequest", "Store"]
+__all__ = ["Answer", "Cost", "QueryRequest", "Row", "Store", "Term"]

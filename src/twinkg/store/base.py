@@ -5,17 +5,24 @@ type to answer in, the dataset, and the row cap. It either answers or raises
 one of the `StoreError`s of `twinkg.errors` (refused, not acceptable, timed
 out, busy, unavailable); the web layer turns those into HTTP statuses in one
 place. The web layer never holds a store handle itself, so it keeps no state
-and can be replicated.
+and can be replicated. Beside the raw answer, `select` gives a SELECT's
+solutions as typed rows of pyoxigraph terms (`Row`), for the pages: no page
+reads SPARQL JSON itself.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeAlias
+
+import pyoxigraph as ox
 
 from twinkg.config import Settings
-from twinkg.formats import QueryForm
+from twinkg.errors import StoreError
+from twinkg.formats import QueryForm, media_type
 
 
 class Cost(StrEnum):
@@ -68,8 +75,57 @@ class Answer:
     """The path of a file holding the body (then `body` is empty); whoever reads it removes it."""
 
 
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
+"""What a solution binds a variable to (twinkg's data holds no RDF-star triples)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One solution of a SELECT: variable name (without `?`) -> its term; an unbound variable is absent."""
+
+    terms: Mapping[str, Term]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.terms
+
+    def __getitem__(self, name: str) -> Term:
+        return self.terms[name]
+
+    def get(self, name: str) -> Term | None:
+        return self.terms.get(name)
+
+    def text(self, name: str, default: str = "") -> str:
+        """The lexical value (an IRI's text, a literal's text), or `default` when unbound."""
+        found = self.terms.get(name)
+        return found.value if found is not None else default
+
+    def lang(self, name: str) -> str:
+        """The language tag of a literal, "" for any other term or when unbound."""
+        found = self.terms.get(name)
+        return (found.language or "") if isinstance(found, ox.Literal) else ""
+
+    def number(self, name: str) -> int:
+        """An integer the query computed (a COUNT); ValueError when it is none."""
+        return int(self.terms[name].value)
+
+
+JSON_RESULTS = media_type(ox.QueryResultsFormat.JSON)
+
+
+def rows_of(answer: Answer) -> list[Row]:
+    """The solutions of a SELECT answered in SPARQL JSON, read by pyoxigraph into terms."""
+    parsed = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    if not isinstance(parsed, ox.QuerySolutions):
+        raise StoreError("the store answered a SELECT with a boolean")
+    names = [v.value for v in parsed.variables]
+    return [Row({n: t for n, t in zip(names, solution, strict=True) if isinstance(t, ox.NamedNode | ox.BlankNode | ox.Literal)})
+            for solution in parsed]
+
+
 class Store(Protocol):
-    """Anything that answers SPARQL queries for the web layer."""
+    """Anything that answers SPARQL queries for the web layer.
+
+    A store class names this protocol as its base (`class MemoryStore(Store)`), so that it inherits `select`."""
 
     description: str
     """What /healthz reports: embedded, remote, memory."""
@@ -87,6 +143,11 @@ class Store(Protocol):
     async def run(self, req: QueryRequest) -> Answer:
         """The answer, or a StoreError saying why there is none."""
         ...
+
+    async def select(self, req: QueryRequest) -> list[Row]:
+        """The solutions of a SELECT as typed rows: `run` in SPARQL JSON (under the same caps, scheduling and
+        errors as any query), read back by pyoxigraph."""
+        return rows_of(await self.run(dataclasses.replace(req, media_type=JSON_RESULTS, spool_over=None)))
 
 
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"

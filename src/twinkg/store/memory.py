@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from twinkg.store.base import Answer, QueryRequest
+from twinkg.store.base import Answer, QueryRequest, Store
 from twinkg.store.results import evaluate
 
 
 @dataclass
-class MemoryStore:
+class MemoryStore(Store):
     quads: Iterable[ox.Quad] = ()
     follows_dump: bool = False
     """Set when the quads are the build's dump, to let the web layer cache what it renders."""

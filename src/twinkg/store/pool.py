@@ -32,7 +32,7 @@ from cachetools import LRUCache
 from twinkg.errors import QueryTimeout, QueryTooLarge, StoreBusy, StoreError, StoreUnavailable
 from twinkg.forked import die_with_parent
 from twinkg.query_text import QueryInfo
-from twinkg.store.base import Answer, Cost, QueryRequest, graph_names_of
+from twinkg.store.base import Answer, Cost, QueryRequest, Store, graph_names_of
 from twinkg.store.worker import HEADER, Check, Reply, frame
 
 
@@ -79,7 +79,7 @@ def _key(request: bytes) -> bytes:
 
 
 @dataclass
-class EmbeddedStore:
+class EmbeddedStore(Store):
     """`workers` processes answer any query; `fast_workers` more are kept for fast ones.
 
     A query takes the slow lane when its same request last ran longer than

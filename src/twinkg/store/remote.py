@@ -27,7 +27,7 @@ from twinkg import http_client
 from twinkg.config import Settings
 from twinkg.errors import NotAcceptable, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
 from twinkg.formats import QueryForm
-from twinkg.store.base import GRAPHS_QUERY, Answer, QueryRequest, graph_names_of
+from twinkg.store.base import GRAPHS_QUERY, Answer, QueryRequest, Store, graph_names_of
 from twinkg.store.results import cap_triples, cap_tsv, results_format
 
 
@@ -181,7 +181,7 @@ ADAPTERS: dict[str, Adapter] = {"sparql11": SparqlProtocol(), "virtuoso": Virtuo
 
 
 @dataclass
-class RemoteStore:
+class RemoteStore(Store):
     endpoint: str
     timeout: float
     adapter: Adapter = field(default_factory=SparqlProtocol)

@@ -23,6 +23,7 @@ from twinkg.server.render import render
 from twinkg.server.urls import page_href
 from twinkg.server.views import suggest
 from twinkg.server.views.model import iri, literal
+from twinkg.store import Row
 
 DISPLAY_LABEL = """OPTIONAL { ?p rdfs:label ?en FILTER(LANG(?en) = "en") }
         OPTIONAL { ?p rdfs:label ?other FILTER(LANG(?other) IN ("und", "")) }
@@ -46,16 +47,16 @@ async def home(request: Request) -> Response:
     rows = await best_connected(config)
     counts = await select(config, """SELECT ?kind (COUNT(?s) AS ?n) WHERE {
         VALUES ?kind { tw:Place tw:Twinning tw:Event tw:Actor tw:Source } ?s a ?kind } GROUP BY ?kind""")
-    places = [{"label": r["label"]["value"], "lang": r["label"].get("xml:lang", ""),
-               "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"], "twinnings": int(r["n"]["value"])}
+    places = [{"label": r.text("label"), "lang": r.lang("label"),
+               "href": page_href(config.base, r.text("p")) or r.text("p"), "twinnings": r.number("n")}
               for r in rows]
-    totals = {r["kind"]["value"].split("#")[-1]: int(r["n"]["value"]) for r in counts}
+    totals = {r.text("kind").split("#")[-1]: r.number("n") for r in counts}
     return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals,
                                          "map": network(config),
                                          "map_width": NETWORK_WIDTH, "initials": INITIALS})
 
 
-async def best_connected(config: ServerConfig) -> list[dict[str, Any]]:
+async def best_connected(config: ServerConfig) -> list[Row]:
     """The BEST_CONNECTED places with the most twinnings, ties in label order.
 
     In two steps, because ordering every place of the world network by count and label (or by count and IRI) took
@@ -64,14 +65,14 @@ async def best_connected(config: ServerConfig) -> list[dict[str, Any]]:
     Virtuoso cannot order by an aggregate's alias inside it."""
     last = await select(config, f"""SELECT (MIN(?n) AS ?least) WHERE {{ {{ SELECT ?n WHERE {{ {{ SELECT ?p
         (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t tw:partner ?p }} GROUP BY ?p }} }} ORDER BY DESC(?n) LIMIT {BEST_CONNECTED} }} }}""")
-    least = last[0]["least"]["value"] if last and "least" in last[0] else None
+    least = last[0].number("least") if last and "least" in last[0] else None
     if least is None:
         return []
     rows = await select(config, f"""SELECT ?p (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?n) WHERE {{
         {{ SELECT ?p (COUNT(DISTINCT ?t) AS ?c) WHERE {{ ?t tw:partner ?p }} GROUP BY ?p
-           HAVING (COUNT(DISTINCT ?t) >= {int(least)}) }} {DISPLAY_LABEL} }} GROUP BY ?p""")
+           HAVING (COUNT(DISTINCT ?t) >= {least}) }} {DISPLAY_LABEL} }} GROUP BY ?p""")
     rows = [r for r in rows if "label" in r]
-    rows.sort(key=lambda r: (-int(r["n"]["value"]), r["label"]["value"].lower(), r["p"]["value"]))
+    rows.sort(key=lambda r: (-r.number("n"), r.text("label").lower(), r.text("p")))
     return rows[:BEST_CONNECTED]
 
 
@@ -109,8 +110,8 @@ async def place_index(request: Request) -> Response:
     }} ORDER BY LCASE(STR(?l)) ?p LIMIT {PAGE_SIZE + 1} OFFSET {(page - 1) * PAGE_SIZE}""")
     countries = await select(config, """SELECT ?code ?name (COUNT(?p) AS ?n) WHERE {
         ?p a tw:Place ; tw:country ?c . ?c skos:notation ?code ; skos:prefLabel ?name } GROUP BY ?code ?name ORDER BY ?name""")
-    places = [{"label": r["l"]["value"], "lang": r["l"].get("xml:lang", ""),
-               "href": page_href(config.base, r["p"]["value"]) or r["p"]["value"]} for r in rows[:PAGE_SIZE] if "l" in r]
+    places = [{"label": r.text("l"), "lang": r.lang("l"),
+               "href": page_href(config.base, r.text("p")) or r.text("p")} for r in rows[:PAGE_SIZE] if "l" in r]
     if page > 1 and not places:
         return page_error(request, 400, "Bad request", f"page {page} is past the last page of these places. "
                                                        "The first page is /places.")
@@ -121,8 +122,8 @@ async def place_index(request: Request) -> Response:
 
     return render(request, "places.html", {
         "title": "Places", "places": places, "page": page, "initials": INITIALS, "country": country, "initial": initial,
-        "countries": [{"code": r["code"]["value"], "name": r["name"]["value"], "count": int(r["n"]["value"]),
-                       "href": link(country=r["code"]["value"], page=1)} for r in countries],
+        "countries": [{"code": r.text("code"), "name": r.text("name"), "count": r.number("n"),
+                       "href": link(country=r.text("code"), page=1)} for r in countries],
         "previous": link(page=page - 1) if page > 1 else None,
         "next": link(page=page + 1) if len(rows) > PAGE_SIZE else None,
         "initial_links": [{"letter": c, "href": link(initial=c, page=1)} for c in INITIALS],

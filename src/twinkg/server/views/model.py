@@ -1,5 +1,5 @@
 """The pages' model: RDF terms with their labels (`Term`), a resource and its statements (`Node`), read from
-SPARQL JSON bindings; and the only way a page writes a term into a query (`iri`, `literal`): through
+the store's typed rows (`Store.select`); and the only way a page writes a term into a query (`iri`, `literal`): through
 pyoxigraph's own term types, which refuse an IRI that is not one and escape a literal, never by pasting text."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from twinkg import store
 from twinkg.server.config import ServerConfig
 from twinkg.server.queries import select
 from twinkg.server.urls import page_href
-from twinkg.vocab import DCT, PREFIXES, RDF, RDFS, SKOS
+from twinkg.vocab import DCT, PREFIXES, RDF, RDFS, SKOS, XSD
 
 LABEL_PATH = "rdfs:label|skos:prefLabel|dct:title"
 
@@ -80,15 +81,15 @@ def href(config: ServerConfig, value: str) -> str | None:
     return page_href(config.base, value) or (value if value.lower().startswith(("http://", "https://")) else None)
 
 
-def term(config: ServerConfig, b: dict[str, str]) -> Term:
-    """A term from one SPARQL JSON binding."""
-    kind = b["type"]
-    if kind == "typed-literal":
-        kind = "literal"
-    t = Term(kind, b["value"], b.get("xml:lang", ""), b.get("datatype", ""))
-    if kind == "uri":
-        t.href = href(config, t.value)
-    return t
+def term(config: ServerConfig, found: store.Term) -> Term:
+    """A page's term from a store's: the datatype only where SPARQL JSON writes one (not for a plain string or
+    a literal with a language)."""
+    if isinstance(found, ox.NamedNode):
+        return Term("uri", found.value, href=href(config, found.value))
+    if isinstance(found, ox.BlankNode):
+        return Term("bnode", found.value)
+    datatype = found.datatype.value
+    return Term("literal", found.value, found.language or "", "" if found.language or datatype == XSD + "string" else datatype)
 
 
 @dataclass
@@ -144,18 +145,16 @@ async def statements(config: ServerConfig, where: str, limit: int | None = None)
     rows = await select(config, f"SELECT ?s ?p ?o ?ol WHERE {{ {{ {where} }} OPTIONAL {{ ?o {LABEL_PATH} ?ol }} }}"
                         + (f" LIMIT {int(limit)}" if limit else ""))
     nodes: dict[str, Node] = {}
-    seen: dict[tuple[str, str, str, str, str], Term] = {}
+    seen: dict[tuple[str, str, store.Term], Term] = {}
     for row in rows:
-        s, p = row["s"]["value"], row["p"]["value"]
+        s, p, o = row.text("s"), row.text("p"), row["o"]
         node = nodes.setdefault(s, Node(s))
-        o = row["o"]
-        key = (s, p, o["type"], o["value"], o.get("xml:lang", "") + o.get("datatype", ""))
-        found = seen.get(key)
+        found = seen.get((s, p, o))
         if found is None:
-            found = seen[key] = term(config, o)
+            found = seen[(s, p, o)] = term(config, o)
             node.props.setdefault(p, []).append(found)
         if "ol" in row:
-            found.labels.setdefault(row["ol"].get("xml:lang", ""), row["ol"]["value"])
+            found.labels.setdefault(row.lang("ol"), row.text("ol"))
     return nodes
 
 

@@ -73,10 +73,10 @@ async def resource_page(request: Request) -> Response:
         OPTIONAL {{ ?s {LABEL_PATH} ?sl }} }} LIMIT {INCOMING}""")
     incoming: dict[tuple[str, str], Term] = {}
     for r in incoming_rows:
-        key = (r["p"]["value"], r["s"]["value"])
+        key = (r.text("p"), r.text("s"))
         t = incoming.setdefault(key, term(config, r["s"]))
         if "sl" in r:
-            t.labels.setdefault(r["sl"].get("xml:lang", ""), r["sl"]["value"])
+            t.labels.setdefault(r.lang("sl"), r.text("sl"))
     by_predicate: dict[str, list[Term]] = {}
     for (p, _), t in sorted(incoming.items(), key=lambda kv: (kv[0][0], kv[1].label)):
         by_predicate.setdefault(p, []).append(t)
@@ -173,11 +173,11 @@ async def place_map(config: ServerConfig, center: str | None, pattern: str) -> d
     found: dict[str, Place] = {}
     every: set[str] = set()
     for r in rows:
-        x = r["x"]["value"]
+        x = r.text("x")
         every.add(x)
-        pt = point(r["wkt"]["value"]) if "wkt" in r else None
+        pt = point(r.text("wkt")) if "wkt" in r else None
         if pt and x not in found:
-            found[x] = (r.get("l", {}).get("value", short(x)), page_href(config.base, x) or x, pt)
+            found[x] = (r.text("l", short(x)), page_href(config.base, x) or x, pt)
     centre = found.pop(center, None) if center else None
     drawn = svg_map(centre, sorted(found.values()))
     not_drawn = len(every) - len(found) - (1 if centre else 0)

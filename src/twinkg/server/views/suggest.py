@@ -24,6 +24,7 @@ from twinkg.server.names import MAX_QUERY, Name, NameIndex, PlaceFacts, Suggesti
 from twinkg.server.queries import select
 from twinkg.server.urls import page_href
 from twinkg.server.views.model import literal
+from twinkg.store import Row
 from twinkg.vocab import WD
 
 NAMES_TTL = 300.0
@@ -44,31 +45,27 @@ FACTS = f"""SELECT ?p ?code ?country ?kind ?item WHERE {{ ?p a tw:Place .
 LINKS = "SELECT ?p (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t tw:partner ?p } GROUP BY ?p"
 
 
-def _value(row: dict[str, dict[str, str]], name: str) -> str:
-    return row[name]["value"] if name in row else ""
-
-
-def index_from(names: list[dict[str, Any]], facts: list[dict[str, Any]], links: list[dict[str, Any]]) -> NameIndex:
-    """The index from the three queries' bindings. A place's display label: its English label, else one without
+def index_from(names: list[Row], facts: list[Row], links: list[Row]) -> NameIndex:
+    """The index from the three queries' rows. A place's display label: its English label, else one without
     a language, else its `@und` label (the 2016 crawl's), else any; `@und` labels are names of undetermined
     language."""
     by_place: dict[str, list[Name]] = {}
     for r in names:
-        lang = r["name"].get("xml:lang", "")
-        how = "undetermined" if lang == "und" and r["how"]["value"] == "name" else r["how"]["value"]
-        period = "–".join(filter(None, (_value(r, "from"), _value(r, "until"))))
-        if period and not _value(r, "from"):
+        lang = r.lang("name")
+        how = "undetermined" if lang == "und" and r.text("how") == "name" else r.text("how")
+        period = "–".join(filter(None, (r.text("from"), r.text("until"))))
+        if period and not r.text("from"):
             period = "until " + period
-        elif period and not _value(r, "until"):
+        elif period and not r.text("until"):
             period = "from " + period
-        by_place.setdefault(r["p"]["value"], []).append(Name(r["name"]["value"], how, lang, period))
+        by_place.setdefault(r.text("p"), []).append(Name(r.text("name"), how, lang, period))
     told: dict[str, dict[str, str]] = {}
     for r in facts:
-        seen = told.setdefault(r["p"]["value"], {})
+        seen = told.setdefault(r.text("p"), {})
         for key in ("code", "country", "kind", "item"):
             if key not in seen and key in r:
-                seen[key] = r[key]["value"]
-    count = {r["p"]["value"]: int(r["n"]["value"]) for r in links}
+                seen[key] = r.text(key)
+    count = {r.text("p"): r.number("n") for r in links}
     places: list[PlaceFacts] = []
     pairs: list[tuple[int, Name]] = []
     for place, own in sorted(by_place.items()):

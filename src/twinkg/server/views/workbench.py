@@ -22,7 +22,7 @@ from twinkg.server.config import ServerConfig
 from twinkg.server.maps import basemap
 from twinkg.server.queries import run_query
 from twinkg.server.render import render
-from twinkg.server.views.model import href, iri, json_script, literal, short, statements, term
+from twinkg.server.views.model import iri, json_script, literal, short, statements, term
 from twinkg.server.views.resources import PROPERTY_TYPES
 from twinkg.vocab import OWL, PREFIXES, RDFS, SKOS, TW
 
@@ -97,31 +97,25 @@ async def query_vocabulary(request: Request) -> Response:
 
 
 def result_table(config: ServerConfig, body: bytes, media_type: str) -> dict[str, Any]:
-    """An answer as the page's table: SPARQL JSON solutions or a boolean, or N-Triples as three columns."""
+    """An answer as the page's table: SPARQL JSON solutions or a boolean, or N-Triples as three columns (read by
+    pyoxigraph, both)."""
     if media_type == "application/n-triples":
         triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         return {"vars": ["subject", "predicate", "object"], "rows": [
             [_cell(config, t.subject), _cell(config, t.predicate), _cell(config, t.object)] for t in triples]}
-    data = json.loads(body)
-    if "boolean" in data:
-        return {"boolean": data["boolean"]}
-    names = data["head"].get("vars", [])
-    return {"vars": names, "rows": [[(_cell_json(config, b[v]) if v in b else None) for v in names]
-                                    for b in data["results"]["bindings"]]}
-
-
-def _cell_json(config: ServerConfig, b: dict[str, str]) -> dict[str, Any]:
-    t = term(config, b)
-    return {"text": t.value if t.kind != "uri" else short(t.value), "href": t.href, "lang": t.lang,
-            "datatype": short(t.datatype) if t.datatype else ""}
+    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return {"boolean": bool(parsed)}
+    return {"vars": [v.value for v in parsed.variables],
+            "rows": [[None if found is None else _cell(config, found) for found in solution] for solution in parsed]}
 
 
 def _cell(config: ServerConfig, found: Any) -> dict[str, Any]:
-    if isinstance(found, ox.NamedNode):
-        return {"text": short(found.value), "href": href(config, found.value), "lang": "", "datatype": ""}
-    if isinstance(found, ox.Literal):
-        return {"text": found.value, "href": None, "lang": found.language or "", "datatype": ""}
-    return {"text": str(found), "href": None, "lang": "", "datatype": ""}
+    if isinstance(found, ox.NamedNode | ox.BlankNode | ox.Literal):
+        t = term(config, found)
+        return {"text": short(t.value) if t.is_iri else t.value, "href": t.href, "lang": t.lang,
+                "datatype": short(t.datatype) if t.datatype else ""}
+    return {"text": str(found), "href": None, "lang": "", "datatype": ""}  # an RDF-star triple
 
 
 routes: list[BaseRoute] = [
