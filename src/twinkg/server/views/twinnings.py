@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from twinkg import store
 from twinkg.server import facets, partners
 from twinkg.server.cache import cached
 from twinkg.server.config import ServerConfig
@@ -87,19 +88,18 @@ def rows_query(config: ServerConfig, filters: facets.Filters, limit: int | None 
     }} {ORDER} ?cc"""
 
 
-def rows_of(bindings: list[dict[str, dict[str, str]]]) -> list[Row]:
+def rows_of(bindings: list[store.Row]) -> list[Row]:
     """Rows from `rows_query`'s bindings, in their order (a twinning's bindings are consecutive)."""
     found: dict[str, Row] = {}
     for b in bindings:
-        t = b["t"]["value"]
+        t = b.text("t")
         row = found.get(t)
         if row is None:
-            v = {k: b[k]["value"] for k in ("label", "status", "kind", "start", "se", "sl") if k in b}
-            row = found[t] = Row(t, v.get("label", ""), b.get("label", {}).get("xml:lang", ""), v.get("status", ""),
-                                 v.get("kind", ""), v.get("start", ""), v.get("se", ""), v.get("sl", ""),
-                                 curated=b["curated"]["value"] == "true", wikidata=b["wikidata"]["value"] == "true")
-        if "cc" in b and b["cc"]["value"] not in row.countries:
-            row.countries.append(b["cc"]["value"])
+            row = found[t] = Row(t, b.text("label"), b.lang("label"), b.text("status"), b.text("kind"), b.text("start"),
+                                 b.text("se"), b.text("sl"), curated=b.text("curated") == "true",
+                                 wikidata=b.text("wikidata") == "true")
+        if "cc" in b and b.text("cc") not in row.countries:
+            row.countries.append(b.text("cc"))
     return list(found.values())
 
 
@@ -108,8 +108,8 @@ async def vocabulary(config: ServerConfig) -> dict[str, dict[str, str]]:
     by_scheme = {config.iris.scheme(s): name for name, s in facets.SCHEMES.items()}
     names: dict[str, dict[str, str]] = {name: {} for name in facets.SCHEMES}
     for b in await select(config, facets.vocabulary_query(config.iris)):
-        code = b["code"]["value"]
-        names[by_scheme[b["scheme"]["value"]]][code] = b.get("label", {}).get("value", code)
+        code = b.text("code")
+        names[by_scheme[b.text("scheme")]][code] = b.text("label", code)
     return names
 
 
@@ -124,14 +124,14 @@ class FacetValue:
     href: str
 
 
-def facet(name: str, bindings: list[dict[str, dict[str, str]]], filters: facets.Filters,
+def facet(name: str, bindings: list[store.Row], filters: facets.Filters,
           labels: dict[str, str]) -> dict[str, Any]:
     """A facet as the page shows it: its values by count (decades in time order), each linking to the view
     with that filter set (or, for the chosen one, dropped)."""
     chosen = filters.values.get(name)
-    values = [FacetValue(v, labels.get(v, v), int(b["n"]["value"]), v == chosen,
+    values = [FacetValue(v, labels.get(v, v), b.number("n"), v == chosen,
                          filters.address(change={name: None if v == chosen else v}))
-              for b in bindings for v in (b["v"]["value"],)]
+              for b in bindings for v in (b.text("v"),)]
     if name == "decade":
         values.sort(key=lambda x: (x.value == facets.UNKNOWN_DECADE, x.value))
     else:
@@ -176,7 +176,7 @@ async def twinnings_page(request: Request) -> Response:
         asyncio.gather(*(select(config, facets.facet_query(name, filters, iris)) for name in facets.FACETS)),
         select(config, facets.count_query(filters, iris)),
         select(config, rows_query(config, filters, PER_PAGE, (view.page - 1) * PER_PAGE)))
-    n = int(total[0]["n"]["value"]) if total else 0
+    n = total[0].number("n") if total else 0
     pages = max(1, -(-n // PER_PAGE))
     if view.page > pages:
         return page_error(request, 400, "Bad request", f"page {view.page} is past the last page of this view "
