@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 import pyoxigraph as ox
 import pytest
 from geo_support import data_with_coordinates
+from playwright.sync_api import expect
 from starlette.testclient import TestClient
 from support.browser import ARTIFACTS, chromium
 from support.builds import settings_for, store_of
@@ -125,20 +126,23 @@ def test_network_map_shows_every_located_place(client: TestClient, graph: ox.Sto
     assert client.get("/network.svg", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
     svg = ElementTree.fromstring(r.content)  # well-formed XML: an <img> shows nothing otherwise
     ns = {"svg": "http://www.w3.org/2000/svg"}
-    dots = svg.findall("svg:g[@class='markers']/svg:circle", ns)
+    dots = svg.findall("svg:g[@class='markers']/svg:a/svg:circle", ns)
     assert len(dots) == len(coordinates(graph)) > 20 and all(d.find("svg:title", ns) is not None for d in dots)
+    links = [a.get("href", "") for a in svg.findall("svg:g[@class='markers']/svg:a", ns)]
+    assert all(h.startswith("/page/id/place/") for h in links)  # each dot opens its place
     assert svg.find("svg:g/svg:path[@class='land']", ns) is not None
     assert svg.find("svg:path[@class='links']", ns).get("d", "").count("M") > 20  # type: ignore[union-attr]
 
 
 def test_the_network_map_stays_well_formed_whatever_the_labels() -> None:
     hostile = "<script>alert(1)</script> & \x01\x1f\ufffe]]>"
-    svg = network_svg([(hostile, "/page/id/place/x", (10.0, 50.0)), ("Plain", "/page/id/place/y", (-70.0, -30.0))],
+    svg = network_svg([(hostile, "/page/id/place/x", (10.0, 50.0)), ("Plain", "javascript:alert(1)", (-70.0, -30.0))],
                       [((10.0, 50.0), (-70.0, -30.0))])
     root = ElementTree.fromstring(svg)
     ns = {"svg": "http://www.w3.org/2000/svg"}
-    titles = [t.text for t in root.findall("svg:g/svg:circle/svg:title", ns)]
+    titles = [t.text for t in root.findall("svg:g//svg:circle/svg:title", ns)]
     assert titles == ["<script>alert(1)</script> & ]]>", "Plain"] and root.find(".//svg:script", ns) is None
+    assert [a.get("href") for a in root.findall(".//svg:a", ns)] == ["/page/id/place/x"]  # never a javascript: link
     assert root.find("svg:path[@class='links']", ns).get("d") == "M506.7 106.7L293.3 320"  # type: ignore[union-attr]
 
 
@@ -178,10 +182,10 @@ def test_screenshots_count_markers_and_bars(geo_server: Server, graph: ox.Store)
         assert (geo_server.url + "/map/basemap.svg", 200) in drawn
 
         page.goto(geo_server.url + "/")
-        image = page.locator("#network-map img.map")
-        image.screenshot(path=str(ARTIFACTS / "map-network.png"))
-        assert image.evaluate("img => img.complete && img.naturalWidth > 0")  # loaded (its size: the page's)
-        assert image.bounding_box()["width"] == 960  # type: ignore[index]
+        inline = page.locator("#network-map svg.map.network")  # the page's script draws /network.svg inline
+        expect(inline.locator("circle.marker")).to_have_count(len(coordinates(graph)))
+        inline.screenshot(path=str(ARTIFACTS / "map-network.png"))
+        assert inline.bounding_box()["width"] == 960  # type: ignore[index]
         page.goto(geo_server.url + "/network.svg")
         assert page.locator("g.markers circle").count() == len(coordinates(graph))
         assert page.locator("path.land").bounding_box()["width"] > 500  # type: ignore[index]

@@ -8,7 +8,8 @@ import csv
 import io
 
 import pytest
-from support.browser import chromium
+from playwright.sync_api import expect
+from support.browser import ARTIFACTS, chromium
 from support.processes import Server
 
 from twinkg.server.maps import CHAR_WIDTH, LABEL_HEIGHT, place_labels, svg_map
@@ -98,3 +99,32 @@ def test_the_network_map_fills_the_window_it_is_opened_in(curated_server: Server
         page.goto(curated_server.url + "/network.svg")
         size = page.evaluate("[document.documentElement.getBoundingClientRect().width, document.documentElement.scrollWidth]")
         assert size[0] <= 390 and size[1] <= 390
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_home_network_map_zooms_and_its_dots_open_their_places(curated_server: Server, width: int) -> None:
+    """The home page draws /network.svg inline (its script): it zooms and pans like a place map, each dot links to
+    its place, and the places not drawn are counted on the page; no wider than the screen."""
+    located = sum(1 for p in csv.DictReader(io.StringIO(curated_server.get("/dumps/places.csv").text)) if p["latitude"])
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(curated_server.url + "/")
+        svg = page.locator("#network-map svg.map.network[data-zoom]")
+        expect(svg.locator("a circle.marker")).to_have_count(located)
+        expect(page.locator("#network-map .not-drawn")).to_contain_text("not drawn: no coordinates known")
+        whole = svg.get_attribute("viewBox")
+        svg.scroll_into_view_if_needed()
+        dot = svg.locator("a[href='/page/id/place/coventry'] circle")
+        box = dot.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for _ in range(12):  # zoom in around Coventry until its neighbours move apart
+            page.mouse.wheel(0, -200)
+        expect(svg).not_to_have_attribute("viewBox", whole or "")
+        assert float(svg.get_attribute("viewBox").split()[2]) < float(whole.split()[2]) / 4  # type: ignore[union-attr]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(ARTIFACTS / f"home-network-{width}.png"))
+        dot.click()
+        page.wait_for_url("**/page/id/place/coventry")

@@ -381,16 +381,24 @@ def test_server_rendered_table_links_only_http_iris(mini: Server) -> None:
     assert "<" not in embedded and json.loads(json.loads(embedded)["text"])["results"]["bindings"][0]["x"]["value"] == hostile
 
 
+COVENTRY = "https://w3id.org/twinkg/id/place/coventry"
+PARTNERS_WITH_COORDINATES = (f"SELECT ?partner ?wkt WHERE {{ ?t a tw:Twinning ; tw:partner <{COVENTRY}>, ?partner\n"
+                             f"  FILTER(?partner != <{COVENTRY}>) ?partner geo:hasGeometry/geo:asWKT ?wkt }}")
+
+
+def located_partners(server: Server) -> set[str]:
+    """Coventry's partners with coordinates, asked of the endpoint (at least three in the curated data)."""
+    found = httpx.post(server.url + "/sparql", data={"query": PARTNERS_WITH_COORDINATES},
+                       headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert len({b["partner"]["value"] for b in found}) >= 3
+    return {b["partner"]["value"] for b in found}
+
+
 def test_map_of_a_place_and_its_partners(on_curated: Session) -> None:
     """On the real data: Coventry and its partners, placed from their coordinates and joined pair by pair."""
-    coventry = "https://w3id.org/twinkg/id/place/coventry"
-    query = (f"SELECT ?place ?partner WHERE {{ BIND(<{coventry}> AS ?place)\n"
+    query = (f"SELECT ?place ?partner WHERE {{ BIND(<{COVENTRY}> AS ?place)\n"
              f"  ?t a tw:Twinning ; tw:partner ?place, ?partner FILTER(?partner != ?place) }}")
-    located = httpx.post(on_curated.server.url + "/sparql", data={"query": (
-        f"SELECT DISTINCT ?p WHERE {{ ?t a tw:Twinning ; tw:partner <{coventry}>, ?p "
-        f"FILTER(?p != <{coventry}>) ?p geo:hasGeometry/geo:asWKT ?w }}")},
-        headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
-    assert len(located) >= 3
+    located = located_partners(on_curated.server)
     page = on_curated.open("/query")
     type_query(page, query)
     run_and_wait(page)
@@ -400,3 +408,108 @@ def test_map_of_a_place_and_its_partners(on_curated: Session) -> None:
     assert page.locator("svg.result-map a[href='/page/id/place/coventry']").count() == 1
     expect(page.locator("svg.result-map g.base path.land")).to_have_count(1)  # the offline Natural Earth base map
     page.screenshot(path=str(ARTIFACTS / "workbench-5-map-coventry.png"), full_page=True)
+
+
+def test_the_map_of_coventrys_partners_with_coordinates_shows_each_partner_once(on_curated: Session) -> None:
+    """A row that carries a partner's IRI and its coordinates names one place: one dot per partner (not one for the
+    IRI and one for the point), and no line of no length between the two."""
+    query = PARTNERS_WITH_COORDINATES
+    located = located_partners(on_curated.server)
+    page = on_curated.open("/query")
+    type_query(page, query)
+    run_and_wait(page)
+    page.locator("#view-map").click()
+    dots = page.locator("svg.result-map circle")
+    expect(dots).to_have_count(len(located))
+    for partner in located:
+        href = "/page/" + partner.split("/twinkg/", 1)[1]
+        assert page.locator(f"svg.result-map a[href='{href}'] circle").count() == 1, href
+    flat = page.eval_on_selector_all("svg.result-map line.link", """ls => ls.filter(l =>
+        l.getAttribute('x1') === l.getAttribute('x2') && l.getAttribute('y1') === l.getAttribute('y2')).length""")
+    assert flat == 0
+    page.screenshot(path=str(ARTIFACTS / "workbench-6-map-once.png"), full_page=True)
+
+
+def test_a_view_the_result_cannot_show_says_why(on_mini: Session) -> None:
+    query = "SELECT ?label WHERE { ?place rdfs:label ?label } LIMIT 3"
+    page = on_mini.open("/query?" + urlencode({"query": query, "view": "map"}))
+    wait_done(page)
+    why = page.locator("#view-why")
+    expect(why).to_contain_text("The map view cannot show this result: no column holds coordinates")
+    expect(why).to_contain_text("is a place with known coordinates")  # said after the look-up, not before it
+    assert table_rows(page)
+    page = on_mini.open("/query?" + urlencode({"query": query, "view": "graph"}))
+    wait_done(page)
+    expect(page.locator("#view-why")).to_contain_text("a graph needs two columns whose values are all IRIs")
+    type_query(page, "SELECT ?a ?b WHERE { ?t tw:partner ?a, ?b FILTER(?a != ?b) }")
+    run_and_wait(page)
+    expect(page.locator("#view-why")).to_have_text("")
+    expect(page.locator("svg.graph-chart")).to_be_visible()
+
+
+def test_the_example_menu_shows_the_loaded_example(on_curated: Session) -> None:
+    page = on_curated.open("/query")
+    menu = page.locator("#examples-menu")
+    name = menu.locator("option", has_text="Coventry").get_attribute("value")
+    menu.select_option(name)
+    wait_done(page)
+    expect(menu).to_have_value(name)  # type: ignore[arg-type]
+    query = page.locator("#query").input_value()
+    type_query(page, "SELECT ?s WHERE { ?s a tw:Place } LIMIT 1")
+    run_and_wait(page)
+    expect(menu).to_have_value("")
+    again = on_curated.open("/query?" + urlencode({"query": query}))
+    wait_done(again)
+    expect(again.locator("#examples-menu")).to_have_value(name)  # type: ignore[arg-type]
+
+
+def test_timeline_and_graph_views(on_curated: Session) -> None:
+    page = on_curated.open("/query")
+    page.locator("#examples-menu").select_option(
+        page.locator("#examples-menu option", has_text="Coventry").get_attribute("value"))
+    wait_done(page)
+    rows = table_rows(page)
+    headers = page.locator("#results th button.sort").all_inner_texts()
+    dated = [r for r in rows if r[headers.index("earliest")] or r[headers.index("latest")]]
+    assert dated
+    page.locator("#view-timeline").click()
+    timeline = page.locator("svg.timeline-chart")
+    expect(timeline).to_be_visible()
+    drawn = sum(bool(r[headers.index("earliest")]) + bool(r[headers.index("latest")]) for r in dated)
+    expect(timeline.locator("circle.dot")).to_have_count(drawn + 2)  # and the two of the legend
+    assert timeline.locator("text.axis-title").text_content() == "year"
+    assert timeline.locator("text.tick").count() >= 4
+    expect(page.locator("#results p.legend")).to_contain_text(f"{len(dated)} rows with a date")
+
+    type_query(page, "SELECT ?place ?partner WHERE { BIND(<https://w3id.org/twinkg/id/place/coventry> AS ?place)\n"
+                     "  ?t a tw:Twinning ; tw:partner ?place, ?partner FILTER(?partner != ?place) }")
+    run_and_wait(page)
+    partners = {r[1] for r in table_rows(page)}
+    page.locator("#view-graph").click()
+    graph = page.locator("svg.graph-chart")
+    expect(graph.locator("g.node")).to_have_count(len(partners) + 1)
+    expect(graph.locator("line.edge")).to_have_count(len(partners))
+    assert graph.locator("a[href='/page/id/place/coventry'] circle").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "workbench-7-graph.png"), full_page=True)
+
+
+def test_code_snippets_run_the_query(on_mini: Session) -> None:
+    """The Python and curl snippets, copied from the page, give the query's answer, whatever quotes, backslashes
+    or non-ASCII letters the query holds."""
+    tricky = "it's \"quoted\" \\ back ñ 東京"
+    page = on_mini.open("/query")
+    type_query(page, f"SELECT ?x WHERE {{ BIND({json.dumps(tricky, ensure_ascii=False)} AS ?x) }}")
+    run_and_wait(page)
+    page.locator("#code-snippets summary").click()
+    expect(page.locator("#code-list section.snippet")).to_have_count(3)
+    code = {s.get_attribute("data-language"): s.locator("pre").inner_text()
+            for s in page.locator("#code-list section.snippet").all()}
+    assert set(code) == {"python", "r", "curl"}
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code["python"]], capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == repr({"x": tricky})
+    out = subprocess.run(["bash", "-c", code["curl"]], capture_output=True, text=True, timeout=60, check=False)
+    assert out.stdout.splitlines()[1] == '"it\'s ""quoted"" \\ back ñ 東京"'
+    assert f"query <- {json.dumps(page.locator('#query').input_value(), ensure_ascii=False)}" in code["r"]

@@ -132,6 +132,8 @@ def place_labels(marks: list[dict[str, Any]], width: float, height: float) -> No
 MAX_LABELLED = 300
 """Marks a map labels at most (those that overlap no better-ranked label are shown); more are dots named on hover."""
 NETWORK_WIDTH = 960
+LINKABLE = ("/", "http://", "https://")
+"""The addresses a dot of the network map may link to: never a `javascript:` IRI of the data."""
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -165,7 +167,8 @@ def network_svg(places: list[Place], links: list[tuple[tuple[float, float], tupl
     """Every place with coordinates and every link between two of them on the whole world, as a standalone SVG
     document: the home page refers to it (an <img>), so the page stays small and the map is fetched, cached and
     revalidated on its own. Styled by presentation attributes (an image loads no stylesheet); the links are one
-    path; each place is a dot whose name shows on hover when the map is opened by itself. `undrawn` is the
+    path; each place is a dot that links to its page and whose name shows on hover when the map is opened by
+    itself (the home page's script draws the same dots inline, to zoom and pan). `undrawn` is the
     number of links the caller could not place (a partner without coordinates): the title says it."""
     height = width // 2
 
@@ -178,9 +181,10 @@ def network_svg(places: list[Place], links: list[tuple[tuple[float, float], tupl
             (x1, y1), (x2, y2) = xy(*start), xy(*end)
             segments.append(f"M{_num(x1)} {_num(y1)}L{_num(x2)} {_num(y2)}")
     dots = []
-    for label, _href, pt in places:
+    for label, href, pt in places:
         x, y = xy(*pt)
-        dots.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="1.5"><title>{_xml_text(label)}</title></circle>')
+        dot = f'<circle cx="{_num(x)}" cy="{_num(y)}" r="1.5"><title>{_xml_text(label)}</title></circle>'
+        dots.append(f'<a href="{_xml_text(href)}">{dot}</a>' if href.startswith(LINKABLE) else dot)
     base = _frame(-180, 180, -90, 90, width, height)
     return "".join([
         # no fixed size: opened by itself the map fills the window (its viewBox keeps the proportions); the home

@@ -20,7 +20,9 @@ function labelsPlaced(map, k, view) {
   }
 }
 
-function explore(map) {
+/** Make one map explorable (the home page's script calls it for the network map it draws inline). */
+export function explore(map) {
+  map.classList.add("explored");
   const [x0, y0, w0, h0] = map.getAttribute("viewBox").split(/\s+/).map(Number);
   let view = { x: x0, y: y0, w: w0, h: h0 };
   const marks = [...map.querySelectorAll("circle[r]")].map((c) => [c, Number(c.getAttribute("r"))]);
@@ -127,4 +129,4 @@ function explore(map) {
   apply();
 }
 
-document.querySelectorAll("svg.map[data-zoom]").forEach(explore);
+document.querySelectorAll("svg.map[data-zoom]:not(.explored)").forEach(explore);

@@ -17,7 +17,7 @@ from twinkg.server import exported, partners
 from twinkg.server.cache import cached
 from twinkg.server.config import ServerConfig
 from twinkg.server.errors import not_found, page_error
-from twinkg.server.maps import NETWORK_WIDTH, Place, basemap_svg, network_svg
+from twinkg.server.maps import NETWORK_WIDTH, Place, basemap, basemap_svg, network_svg
 from twinkg.server.queries import select
 from twinkg.server.render import render
 from twinkg.server.urls import page_href
@@ -52,8 +52,9 @@ async def home(request: Request) -> Response:
               for r in rows]
     totals = {r.text("kind").split("#")[-1]: r.number("n") for r in counts}
     return render(request, "home.html", {"title": "twinkg", "places": places, "totals": totals,
-                                         "map": network(config),
-                                         "map_width": NETWORK_WIDTH, "initials": INITIALS})
+                                         "map": network(config), "map_width": NETWORK_WIDTH,
+                                         "basemap": {k: basemap()[k] for k in ("width", "height")},
+                                         "initials": INITIALS})
 
 
 async def best_connected(config: ServerConfig) -> list[Row]:

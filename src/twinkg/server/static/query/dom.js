@@ -15,3 +15,11 @@ export function svg(tag, attrs, text) {
   if (text !== undefined && text !== null) e.textContent = text;
   return e;
 }
+
+/** An SVG element as a link to `href` (an <a> holding it), or the element itself when it has nowhere to go. */
+export function linked(node, href) {
+  if (!href) return node;
+  const a = svg("a", { href });
+  a.appendChild(node);
+  return a;
+}

@@ -7,6 +7,9 @@ import { describeIris, parseNTriples } from "./terms.js";
 import { ResultTable } from "./table.js";
 import { mapData, renderMap } from "./map.js";
 import { chartColumns, renderChart } from "./chart.js";
+import { renderTimeline, timelineColumns } from "./timeline.js";
+import { graphColumns, renderGraph } from "./graph.js";
+import { LANGUAGES, curl } from "./snippets.js";
 
 const RESULTS_JSON = "application/sparql-results+json";
 const HISTORY_KEY = "twinkg.query.history";
@@ -24,7 +27,16 @@ const notice = $("notice");
 const results = $("results");
 const ctx = { base: document.documentElement.getAttribute("data-base") || "", prefixes: {}, labels: new Map(),
   points: new Map() };
-const views = { table: $("view-table"), map: $("view-map"), chart: $("view-chart"), response: $("view-response") };
+const views = { table: $("view-table"), map: $("view-map"), chart: $("view-chart"), timeline: $("view-timeline"),
+  graph: $("view-graph"), response: $("view-response") };
+/** Why a view cannot show the current result, in words for the page (null: it can). */
+const CANNOT = {
+  map: () => "no column holds coordinates (a WKT point, or latitude and longitude columns) and none of its IRIs " +
+    (current.lookedUp ? "is a place with known coordinates." : "has been looked up yet (looking up…)."),
+  chart: () => "a chart needs a column of labels and a column of numbers (every value a number).",
+  timeline: () => "a timeline needs a column of dates (xsd:date, xsd:dateTime, xsd:gYear or xsd:gYearMonth values).",
+  graph: () => "a graph needs two columns whose values are all IRIs (a node at each end of an edge).",
+};
 let editor = null;
 let current = null;  // {query, form: "rows"|"graph"|"boolean", vars, rows, text, table}
 let view = "table";
@@ -84,7 +96,13 @@ function showView(wanted) {
   const v = current && !views[view].disabled ? view : "table";
   for (const [name, button] of Object.entries(views)) button.setAttribute("aria-pressed", String(name === v));
   if (current && current.query && location.search) history.replaceState(null, "", shareUrl(current.query, view));
+  const why = $("view-why");
+  why.replaceChildren();
   if (!current) return;
+  if (v !== view && current.form !== "boolean") {
+    why.textContent = `The ${views[view].textContent.toLowerCase()} view cannot show this result: ${CANNOT[view]()} ` +
+      "It is shown as a table.";
+  }
   if (v === "response") {
     results.replaceChildren(el("pre", current.text, { class: "response" }));
   } else if (current.form === "boolean") {
@@ -93,6 +111,10 @@ function showView(wanted) {
     renderMap(results, mapData(current.vars, current.rows, ctx));
   } else if (v === "chart") {
     renderChart(results, current.vars, current.rows, ctx);
+  } else if (v === "timeline") {
+    renderTimeline(results, current.vars, current.rows, ctx);
+  } else if (v === "graph") {
+    renderGraph(results, current.vars, current.rows, ctx);
   } else {
     current.table = current.table || new ResultTable(el("div", null, { class: "result-table" }), current.vars,
       current.rows, ctx);
@@ -107,8 +129,12 @@ function enableViews() {
   views.response.disabled = !current;
   views.map.disabled = !rows || mapData(current.vars, current.rows, ctx).marks.length === 0;
   views.chart.disabled = !rows || chartColumns(current.vars, current.rows) === null;
-  views.map.title = views.map.disabled ? "No coordinates or located places in this result" : "Show the result on a map";
-  views.chart.title = views.chart.disabled ? "Needs a label column and a number column" : "Show the result as bars";
+  views.timeline.disabled = !rows || timelineColumns(current.vars, current.rows) === null;
+  views.graph.disabled = !rows || graphColumns(current.vars, current.rows) === null;
+  for (const name of ["map", "chart", "timeline", "graph"]) {
+    views[name].title = views[name].disabled ? (current ? "Cannot show this result: " + CANNOT[name]() : "Run a query first") :
+      `Show the result as a ${name}`;
+  }
 }
 
 function setDownloads(query, kind) {
@@ -156,6 +182,8 @@ async function run(query, { push = true, given = null } = {}) {
   editor.clearError();
   workbench.setAttribute("aria-busy", "true");
   remember(query);
+  markExample(query);
+  showCode();
   say("");
   status.textContent = "running…";
   const started = performance.now();
@@ -211,6 +239,7 @@ async function run(query, { push = true, given = null } = {}) {
       } catch (error) {  // the answer stands without labels; say so rather than hide it
         if (mine === current) status.textContent += " (labels and places could not be looked up)";
       }
+      mine.lookedUp = true;
       if (!found || mine !== current) return;
       for (const [k, v] of found.labels) ctx.labels.set(k, v);
       for (const [k, v] of found.points) ctx.points.set(k, v);
@@ -229,22 +258,41 @@ async function run(query, { push = true, given = null } = {}) {
   }
 }
 
-function shellQuote(s) { return "'" + s.replace(/'/g, "'\\''") + "'"; }
-
-function curlCommand(query) {
-  return `curl -s ${shellQuote(location.origin + "/sparql")} --data-urlencode ${shellQuote("query=" + query)} ` +
-    `-H ${shellQuote("Accept: text/csv, text/turtle;q=0.9")}`;
+/** The code panel: the editor's query as a Python, R and curl program, each with its copy button. */
+function showCode() {
+  const box = $("code-snippets");
+  if (!box.open) return;
+  const query = editor.getValue();
+  const list = $("code-list");
+  list.replaceChildren();
+  for (const [title, name, make] of LANGUAGES) {
+    const text = make(location.origin + "/sparql", query);
+    const button = el("button", "Copy", { type: "button", class: "secondary", "aria-label": "Copy the " + title + " code" });
+    button.addEventListener("click", () => copy(text, title + " code", false));
+    const section = el("section", null, { class: "snippet", "data-language": name });
+    section.append(el("h3", title), button, el("pre", text, { class: "code", tabindex: "0" }));
+    list.append(section);
+  }
 }
 
-async function copy(text, what) {
+/** The example menu names the example in the editor, or none once the query is another. */
+function markExample(query) {
+  const menu = $("examples-menu");
+  const match = [...menu.options].find((o) => o.value && exampleText(o.value) === query);
+  menu.value = match ? match.value : "";
+}
+
+async function copy(text, what, show = true) {
   const out = $("copied");
-  out.replaceChildren(el("pre", text));
-  out.hidden = false;
+  if (show) {
+    out.replaceChildren(el("pre", text));
+    out.hidden = false;
+  }
   try {
     await navigator.clipboard.writeText(text);
     status.textContent = what + " copied to the clipboard";
   } catch (e) {
-    status.textContent = what + " shown below: select it and copy";
+    status.textContent = what + (show ? " shown below" : " shown in its box") + ": select it and copy";
   }
 }
 
@@ -294,7 +342,6 @@ async function start() {
     const text = exampleText(event.target.value);
     if (text === null) return;
     editor.setValue(text);
-    event.target.value = "";
     run(text);
   });
   for (const link of document.querySelectorAll("a.example")) {
@@ -306,7 +353,8 @@ async function start() {
       run(text);
     });
   }
-  $("copy-curl").addEventListener("click", () => copy(curlCommand(editor.getValue()), "curl command"));
+  $("copy-curl").addEventListener("click", () => copy(curl(location.origin + "/sparql", editor.getValue()), "curl command"));
+  $("code-snippets").addEventListener("toggle", showCode);
   $("copy-link").addEventListener("click", () => copy(location.origin + shareUrl(editor.getValue(), view), "Link"));
   window.addEventListener("popstate", () => loadFromAddress(false));
   showHistory();

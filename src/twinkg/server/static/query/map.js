@@ -1,41 +1,64 @@
 // The map view: the places of a result on the server's Natural Earth base map (land and borders, fetched once
 // from /query/basemap.json) and an equirectangular graticule, drawn as SVG, with no tiles and no outside request. A row's coordinates come from a WKT point, from latitude/longitude columns, or from the
 // geometry of the places it names; two places in one row (a twinning's partners) are joined by a line.
-import { el, svg } from "./dom.js";
+import { el, linked, svg } from "./dom.js";
 import { hrefOf, isWkt, numberOf, textOf, wktPoint } from "./terms.js";
 
 const LAT = /^(lat|latitude)$/i;
 const LON = /^(lon|long|lng|longitude)$/i;
 
-/** The marks and lines a result puts on a map (none if it has no coordinates and names no located place). */
+const SAME = 1e-6;  // degrees: two points closer than this are one place
+
+function samePoint(a, b) { return Math.abs(a.lon - b.lon) < SAME && Math.abs(a.lat - b.lat) < SAME; }
+
+/** The places one row names: each located IRI, then each coordinate (a WKT point, a latitude/longitude pair)
+ * that is not the position of a place already found in the row. A row that carries a place's IRI and its
+ * coordinates (`?partner ?wkt`) names one place, not two joined by a line of no length; coordinates in a row
+ * with exactly one IRI, not yet located, are that IRI's, so the mark links to its page before the look-up. */
+function rowPlaces(row, vars, latVar, lonVar, ctx) {
+  const found = [];
+  const caption = vars.map((v) => row[v]).find((t) => t && !isWkt(t) && Number.isNaN(numberOf(t)));
+  const captionText = caption ? textOf(caption, ctx.labels, ctx.prefixes) : "";
+  const points = [];
+  const iris = vars.map((v) => row[v]).filter((t) => t && t.type === "uri");
+  for (const t of iris) {
+    if (ctx.points.has(t.value)) {
+      const [lon, lat] = ctx.points.get(t.value);
+      found.push({ key: t.value, lon, lat, label: textOf(t, ctx.labels, ctx.prefixes), href: hrefOf(t.value, ctx.base) });
+    }
+  }
+  for (const v of vars) {
+    if (isWkt(row[v])) {
+      const p = wktPoint(row[v].value);
+      if (p) points.push({ key: "wkt " + p, lon: p[0], lat: p[1] });
+    }
+  }
+  if (latVar && lonVar) {
+    const lat = numberOf(row[latVar]), lon = numberOf(row[lonVar]);
+    if (Math.abs(lat) <= 90 && Math.abs(lon) <= 180) points.push({ key: `latlon ${lon} ${lat}`, lon, lat });
+  }
+  const owner = iris.length === 1 && found.length === 0 ? iris[0] : null;
+  for (const p of points) {
+    if (found.some((f) => samePoint(f, p))) continue;
+    found.push(owner && points.length === 1 ?
+      { key: owner.value, lon: p.lon, lat: p.lat, label: textOf(owner, ctx.labels, ctx.prefixes),
+        href: hrefOf(owner.value, ctx.base) } :
+      { ...p, label: captionText, href: null });
+  }
+  return found;
+}
+
+/** The marks and lines a result puts on a map (none if it has no coordinates and names no located place): each
+ * place once, however many rows name it, and a line only between two places apart. */
 export function mapData(vars, rows, ctx) {
   const latVar = vars.find((v) => LAT.test(v));
   const lonVar = vars.find((v) => LON.test(v));
   const marks = new Map();
   const lines = new Map();
   for (const row of rows) {
-    const found = [];
-    const caption = vars.map((v) => row[v]).find((t) => t && !isWkt(t) && Number.isNaN(numberOf(t)));
-    const captionText = caption ? textOf(caption, ctx.labels, ctx.prefixes) : "";
-    for (const v of vars) {
-      const t = row[v];
-      if (!t) continue;
-      if (t.type === "uri" && ctx.points.has(t.value)) {
-        const [lon, lat] = ctx.points.get(t.value);
-        found.push({ key: t.value, lon, lat, label: textOf(t, ctx.labels, ctx.prefixes), href: hrefOf(t.value, ctx.base) });
-      } else if (isWkt(t)) {
-        const p = wktPoint(t.value);
-        if (p) found.push({ key: "wkt " + p, lon: p[0], lat: p[1], label: captionText, href: null });
-      }
-    }
-    if (latVar && lonVar) {
-      const lat = numberOf(row[latVar]), lon = numberOf(row[lonVar]);
-      if (Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
-        found.push({ key: `latlon ${lon} ${lat}`, lon, lat, label: captionText, href: null });
-      }
-    }
+    const found = rowPlaces(row, vars, latVar, lonVar, ctx);
     for (const f of found) if (!marks.has(f.key)) marks.set(f.key, f);
-    if (found.length >= 2 && found[0].key !== found[1].key) {
+    if (found.length >= 2 && found[0].key !== found[1].key && !samePoint(found[0], found[1])) {
       const pair = [found[0].key, found[1].key].sort();
       lines.set(pair.join("\n"), pair);  // a pair linked twice (a re-established link) is drawn once
     }
@@ -105,13 +128,7 @@ export function renderMap(container, data) {
       g.appendChild(svg("text", { x: (Number(x(m.lon)) + (left ? -6 : 6)).toFixed(1), y: (Number(y(m.lat)) + 4).toFixed(1),
         "text-anchor": left ? "end" : "start" }, m.label));
     }
-    if (m.href) {
-      const a = svg("a", { href: m.href });
-      a.appendChild(g);
-      map.appendChild(a);
-    } else {
-      map.appendChild(g);
-    }
+    map.appendChild(linked(g, m.href));
   }
   container.replaceChildren(map, el("p", `${data.marks.length} place${data.marks.length === 1 ? "" : "s"}` +
     (data.lines.length ? `, ${data.lines.length} link${data.lines.length === 1 ? "" : "s"}` : "") +
