@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
-from support.processes import Server, children, cpu_ticks, mini_server, rss_kib
+from support.processes import Server, children, cpu_ticks, mini_server, open_window, rss_kib
 
 from twinkg.build import Built
 from twinkg.config import Settings
@@ -112,6 +112,7 @@ def test_slow_readers_hold_little_memory_in_the_web_process(server: Server) -> N
         assert grown * 1024 < READERS * size / 10, (grown, size)
         first = readers[0]
         first.settimeout(30)
+        open_window(first)
         got = 0
         while chunk := first.recv(1 << 20):  # a reader that does read gets the whole answer
             got += len(chunk)
