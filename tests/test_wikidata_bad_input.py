@@ -23,8 +23,8 @@ def test_broken_review_file(tmp_path: Path, text: str) -> None:
 
 @pytest.mark.parametrize("url", ["http://", "http://[::1", "ftp-ish:nothing"])
 def test_unusable_endpoint_url(url: str) -> None:
-    with pytest.raises(EndpointError):
-        SparqlClient(url).select("ASK {}")
+    with SparqlClient(url) as client, pytest.raises(EndpointError):
+        client.select("ASK {}")
 
 
 def test_hand_edited_manifest_cannot_point_outside_the_cache(tmp_path: Path) -> None:

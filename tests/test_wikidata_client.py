@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
 from support.proxies import FaultProxy
@@ -19,85 +20,98 @@ from twinkg.enrich.queries import items_query
 QUERY = items_query(["Q6225"])
 
 
-def client_for(fp: FaultProxy, **policy: float) -> tuple[SparqlClient, list[float]]:
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        time.sleep(seconds)
-
-    settings = {"retries": 3, "backoff": 0.05, "max_wait": 5.0} | policy
-    return SparqlClient(fp.endpoint, timeout=0.5, policy=RetryPolicy(**settings), sleep=sleep), waits  # type: ignore[arg-type]
+Make = Callable[..., tuple[SparqlClient, list[float]]]
 
 
-def test_429_waits_retry_after(proxy: FaultProxy) -> None:
+@pytest.fixture
+def client_for(proxy: FaultProxy) -> Iterator[Make]:
+    """Clients through the proxy with short retry delays (the waits each one made), closed after the test."""
+    made: list[SparqlClient] = []
+
+    def make(**policy: float) -> tuple[SparqlClient, list[float]]:
+        waits: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            time.sleep(seconds)
+
+        settings = {"retries": 3, "backoff": 0.05, "max_wait": 5.0} | policy
+        made.append(SparqlClient(proxy.endpoint, timeout=0.5, policy=RetryPolicy(**settings), sleep=sleep))  # type: ignore[arg-type]
+        return made[-1], waits
+
+    yield make
+    for client in made:
+        client.close()
+
+
+def test_429_waits_retry_after(proxy: FaultProxy, client_for: Make) -> None:
     proxy.faults = ["429", "429"]
-    client, waits = client_for(proxy)
+    client, waits = client_for()
     rows = client.select(QUERY)
     assert rows and waits == [1.0, 1.0] and proxy.requests == 3
 
 
-def test_503_without_retry_after_backs_off_exponentially(proxy: FaultProxy) -> None:
+def test_503_without_retry_after_backs_off_exponentially(proxy: FaultProxy, client_for: Make) -> None:
     proxy.faults = ["503", "503", "503"]
-    client, waits = client_for(proxy)
+    client, waits = client_for()
     assert client.select(QUERY)
     assert waits == [0.05, 0.1, 0.2]
 
 
-def test_retries_are_bounded(proxy: FaultProxy) -> None:
+def test_retries_are_bounded(proxy: FaultProxy, client_for: Make) -> None:
     proxy.faults = ["503"] * 10
-    client, _ = client_for(proxy, retries=2)
+    client, _ = client_for(retries=2)
     with pytest.raises(EndpointError, match=r"HTTP 503 \(gave up after 3 attempts\)"):
         client.select(QUERY)
     assert proxy.requests == 3
 
 
-def test_a_retry_after_beyond_the_limit_stops_at_once(proxy: FaultProxy) -> None:
+def test_a_retry_after_beyond_the_limit_stops_at_once(proxy: FaultProxy, client_for: Make) -> None:
     proxy.faults, proxy.retry_after = ["429"], "3600"
-    client, waits = client_for(proxy)
+    client, waits = client_for()
     with pytest.raises(EndpointError, match="asks to wait 3600 s"):
         client.select(QUERY)
     assert waits == [] and proxy.requests == 1
 
 
 @pytest.mark.parametrize("fault", ["reset", "malformed"])
-def test_dropped_connections_and_broken_json_are_retried(proxy: FaultProxy, fault: str) -> None:
+def test_dropped_connections_and_broken_json_are_retried(proxy: FaultProxy, client_for: Make, fault: str) -> None:
     proxy.faults = [fault]
-    client, waits = client_for(proxy)
+    client, waits = client_for()
     assert client.select(QUERY)
     assert proxy.seen == [fault, "pass"] and waits == [0.05]
 
 
 @pytest.mark.parametrize("fault", ["timeout", "500-timeout"])
-def test_timeouts_are_not_retried_but_reported(proxy: FaultProxy, fault: str) -> None:
+def test_timeouts_are_not_retried_but_reported(proxy: FaultProxy, client_for: Make, fault: str) -> None:
     proxy.faults, proxy.delay = [fault], 1.0
-    client, _ = client_for(proxy)
+    client, _ = client_for()
     with pytest.raises(QueryTimeout):
         client.select(QUERY)
     assert proxy.requests == 1
 
 
-def test_a_bad_query_fails_at_once_with_the_servers_message(proxy: FaultProxy) -> None:
+def test_a_bad_query_fails_at_once_with_the_servers_message(proxy: FaultProxy, client_for: Make) -> None:
     proxy.faults = ["400"]
-    client, _ = client_for(proxy)
+    client, _ = client_for()
     with pytest.raises(EndpointError, match="HTTP 400: Parse error: bad query"):
         client.select(QUERY)
     assert proxy.requests == 1
 
 
-def test_a_batch_that_times_out_is_split(proxy: FaultProxy, tmp_path) -> None:
+def test_a_batch_that_times_out_is_split(proxy: FaultProxy, client_for: Make, tmp_path) -> None:
     proxy.faults, proxy.delay = ["timeout", "pass", "500-timeout"], 1.0
     data = load_data(Settings(data_dir=REPO / "tests" / "fixtures" / "wikidata" / "data"))
-    client, _ = client_for(proxy)
+    client, _ = client_for()
     outcome = enrich(data, Cache(tmp_path, "https://w3id.org/twinkg/"), client, batch_size=9)
     # 9 → timeout; 4 ok; 5 → timeout; 2 ok; 3 ok
     assert outcome.ok and len(outcome.fetched) == 9 and proxy.requests == 5
 
 
-def test_a_single_id_that_times_out_is_reported_and_the_rest_go_on(proxy: FaultProxy, tmp_path) -> None:
+def test_a_single_id_that_times_out_is_reported_and_the_rest_go_on(proxy: FaultProxy, client_for: Make, tmp_path) -> None:
     proxy.faults, proxy.delay = ["timeout"], 1.0
     data = load_data(Settings(data_dir=REPO / "tests" / "fixtures" / "wikidata" / "data"))
-    client, _ = client_for(proxy)
+    client, _ = client_for()
     outcome = enrich(data, Cache(tmp_path, "https://w3id.org/twinkg/"), client, batch_size=1)
     assert list(outcome.failed) == ["Q914"] and len(outcome.fetched) == 8
 

@@ -116,17 +116,19 @@ def test_interrupted_run_resumes(data_dir: Path, proxy: FaultProxy) -> None:
 def test_manifest_is_rebuilt_from_the_files(data_dir: Path, wikidata_endpoint: str) -> None:
     """A run killed between writing a batch and the manifest loses nothing: the files describe themselves."""
     data = load_data(Settings(data_dir=data_dir))
-    enrich(data, Cache(data_dir / "wikidata", BASE), SparqlClient(wikidata_endpoint), batch_size=3)
+    with SparqlClient(wikidata_endpoint) as client:
+        enrich(data, Cache(data_dir / "wikidata", BASE), client, batch_size=3)
     (data_dir / "wikidata" / MANIFEST).unlink()
-    client = SparqlClient(wikidata_endpoint)
-    outcome = enrich(data, Cache(data_dir / "wikidata", BASE), client)
+    with SparqlClient(wikidata_endpoint) as client:
+        outcome = enrich(data, Cache(data_dir / "wikidata", BASE), client)
     assert client.requests_sent == 0 and len(outcome.cached) == 9
 
 
 def test_build_publishes_the_enrichment_graph_reproducibly(data_dir: Path, wikidata_endpoint: str, tmp_path: Path) -> None:
     data = load_data(Settings(data_dir=data_dir))
     when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-    enrich(data, Cache(data_dir / "wikidata", BASE), SparqlClient(wikidata_endpoint), now=lambda: when)
+    with SparqlClient(wikidata_endpoint) as client:
+        enrich(data, Cache(data_dir / "wikidata", BASE), client, now=lambda: when)
     built_at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     outputs = []
     for name in ("a", "b"):
@@ -152,6 +154,7 @@ def test_enrich_refuses_a_bad_endpoint(data_dir: Path) -> None:
 
 
 def test_default_policy_suits_wikidata() -> None:
-    client = SparqlClient()
+    with SparqlClient() as client:
+        pass
     assert client.endpoint == "https://query.wikidata.org/sparql" and client.timeout == 60  # the default; never contacted
     assert RetryPolicy().retries > 0

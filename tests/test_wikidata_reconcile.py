@@ -25,7 +25,8 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def proposals(wikidata_endpoint: str) -> dict:
     data = load_data(Settings(data_dir=DATA))
-    return {p.place.id: p for p in reconcile(data, SparqlClient(wikidata_endpoint))}
+    with SparqlClient(wikidata_endpoint) as client:
+        return {p.place.id: p for p in reconcile(data, client)}
 
 
 def test_the_right_toledo_by_country(proposals: dict) -> None:

@@ -262,9 +262,9 @@ def enrich(data: Path | None = DataOption, base: str | None = BaseOption,
 
     settings = settings_from(data, None, base)
     dataset = curated_data(settings)
-    client = wikidata_client(endpoint, timeout, retries, backoff)
     cache = Cache(settings.wikidata_dir, settings.base)
-    with progress_bar(f"Wikidata items from {client.endpoint}") as bar:
+    with wikidata_client(endpoint, timeout, retries, backoff) as client, \
+            progress_bar(f"Wikidata items from {client.endpoint}") as bar:
         task = bar.add_task("fetch", total=None)
         step = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
         if world:
@@ -322,8 +322,8 @@ def reconcile(data: Path | None = DataOption, endpoint: str | None = EndpointOpt
     if apply:
         written = reconciling.write_ids(dataset, reconciling.read_review(review_path))
     else:
-        client = wikidata_client(endpoint, timeout, retries, backoff)
-        with progress_bar(f"places from {client.endpoint}") as bar:
+        with wikidata_client(endpoint, timeout, retries, backoff) as client, \
+                progress_bar(f"places from {client.endpoint}") as bar:
             task = bar.add_task("reconcile", total=None)
             proposals = reconciling.reconcile(dataset, client, threshold, margin, only=place or (),
                                               progress=lambda done, total: bar.update(task, completed=done, total=total))

@@ -62,6 +62,16 @@ class SparqlClient:
     def __post_init__(self) -> None:
         self.session = http_client.client(self.timeout, {"Accept": RESULTS_JSON})
 
+    def close(self) -> None:
+        """Close the connection pool: a client left to the garbage collector leaks its sockets."""
+        self.session.close()
+
+    def __enter__(self) -> SparqlClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def select(self, query: str) -> list[Row]:
         """Run a SELECT query and return its rows as pyoxigraph terms, retrying what may be retried."""
         attempt = 0
