@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
 import rdflib
 from rdflib.namespace import SH
 
@@ -181,6 +180,8 @@ def validate_pyshacl(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> Repo
     """The same validation by pyshacl (no inference, as the build), its report in the same form.
 
     Like the compiled engine, a result names its value only for sh:sparql constraints."""
+    import pyshacl  # imported here: a quarter of a second (networkx, its SPARQL) every build would pay for nothing
+
     data = rdflib.Graph().parse(data=rdf_bytes(triples, ox.RdfFormat.N_TRIPLES), format="nt")
     try:
         _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
