@@ -13,9 +13,12 @@ of its own, with its own entity tag.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
+import time
 from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
 from cachetools import LRUCache
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +31,7 @@ from twinkg.server.config import ServerConfig
 Key = tuple[str, ...]
 Entry = tuple[int, bytes, list[tuple[bytes, bytes]]]
 Handler = Callable[[Request], Awaitable[Response]]
+T = TypeVar("T")
 ENTRY_OVERHEAD = 200
 """Bytes counted for an entry beyond its body (key, headers), so many empty entries still fill the cache."""
 
@@ -173,3 +177,36 @@ async def remembered(request: Request, key: Key, check: Callable[[], Awaitable[b
     if found and digest is not None:
         cache.put(full, (200, b"", []))
     return found
+
+
+REMOTE_TTL = 300.0
+"""Seconds a PerBuild value is kept when the server cannot tell whether the store changed (a remote store)."""
+
+
+class PerBuild(Generic[T]):
+    """A value derived from the whole build being served (an index the pages read instead of asking the store
+    each time), made by `build` the first time it is asked after the dump changes, or after REMOTE_TTL seconds
+    over a remote store; one build at a time, which the requests arriving meanwhile wait for."""
+
+    def __init__(self) -> None:
+        self.value: T | None = None
+        self.key: str | None = None
+        self.built_at = 0.0
+        self.lock = asyncio.Lock()
+
+    async def build(self, config: ServerConfig) -> T:
+        raise NotImplementedError
+
+    async def get(self, config: ServerConfig, cache: ResponseCache) -> T:
+        digest = cache.digest(config)
+        if self.value is not None and self._fresh(digest):
+            return self.value
+        async with self.lock:
+            if self.value is None or not self._fresh(digest):
+                self.value, self.key, self.built_at = await self.build(config), digest, time.monotonic()
+            return self.value
+
+    def _fresh(self, digest: str | None) -> bool:
+        if digest is not None:
+            return digest == self.key
+        return self.key is None and time.monotonic() - self.built_at < REMOTE_TTL

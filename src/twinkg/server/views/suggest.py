@@ -3,14 +3,11 @@
 The names come from the place-name index (server/names.py), built by three of the server's own queries the
 first time it is asked after a new build is served (the same fair scheduling as every query: they run through
 the app's store) and kept until the dump changes; over a remote store, whose changes the server cannot see, it
-is rebuilt after NAMES_TTL seconds. A lookup costs no store work at all, so a flood of typing is cheap.
+is rebuilt after cache.REMOTE_TTL seconds. A lookup costs no store work at all, so a flood of typing is cheap.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from twinkg.server.cache import ResponseCache
+from twinkg.server.cache import PerBuild
 from twinkg.server.config import ServerConfig
 from twinkg.server.names import MAX_QUERY, Name, NameIndex, PlaceFacts, Suggestion
 from twinkg.server.queries import select
@@ -27,8 +24,6 @@ from twinkg.server.views.model import literal
 from twinkg.store import Row
 from twinkg.vocab import WD
 
-NAMES_TTL = 300.0
-"""Seconds the index is kept when the server cannot tell whether the store changed (a remote store)."""
 SUGGESTIONS = 8
 """Suggestions a lookup gives (the list under the search box); /search has the rest."""
 NOT_STATED = "not-stated"
@@ -79,34 +74,11 @@ def index_from(names: list[Row], facts: list[Row], links: list[Row]) -> NameInde
     return NameIndex(places, pairs)
 
 
-@dataclass
-class IndexHolder:
-    """The index of the build being served, rebuilt when the dump changes (or after NAMES_TTL over a remote
-    store); one rebuild at a time, which the requests arriving meanwhile wait for."""
+class IndexHolder(PerBuild[NameIndex]):
+    """The place-name index of the build being served."""
 
-    index: NameIndex | None = None
-    key: str | None = None
-    built_at: float = 0.0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    async def get(self, config: ServerConfig, cache: ResponseCache) -> NameIndex:
-        digest = cache.digest(config)
-        if self._fresh(digest):
-            assert self.index is not None
-            return self.index
-        async with self.lock:
-            if not self._fresh(digest):
-                names, facts, links = await select(config, NAMES), await select(config, FACTS), await select(config, LINKS)
-                self.index, self.key, self.built_at = index_from(names, facts, links), digest, time.monotonic()
-            assert self.index is not None
-            return self.index
-
-    def _fresh(self, digest: str | None) -> bool:
-        if self.index is None:
-            return False
-        if digest is not None:
-            return digest == self.key
-        return self.key is None and time.monotonic() - self.built_at < NAMES_TTL
+    async def build(self, config: ServerConfig) -> NameIndex:
+        return index_from(await select(config, NAMES), await select(config, FACTS), await select(config, LINKS))
 
 
 def holder(request: Request) -> IndexHolder:
