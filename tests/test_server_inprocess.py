@@ -6,11 +6,14 @@ The `client` fixture (the app over the mini build) is in tests/support/fixtures.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from starlette.testclient import TestClient
 from support.inprocess import ALPHA, Page, failing_client
 
 from twinkg.errors import QueryTimeout, StoreBusy, StoreError, StoreUnavailable
+from twinkg.output import FILES
 
 
 def test_select_with_row_cap_headers(client: TestClient) -> None:
@@ -103,6 +106,18 @@ def test_health_ontology_dataset_and_void(client: TestClient) -> None:
     assert dataset.status_code == 200 and "/dumps/twinkg.ttl" in Page(dataset.text).links
     void = client.get("/void", headers={"Accept": "application/n-triples"})
     assert void.status_code == 200 and void.headers["content-type"].startswith("application/n-triples")
+
+
+def test_dataset_page_says_what_each_file_is_and_its_size_in_human_units(client: TestClient) -> None:
+    html = client.get("/dataset", headers={"Accept": "text/html"}).text
+    rows = re.findall(r'<tr><td><a href="/dumps/([^"]+)">[^<]*</a></td><td>([^<]*)</td>\s*<td><code>([^<]+)</code>'
+                      r'( \(gzip\))?</td>\s*<td class="num" title="([\d,]+) bytes">([^<]+)</td>', html)
+    assert {name for name, *_ in rows} >= {"twinkg.ttl", "twinkg.nq.gz", "SHA256SUMS", "void.ttl", "twinnings.csv"}
+    for name, description, media_type, gzip, size, shown in rows:
+        assert description, f"{name} has no description"
+        assert media_type == FILES[name].media_type and bool(gzip) == name.endswith(".gz")
+        assert re.fullmatch(r"[\d.]+ (Bytes|kB|MB|GB)", shown), shown
+        assert shown.endswith("Bytes") == (int(size.replace(",", "")) < 1000)
 
 
 def test_not_found_is_an_html_page_for_browsers(client: TestClient) -> None:

@@ -61,8 +61,32 @@ def test_place_index_by_country_initial_and_page(client: TestClient) -> None:
     assert len(links(first.text, "places")) == 100 and 'rel="next" href="/places?initial=S&amp;page=2"' in first.text
     second = client.get("/places", params={"initial": "S", "page": "2"})
     assert 'rel="prev"' in second.text and not set(links(first.text, "places")) & set(links(second.text, "places"))
-    assert client.get("/places", params={"country": "<script>"}).status_code == 200  # an unknown country: all
     assert client.get("/places", params={"page": "-1"}).status_code == 400  # a page is read as place pages read it
+
+
+@pytest.mark.parametrize("params, says", [
+    ({"country": "<script>"}, "country must be a two-letter ISO country code"),
+    ({"country": "ZZ"}, "no place of this graph is in the country 'ZZ'"),
+    ({"initial": "1"}, "initial must be one letter from A to Z"),
+    ({"page": "abc"}, "page must be a whole number"),
+    ({"country": "NA", "page": "2"}, "page 2 is past the last page of these places (1)"),
+])
+def test_place_index_refuses_what_names_no_page(client: TestClient, params: dict[str, str], says: str) -> None:
+    r = client.get("/places", params=params)
+    assert r.status_code == 400 and says in r.text and "The first page is /places" in r.text
+
+
+def test_place_index_says_how_many_places_and_names_countries(client: TestClient, built_store: ox.Store) -> None:
+    counted = built_store.query(f"""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a <{TW}Place> ;
+        <{TW}country> <{BASE}vocab/country/NA> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) IN ("en", "und", "")) }}""",
+                                use_default_graph_as_union=True)
+    namibia = int(next(iter(counted))["n"].value)  # type: ignore[index, union-attr, call-overload]
+    r = client.get("/places", params={"country": "NA"})
+    assert f'<p class="lead" id="total"><strong>{namibia:,}</strong> places in Namibia.</p>' in r.text
+    every = client.get("/places")
+    total = int(re.search(r'id="total"><strong>([\d,]+)</strong>', every.text)[1].replace(",", ""))  # type: ignore[index]
+    assert total > 10_000 and f"page 1 of {-(-total // 100)}" in every.text
+    assert '<a href="/places?country=DE">Germany</a>' in every.text
 
 
 def test_home_no_longer_lists_every_place(client: TestClient) -> None:

@@ -73,9 +73,10 @@ DUPLICATES = "duplicates.csv"
 FILES = {f.name: f for f in (
     *DUMPS,
     *EXPORTS,
-    OutputFile(VOID_FILE, "text/turtle", "text/turtle; charset=utf-8"),
-    OutputFile(REPORT, "text/turtle", "text/turtle; charset=utf-8"),
-    OutputFile(SUMS, "text/plain", "text/plain; charset=utf-8"),
+    OutputFile(VOID_FILE, "text/turtle", "text/turtle; charset=utf-8",
+               "The dataset described in VoID and DCAT: graphs, sizes, licence, distributions"),
+    OutputFile(REPORT, "text/turtle", "text/turtle; charset=utf-8", "The SHACL validation report of the build"),
+    OutputFile(SUMS, "text/plain", "text/plain; charset=utf-8", "SHA-256 checksums of the other files (sha256sum -c)"),
     OutputFile(CONTEXT_FILE, "application/ld+json", "application/ld+json", "The JSON-LD context of twinkg"),
     OutputFile(QUERIES_FILE, "application/json", "application/json", "The example SPARQL queries, with their titles"),
     OutputFile(DUPLICATES, "text/csv", "text/csv; charset=utf-8",

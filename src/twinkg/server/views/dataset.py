@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from twinkg.output import FILES
 from twinkg.server import conneg
 from twinkg.server.cache import cached
 from twinkg.server.config import ServerConfig
@@ -39,7 +40,11 @@ async def dataset_page(request: Request) -> Response:
         for name, digest in sorted(dump_files(config.out_dir).items()):
             path = config.out_dir / name
             if path.is_file():
-                files.append({"name": name, "size": path.stat().st_size, "sha256": digest})
+                about = FILES.get(name)
+                files.append({"name": name, "size": path.stat().st_size, "sha256": digest,
+                              "media_type": about.media_type if about else "application/octet-stream",
+                              "gzip": about is not None and about.content_type == "application/gzip",
+                              "description": about.title if about else ""})
     markup = dataset_markup(config, dataset.label, dataset.text(DCT + "description"), dataset.text(DCT + "modified"), files)
     return render(request, "dataset.html", {"title": "Dataset", "dataset": dataset, "graphs": graphs, "files": files,
                                             "DCT": DCT, "short": short,

@@ -95,40 +95,51 @@ async def place_index(request: Request) -> Response:
     """Places by country and by initial, a page of PAGE_SIZE at a time."""
     config: ServerConfig = request.app.state.config
     country = request.query_params.get("country", "").upper()
-    country = country if _COUNTRY.match(country) else ""
-    initial = request.query_params.get("initial", "")[:1].upper()
-    initial = initial if initial.isalpha() else ""
+    initial = request.query_params.get("initial", "").upper()
     try:  # read as a place page reads its own (partners.requested_page): 400 for what names no page
         page = partners.requested_page(request.query_params.getlist("page"))
+        if country and not _COUNTRY.match(country):
+            raise partners.BadPage(f"country must be a two-letter ISO country code such as DE (got {_shown(country)})")
+        if initial and initial not in INITIALS:
+            raise partners.BadPage(f"initial must be one letter from A to Z (got {_shown(initial)})")
     except partners.BadPage as exc:
         return page_error(request, 400, "Bad request", f"{exc}. The first page is /places.")
-    where = f"?p tw:country {iri(f'{config.base}vocab/country/{country}')} ." if country else ""
-    start = f"FILTER (STRSTARTS(UCASE(STR(?l)), {literal(initial)}))" if initial else ""
-    rows = await select(config, f"""SELECT ?p ?l WHERE {{
-        ?p a tw:Place . {where}
-        {DISPLAY_LABEL}
-        FILTER (BOUND(?l)) {start}
-    }} ORDER BY LCASE(STR(?l)) ?p LIMIT {PAGE_SIZE + 1} OFFSET {(page - 1) * PAGE_SIZE}""")
     countries = await select(config, """SELECT ?code ?name (COUNT(?p) AS ?n) WHERE {
         ?p a tw:Place ; tw:country ?c . ?c skos:notation ?code ; skos:prefLabel ?name } GROUP BY ?code ?name ORDER BY ?name""")
+    if country and country not in {r.text("code") for r in countries}:
+        return page_error(request, 400, "Bad request", f"no place of this graph is in the country {country!r}. "
+                                                       "The first page is /places, which lists the countries.")
+    where = f"?p tw:country {iri(f'{config.base}vocab/country/{country}')} ." if country else ""
+    start = f"FILTER (STRSTARTS(UCASE(STR(?l)), {literal(initial)}))" if initial else ""
+    pattern = f"?p a tw:Place . {where} {DISPLAY_LABEL} FILTER (BOUND(?l)) {start}"
+    counted = await select(config, f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {pattern} }}")
+    total = counted[0].number("n") if counted else 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:
+        return page_error(request, 400, "Bad request", f"page {page} is past the last page of these places "
+                                                       f"({pages}). The first page is /places.")
+    rows = await select(config, f"""SELECT ?p ?l WHERE {{ {pattern} }}
+        ORDER BY LCASE(STR(?l)) ?p LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}""")
     places = [{"label": r.text("l"), "lang": r.lang("l"),
-               "href": page_href(config.base, r.text("p")) or r.text("p")} for r in rows[:PAGE_SIZE] if "l" in r]
-    if page > 1 and not places:
-        return page_error(request, 400, "Bad request", f"page {page} is past the last page of these places. "
-                                                       "The first page is /places.")
+               "href": page_href(config.base, r.text("p")) or r.text("p")} for r in rows if "l" in r]
 
     def link(**change: Any) -> str:
         params = {"country": country, "initial": initial, "page": page, **change}
         return "/places?" + "&".join(f"{k}={v}" for k, v in params.items() if v and not (k == "page" and v == 1))
 
     return render(request, "places.html", {
-        "title": "Places", "places": places, "page": page, "initials": INITIALS, "country": country, "initial": initial,
+        "title": "Places", "places": places, "page": page, "pages": pages, "total": total, "initials": INITIALS,
+        "country": country, "initial": initial,
         "countries": [{"code": r.text("code"), "name": r.text("name"), "count": r.number("n"),
                        "href": link(country=r.text("code"), page=1)} for r in countries],
         "previous": link(page=page - 1) if page > 1 else None,
-        "next": link(page=page + 1) if len(rows) > PAGE_SIZE else None,
+        "next": link(page=page + 1) if page < pages else None,
         "initial_links": [{"letter": c, "href": link(initial=c, page=1)} for c in INITIALS],
         "all_initials": link(initial="", page=1), "all_countries": link(country="", page=1)})
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 20 else text[:20] + "…")
 
 
 @dataclass
