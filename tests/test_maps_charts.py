@@ -154,6 +154,29 @@ def test_statistics_page_draws_the_expected_bars(client: TestClient, graph: ox.S
     assert drawn["pairs"] > 0
 
 
+def test_statistics_charts_say_what_they_count(client: TestClient, graph: ox.Store) -> None:
+    """Axis titles, round ticks on the value axes, each bar's value beside it, countries by name, and the share of
+    the links the per-decade chart rests on."""
+    html = client.get("/statistics").text
+    charts = {m.group(1): m.group(2) for m in re.finditer(r'<svg class="chart" id="svg-([a-z]+)".*?>(.*?)</svg>', html, re.S)}
+    for name, body in charts.items():
+        assert body.count('class="axis-title"') == 2, name
+        assert body.count('class="value"') == body.count('class="bar') > 0, name
+    for name in ("decades", "endings"):
+        ticks = [int(t.replace(",", "")) for t in re.findall(r'text-anchor="end" class="tick">([\d,]+)</text>', charts[name])]
+        values = [int(v.replace(",", "")) for v in re.findall(r'class="value">([\d,]+)</text>', charts[name])]
+        assert ticks[0] == 0 and ticks == sorted(set(ticks)) and ticks[-1] >= max(values), name
+        assert len(ticks) >= min(4, max(values) + 1), name  # every integer up to a small top, else 4 or more
+    labels = re.findall(r'text-anchor="end">([^<]+)</text>', charts["countries"])
+    assert "United Kingdom" in labels and not [c for c in labels if re.fullmatch(r"[A-Z]{2}", c)]
+    assert all(re.fullmatch(r"[^A-Z]*[A-Z][a-z].*–.*", p) for p in re.findall(r'text-anchor="end">([^<]+)</text>', charts["pairs"]))
+    links = graph.query(PREFIX + """SELECT ?t ?se ?sl WHERE { ?t a tw:Twinning OPTIONAL { ?t tw:startEarliest ?se }
+        OPTIONAL { ?t tw:startLatest ?sl } }""", use_default_graph_as_union=True)
+    starts = [(r["se"], r["sl"]) for r in links]  # type: ignore[index]
+    in_a_decade = sum(1 for lo, hi in starts if lo and hi and lo.value[:3] == hi.value[:3])
+    assert f"Based on {in_a_decade:,} of {len(starts):,} links: those whose start bounds fall within one decade" in html
+
+
 def test_pages_say_as_of_when_a_status_holds(client: TestClient) -> None:
     html = client.get("/page/id/twinning/coventry--volgograd").text
     assert re.search(r"suspended</span>\s*<span class=\"as-of\"[^>]*>as of \d{4}", html)

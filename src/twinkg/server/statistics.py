@@ -12,7 +12,9 @@ from twinkg.lifecycle import ENDS, SUSPENDS, role_of
 from twinkg.server import exported
 from twinkg.server.charts import columns, rows
 from twinkg.server.config import ServerConfig
+from twinkg.server.queries import select
 from twinkg.server.render import render
+from twinkg.server.views.model import iri
 
 TOP = 20
 DEGREE_BINS = ((1, 1), (2, 2), (3, 3), (4, 4), (5, 9), (10, 19), (20, 49), (50, 99), (100, 10**9))
@@ -64,8 +66,10 @@ def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows) 
             one += 1
     for linked in countries.values():
         per_country.update(linked)
+    endings = 0
     for row in events:
         role = role_of(row["type"])
+        endings += role in (SUSPENDS, ENDS)
         if role in (SUSPENDS, ENDS) and row["earliest"] and row["earliest"][:4] == row["latest"][:4]:
             per_year["suspended" if role == SUSPENDS else "ended"][row["earliest"][:4]] += 1
     statuses = Counter(row["status"] for row in first.values())
@@ -77,7 +81,28 @@ def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows) 
         "countries": per_country.most_common(TOP), "pairs": per_pair.most_common(TOP),
         "degrees": [(label, degrees[label]) for label in order if degrees[label]],
         "statuses": statuses.most_common(),
+        "endings": endings, "dated_endings": sum(sum(c.values()) for c in per_year.values()),
     }
+
+
+async def country_names(config: ServerConfig) -> dict[str, str]:
+    """Country code -> English name, from the country scheme in the store (a code without a name stays a code)."""
+    found = await select(config, f"""SELECT ?code ?name WHERE {{ ?c skos:inScheme {iri(config.iris.scheme("country"))} ;
+        skos:notation ?code ; skos:prefLabel ?name FILTER(LANG(?name) IN ("en", "")) }}""")
+    return {r.text("code"): r.text("name") for r in found}
+
+
+def named(bars: list[tuple[str, int]], names: dict[str, str], joiner: str = "") -> list[tuple[str, int]]:
+    """Bars labelled by country codes (or pairs of them, joined by `joiner`) relabelled with the countries' names."""
+    return [(joiner.join(names.get(c, c) for c in (label.split(joiner) if joiner else [label])), n) for label, n in bars]
+
+
+def decade_note(f: dict[str, Any]) -> str:
+    """On what share of the links the per-decade chart rests, in words."""
+    counted = f["bounded"] - f["spanning"]
+    return (f"Based on {counted:,} of {f['total']:,} links: those whose start bounds fall within one decade. "
+            f"{f['spanning']:,} more have both bounds but wider than a decade, {f['one_sided']:,} only one bound, "
+            f"{f['total'] - f['bounded'] - f['one_sided']:,} none; they are not counted here.")
 
 
 async def statistics_page(request: Request) -> Response:
@@ -87,18 +112,25 @@ async def statistics_page(request: Request) -> Response:
     if twinnings is None or events is None or places is None:
         return render(request, "statistics.html", {"title": "Statistics", "figures": None, "charts": []})
     f = figures(twinnings, events, places)
+    names = await country_names(config)
     charts = [
-        columns("decades", "Links established per decade (links whose start bounds fall in one decade)",
-                {"established": f["decades"]}),
-        columns("endings", "Links suspended and ended per year (events dated within one year)",
-                {"suspended": f["per_year"]["suspended"], "ended": f["per_year"]["ended"]}),
-        rows("countries", f"Links per country (top {TOP}; a link counts once per country it joins)", f["countries"]),
-        rows("pairs", f"Links per country pair (top {TOP}; a three-way link counts each pair)", f["pairs"]),
-        rows("degrees", "Degree distribution: places by number of distinct partners", f["degrees"]),
-        rows("statuses", "Links by status as of the build, from dated evidence only (no-longer-listed: a later "
-             "Wikidata source covering both partners stopped listing it; unknown: nothing dated evidences its state)",
-             f["statuses"]),
+        columns("decades", "Links established per decade", {"established": f["decades"]}, "decade of the link's start",
+                "links", note=decade_note(f)),
+        columns("endings", "Links suspended and ended per year",
+                {"suspended": f["per_year"]["suspended"], "ended": f["per_year"]["ended"]}, "year", "events",
+                note=f"Based on the {f['dated_endings']:,} of {f['endings']:,} suspensions and terminations whose date "
+                     "falls within one year."),
+        rows("countries", f"Links per country (top {TOP})", named(f["countries"], names), "country", "links",
+             note="A link counts once for each country it joins."),
+        rows("pairs", f"Links per pair of countries (top {TOP})", named(f["pairs"], names, "–"), "countries", "links",
+             note="A three-way link counts once for each pair of its partners' countries."),
+        rows("degrees", "Degree distribution", f["degrees"], "partners", "places",
+             note="Places by their number of distinct partners."),
+        rows("statuses", "Links by status as of the build", f["statuses"], "status", "links",
+             note="From dated evidence only. No-longer-listed: a later Wikidata source covering both partners stopped "
+                  "listing it; unknown: nothing dated evidences its state."),
         rows("dates", "Links with dates", [("both start bounds", f["bounded"]), ("one start bound only", f["one_sided"]),
-                                           ("no start bound", f["total"] - f["bounded"] - f["one_sided"])]),
+                                           ("no start bound", f["total"] - f["bounded"] - f["one_sided"])],
+             "start of the link", "links"),
     ]
     return render(request, "statistics.html", {"title": "Statistics", "figures": f, "charts": charts})
