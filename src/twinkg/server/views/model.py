@@ -28,9 +28,14 @@ def literal(text: str) -> str:
     return str(ox.Literal(text))
 
 
+SHOWN_PREFIXES = {**PREFIXES, "wdt": "http://www.wikidata.org/prop/direct/"}
+"""The prefixes pages write IRIs with: the endpoint's predeclared ones, and Wikidata's direct properties
+(`wdt:P190`), which the ontology's close matches name."""
+
+
 def short(value: str) -> str:
-    """An IRI as prefix:name when a predeclared prefix covers it, else whole."""
-    for prefix, ns in PREFIXES.items():
+    """An IRI as prefix:name when a prefix the pages know covers it, else whole."""
+    for prefix, ns in SHOWN_PREFIXES.items():
         if value.startswith(ns) and len(value) > len(ns):
             return f"{prefix}:{value[len(ns):]}"
     return value

@@ -23,6 +23,7 @@ from twinkg.server.protocol import answer_response
 from twinkg.server.queries import run_query, select
 from twinkg.server.render import render
 from twinkg.server.urls import iri_for_path, page_href, safe_local
+from twinkg.server.views.expressions import in_words
 from twinkg.server.views.listings import DISPLAY_LABEL
 from twinkg.server.views.model import LABEL_PATH, Node, Term, iri, json_script, literal, short, statements, term
 from twinkg.server.views.timeline import (
@@ -198,8 +199,11 @@ async def ontology_page(request: Request) -> Response:
         answer = await run_query(config, f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o
             FILTER(!isIRI(?s) || STRSTARTS(STR(?s), {namespace})) }} }}""", media)
         return answer_response(config, answer)
+    # the anonymous class expressions (union domains, restrictions) in the same query as the terms: a blank
+    # node's identifier names the same node only within one answer
     nodes = await statements(config, f"""GRAPH {graph} {{ ?s ?p ?o }}
-        FILTER(isIRI(?s) && STRSTARTS(STR(?s), {namespace}))""")
+        FILTER(isBlank(?s) || (isIRI(?s) && STRSTARTS(STR(?s), {namespace})))""")
+    blanks = {k: nodes.pop(k) for k in [k for k in nodes if not k.startswith(TW[:-1])]}
     schemes = await statements(config, f"GRAPH {graph} {{ ?s a skos:ConceptScheme ; ?p ?o }}")
     ontology = nodes.pop(TW[:-1], None)
     classes = sorted((n for n in nodes.values() if OWL + "Class" in n.types), key=lambda n: n.iri)
@@ -208,6 +212,7 @@ async def ontology_page(request: Request) -> Response:
     return render(request, "ontology.html", {
         "title": "twinkg ontology", "ontology": ontology, "classes": classes, "properties": properties,
         "other": other, "schemes": sorted(schemes.values(), key=lambda n: n.iri), "short": short,
+        "in_words": lambda t: in_words(t, blanks),
         "RDFS": RDFS, "OWL": OWL, "SKOS": SKOS, "DCT": DCT, "TW": TW})
 
 
