@@ -8,10 +8,12 @@ PORT ?= 8080
 .PHONY: install serve build test lint browser stores bench clean
 
 # What serving and building need, no more: `make serve` on a new machine waits only for these.
+# pip shows what it fetches and installs (a first `make serve` waits a minute or two for it).
 $(BIN)/twinkg: pyproject.toml
+	@echo "installing twinkg and what it needs into $(VENV)/ (the command will be $(BIN)/twinkg)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --progress-bar on -e .
 	touch $@
 
 # The tests' and the benches' extras (pyproject.toml), each on top of the above; the stamp in the

@@ -32,7 +32,7 @@ from twinkg.dates import DateError, parse_exact
 from twinkg.enrich import reconcile as reconciling
 from twinkg.enrich.client import WIKIDATA_ENDPOINT, RetryPolicy, SparqlClient
 from twinkg.errors import TwinkgError
-from twinkg.output import NQ_DUMP, SUMS, checksums, is_stale, write_output
+from twinkg.output import NQ_DUMP, SUMS, check_usable, checksums, is_stale, write_output
 from twinkg.remote import UPLOAD_SECONDS
 from twinkg.store.remote import ADAPTERS
 from twinkg.vocab import DEFAULT_BASE, VOID, Iris
@@ -53,9 +53,15 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False)
 
-DataOption = typer.Option(None, "--data", help="Folder of curated YAML files. [default: data/ in the current folder, or $TWINKG_DATA]")
-OutOption = typer.Option(None, "--out", help="Output folder for the dumps. [default: dist/ in the current folder, or $TWINKG_OUT]")
-BaseOption = typer.Option(None, "--base", help="Base IRI of minted IRIs. [default: https://w3id.org/twinkg/, or $TWINKG_BASE]")
+DataOption = typer.Option(None, "--data", metavar="DIR",
+    help="Folder of curated YAML files. [default: data/ in the current folder, or $TWINKG_DATA]")
+OutOption = typer.Option(None, "--out", metavar="DIR",
+    help="Output folder for the dumps. [default: dist/ in the current folder, or $TWINKG_OUT]")
+ReadOutOption = typer.Option(None, "--out", metavar="DIR",
+                             help="The build to read: the output folder of `twinkg build`. "
+                                  "[default: dist/ in the current folder, or $TWINKG_OUT]")
+BaseOption = typer.Option(None, "--base", metavar="IRI",
+    help="Base IRI of minted IRIs. [default: https://w3id.org/twinkg/, or $TWINKG_BASE]")
 
 
 def settings_from(data: Path | None = None, out: Path | None = None, base: str | None = None,
@@ -79,10 +85,12 @@ def progress(message: str) -> None:
 Command = TypeVar("Command", bound=Callable[..., None])
 
 
-def command(name: str | None = None, aftermath: str = "") -> Callable[[Command], Command]:
+def command(short: str, name: str | None = None, aftermath: str = "") -> Callable[[Command], Command]:
     """Register a subcommand whose expected failures (any TwinkgError) end in a message and exit 1.
 
-    This is the one place the CLI catches errors; `aftermath` says what a failure left behind."""
+    This is the one place the CLI catches errors; `aftermath` says what a failure left behind; `short` is
+    what `twinkg --help` lists (short enough for 80 columns, where click would cut the docstring's first
+    sentence with "...")."""
 
     def register(function: Command) -> Command:
         @functools.wraps(function)
@@ -94,7 +102,7 @@ def command(name: str | None = None, aftermath: str = "") -> Callable[[Command],
                     print(line, file=sys.stderr)
                 fail(f"{exc}{'; ' + aftermath if aftermath else ''}")
 
-        app.command(name)(guarded)
+        app.command(name, short_help=short)(guarded)
         return function
 
     return register
@@ -107,23 +115,29 @@ def run_pipeline(settings: Settings, write: bool) -> None:
     print(run(settings, progress, write=write).report.summary())
 
 
-@command(aftermath="nothing was written")
+@command("Build the graph: validate it, write the dumps.", aftermath="nothing was written")
 def build(data: Path | None = DataOption, out: Path | None = OutOption, base: str | None = BaseOption) -> None:
     """Load the curated data, map it to RDF, validate it with SHACL and write the dumps.
 
-    Writes twinkg.ttl, twinkg.nt.gz, twinkg.jsonld, twinkg.nq.gz (named graphs),
-    void.ttl (VoID/DCAT), shacl-report.ttl and SHA256SUMS into the output folder,
-    atomically: on any error the previous output stays as it was. Set
-    SOURCE_DATE_EPOCH for byte-identical rebuilds.
+    Writes into the output folder, atomically (on any error the previous output
+    stays as it was): the dumps twinkg.ttl, twinkg.nt.gz, twinkg.jsonld and
+    twinkg.nq.gz (named graphs); the exports twinnings.csv, places.csv and
+    events.csv with twinnings.csv-metadata.json, places.csv-metadata.json and
+    events.csv-metadata.json (CSVW), twinkg.graphml and twinkg.gexf; void.ttl
+    (VoID/DCAT), shacl-report.ttl, context.jsonld (JSON-LD context),
+    queries.json (example queries), duplicates.csv (candidate duplicate places)
+    and SHA256SUMS. docs/research-exports.md describes each. With
+    SOURCE_DATE_EPOCH set, two builds of the same data are the same bytes.
     """
     settings = settings_from(data, out, base)
+    check_usable(settings.out_dir)
     run_pipeline(settings, write=True)
     err.print(f"[green]built[/green] {settings.out_dir}")
 
 
-@command(aftermath="nothing was written")
+@command("Check the data against the SHACL shapes.", aftermath="nothing was written")
 def validate(data: Path | None = DataOption, base: str | None = BaseOption,
-             engine: str = typer.Option(Settings.shacl_engine, "--engine",
+             engine: str = typer.Option(Settings.shacl_engine, "--engine", metavar="compiled|pyshacl",
                                         help="compiled: the shapes as SPARQL on pyoxigraph (fast); pyshacl: the "
                                              "reference SHACL engine. The compiled engine falls back to pyshacl, with a "
                                              "notice, for shapes it does not support.")) -> None:
@@ -132,16 +146,27 @@ def validate(data: Path | None = DataOption, base: str | None = BaseOption,
 
     if engine not in ENGINES:
         fail(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    run_pipeline(settings_from(data, None, base, shacl_engine=engine), write=False)
+    settings = settings_from(data, None, base, shacl_engine=engine)
+    if engine != "pyshacl":
+        run_pipeline(settings, write=False)
+        return
+    err.print("[yellow]warning:[/yellow] pyshacl is the reference engine, not a fast one: on the default data (the "
+              "world network, some 400,000 triples) it runs for many minutes, where the compiled engine takes "
+              "seconds. Ctrl-C stops it; nothing is written.")
+    with progress_bar("validating with pyshacl") as bar:
+        bar.add_task("pyshacl", total=None)
+        run_pipeline(settings, write=False)
 
 
-@command(aftermath="nothing was written")
+@command("The network as of a day: CSV, GraphML, GEXF.", aftermath="nothing was written")
 def export(
-    as_of: str = typer.Option(..., "--as-of", help="A year (the network at its end, 31 December) or a day YYYY-MM-DD."),
-    formats: list[str] = typer.Option(["csv", "graphml", "gexf"], "--format",
+    as_of: str = typer.Option(..., "--as-of", metavar="YEAR|YYYY-MM-DD",
+        help="A year (the network at its end, 31 December) or a day YYYY-MM-DD."),
+    formats: list[str] = typer.Option(["csv", "graphml", "gexf"], "--format", metavar="csv|graphml|gexf",
                                       help="csv (tables + CSVW metadata), graphml or gexf; repeat for several."),
-    out: Path | None = OutOption,
-    to: Path | None = typer.Option(None, "--to", help="Folder to write into. [default: twinkg-AS_OF/ in the current folder]"),
+    out: Path | None = ReadOutOption,
+    to: Path | None = typer.Option(None, "--to", metavar="DIR",
+        help="Folder to write into. [default: twinkg-AS_OF/ in the current folder]"),
 ) -> None:
     """Write the network as it stood on a day: twinnings.csv, places.csv, events.csv with CSVW metadata, GraphML, GEXF.
 
@@ -200,14 +225,14 @@ def version() -> None:
 # --- Wikidata: enrich, reconcile, diff-wikidata (twinkg.enrich) ------------------------------
 
 EndpointOption = typer.Option(
-    None, "--endpoint",
+    None, "--endpoint", metavar="URL",
     help="SPARQL endpoint. [default: https://query.wikidata.org/sparql, or $TWINKG_WIKIDATA_ENDPOINT]")
-TimeoutOption = typer.Option(SparqlClient.timeout, "--timeout",
+TimeoutOption = typer.Option(SparqlClient.timeout, "--timeout", metavar="SECONDS",
                              help="Seconds to wait for one query; a batch that times out is split.")
-RetriesOption = typer.Option(RetryPolicy.retries, "--retries",
+RetriesOption = typer.Option(RetryPolicy.retries, "--retries", metavar="N",
                              help="Retries of one request after 429/503/5xx, dropped connections or unreadable answers.")
-BackoffOption = typer.Option(RetryPolicy.backoff, "--backoff",
-                             help="First wait in seconds when the server sends no Retry-After; doubles each retry.")
+BackoffOption = typer.Option(RetryPolicy.backoff, "--backoff", metavar="SECONDS",
+                             help="First wait in seconds, doubled at each retry (when the server says no Retry-After).")
 
 
 def wikidata_client(endpoint: str | None, timeout: float, retries: int, backoff: float) -> SparqlClient:
@@ -231,14 +256,14 @@ def progress_bar(description: str) -> Progress:
                     console=err, transient=False)
 
 
-@command()
+@command("Fetch Wikidata facts (the only network use).")
 def enrich(data: Path | None = DataOption, base: str | None = BaseOption,
            endpoint: str | None = EndpointOption,
-           batch_size: int = typer.Option(50, "--batch-size", min=1, help="Ids per query (VALUES batch)."),
+           batch_size: int = typer.Option(50, "--batch-size", metavar="N", min=1, help="Ids per query (VALUES batch)."),
            refresh: bool = typer.Option(False, "--refresh", help="Fetch every id again, even those already cached."),
            world: bool = typer.Option(False, "--world", help="The whole P190 network: every item with a P190 "
                                       "statement or named by one (all ranks), not only the curated ones."),
-           page_size: int = typer.Option(20_000, "--page-size", min=1,
+           page_size: int = typer.Option(20_000, "--page-size", metavar="N", min=1,
                                          help="With --world: items per discovery page (halved when a page times out)."),
            timeout: float = TimeoutOption, retries: int = RetriesOption, backoff: float = BackoffOption) -> None:
     """Fetch Wikidata facts about every place and actor with a wikidata: id into data/wikidata/.
@@ -285,18 +310,20 @@ def enrich(data: Path | None = DataOption, base: str | None = BaseOption,
     err.print(f"[green]enriched[/green] {settings.wikidata_dir}")
 
 
-@command()
+@command("Propose Wikidata ids for places without one.")
 def reconcile(data: Path | None = DataOption, endpoint: str | None = EndpointOption,
               review: Path | None = typer.Option(
-                  None, "--review", help="Review file to write (or read with --apply). [default: data/wikidata/reconcile-review.yaml]"),
+                  None, "--review", metavar="FILE",
+                      help="Review file to write (or read with --apply). [default: data/wikidata/reconcile-review.yaml]"),
               accept: bool = typer.Option(False, "--accept", help="Also write unambiguous top candidates "
                                           "(score ≥ threshold, lead ≥ margin, same country) into data/."),
               apply: bool = typer.Option(False, "--apply", help="Do not search: write the ids a person set as accept: "
                                          "in the review file into data/."),
-              threshold: float = typer.Option(reconciling.THRESHOLD, "--threshold", min=0.0, max=1.0, help="Lowest score --accept takes."),
-              margin: float = typer.Option(reconciling.MARGIN, "--margin", min=0.0, max=1.0,
+              threshold: float = typer.Option(reconciling.THRESHOLD, "--threshold", metavar="SCORE", min=0.0, max=1.0,
+                  help="Lowest score --accept takes."),
+              margin: float = typer.Option(reconciling.MARGIN, "--margin", metavar="SCORE", min=0.0, max=1.0,
                                            help="How far the top candidate must lead the next."),
-              place: list[str] | None = typer.Option(None, "--place", help="Only this place id (repeatable)."),
+              place: list[str] | None = typer.Option(None, "--place", metavar="ID", help="Only this place id (repeatable)."),
               offline: bool = typer.Option(False, "--offline", help="Do not query Wikidata: match against the snapshots in "
                                            "data/snapshots/ (a CSV review file, default data/wikidata/reconcile-offline.csv)."),
               timeout: float = TimeoutOption, retries: int = RetriesOption, backoff: float = BackoffOption) -> None:
@@ -358,16 +385,18 @@ def _reconcile_offline(settings: Settings, dataset: Dataset, review: Path | None
         progress(f"wrote wikidata: {line}")
 
 
-@command("diff-wikidata")
+@command("Compare curated twinnings with Wikidata's P190.", "diff-wikidata")
 def diff_wikidata(data: Path | None = DataOption,
-                  out: Path | None = typer.Option(None, "--out", help="Folder for the report. [default: wikidata-diff/ beside dist/]"),
-                  as_of: str | None = typer.Option(None, "--as-of", help="Derive statuses as of this date (YYYY-MM-DD). "
+                  out: Path | None = typer.Option(None, "--out", metavar="DIR",
+                      help="Folder for the report. [default: wikidata-diff/ beside dist/]"),
+                  as_of: str | None = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
+                      help="Derive statuses as of this date (YYYY-MM-DD). "
                                                       "[default: today, or SOURCE_DATE_EPOCH]")) -> None:
     """Compare curated twinnings with the cached P190 statements: Markdown, CSV and QuickStatements.
 
-    Offline (reads data/ and data/wikidata/). Writes wikidata-diff.md,
-    wikidata-diff.csv and quickstatements.txt (V1, for an editor to review;
-    never sent). Run `twinkg enrich` first.
+    Offline (reads data/ and data/wikidata/). Writes the files
+    wikidata-diff.md, wikidata-diff.csv and quickstatements.txt (V1, for an
+    editor to review; never sent). Run `twinkg enrich` first.
     """
     from twinkg.enrich import diff
     from twinkg.enrich.cache import Cache
@@ -392,44 +421,46 @@ def diff_wikidata(data: Path | None = DataOption,
         print(path)
 
 
-@command()
+@command("Serve the graph: SPARQL, pages, dumps.")
 def serve(
-    host: str = typer.Option(Settings.host, "--host", help="Address to listen on (0.0.0.0 for every interface)."),
-    port: int = typer.Option(Settings.port, "--port", help="TCP port to listen on."),
+    host: str = typer.Option(Settings.host, "--host", metavar="ADDRESS", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(Settings.port, "--port", metavar="PORT", help="TCP port to listen on."),
     sparql_endpoint: str | None = typer.Option(
         None, "--sparql-endpoint", metavar="URL",
         help="Query a remote SPARQL 1.1 store (loaded with `twinkg publish`) instead of the embedded one. "
-             "Its default graph must be the union of its named graphs (oxigraph serve --union-default-graph)."),
+             "Its default graph must be the union of its named graphs: for oxigraph, start it with "
+             "--union-default-graph."),
     sparql_endpoint_kind: str = typer.Option(
         Settings.sparql_endpoint_kind, "--sparql-endpoint-kind", metavar="NAME",
         help=f"What the remote store is, where products differ: {', '.join(ADAPTERS)}."),
-    timeout: float = typer.Option(Settings.timeout, "--timeout", min=0.1,
+    timeout: float = typer.Option(Settings.timeout, "--timeout", metavar="SECONDS", min=0.1,
                                   help="Seconds a query may run before it is stopped (503)."),
-    max_rows: int = typer.Option(Settings.max_rows, "--max-rows", min=1,
+    max_rows: int = typer.Option(Settings.max_rows, "--max-rows", metavar="N", min=1,
                                  help="Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer; "
                                       "announced in X-SPARQL-Max-Rows, X-SPARQL-Truncated says when it applied."),
-    workers: int = typer.Option(Settings.workers, "--workers", min=1, help="Query worker processes of the embedded store."),
+    workers: int = typer.Option(Settings.workers, "--workers", metavar="N", min=1, help="Query worker processes of the embedded store."),
     fast_workers: int = typer.Option(
-        Settings.fast_workers, "--fast-workers", min=0,
+        Settings.fast_workers, "--fast-workers", metavar="N", min=0,
         help="Extra workers kept for queries that ran fast last time, so lookups never queue behind slow queries."),
-    max_request: int = typer.Option(Settings.max_request_bytes, "--max-request-bytes", min=1024,
+    max_request: int = typer.Option(Settings.max_request_bytes, "--max-request-bytes", metavar="BYTES", min=1024,
                                     help="Largest request body (413 above)."),
     max_answer_bytes: int = typer.Option(
-        Settings.max_answer_bytes, "--max-answer-bytes", min=1024,
-        help="Most bytes per answer; a larger one is cut at a row or triple (announced in X-SPARQL-Max-Bytes)."),
+        Settings.max_answer_bytes, "--max-answer-bytes", metavar="BYTES", min=1024,
+        help="Most bytes per answer; a larger one is cut at a row or triple (announced in a header: "
+             "X-SPARQL-Max-Bytes)."),
     worker_memory: int = typer.Option(
-        Settings.worker_memory_bytes >> 20, "--worker-memory-mb", min=256,
+        Settings.worker_memory_bytes >> 20, "--worker-memory-mb", metavar="MIB", min=256,
         help="Address space of each query worker in MiB; a query needing more is stopped (503), its worker replaced."),
     max_queries_per_client: int = typer.Option(
-        Settings.max_queries_per_client, "--max-queries-per-client", min=1,
+        Settings.max_queries_per_client, "--max-queries-per-client", metavar="N", min=1,
         help="Queries of one client address running at once; more wait (up to --timeout, then 503)."),
-    read_timeout: float = typer.Option(Settings.read_timeout, "--read-timeout", min=0.1,
+    read_timeout: float = typer.Option(Settings.read_timeout, "--read-timeout", metavar="SECONDS", min=0.1,
                                        help="Seconds a client has to send a request's head, and between chunks of "
                                             "its body (408 and closed after)."),
-    max_connections: int = typer.Option(Settings.max_connections, "--max-connections", min=1,
+    max_connections: int = typer.Option(Settings.max_connections, "--max-connections", metavar="N", min=1,
                                         help="Open connections in all (503 and closed above)."),
     max_connections_per_client: int = typer.Option(Settings.max_connections_per_client,
-                                                   "--max-connections-per-client", min=1,
+                                                   "--max-connections-per-client", metavar="N", min=1,
                                                    help="Open connections from one client address (503 above)."),
     quiet: bool = typer.Option(False, "--quiet", help="No access log (one JSON line per request on stderr)."),
     data: Path | None = DataOption,
@@ -442,10 +473,16 @@ def serve(
     data/, ontology/ or shapes/, loads twinkg.nq.gz into an on-disk embedded
     store (pyoxigraph, a folder .store-<hash> in the output folder) and
     evaluates queries in worker processes that are killed when they run past
-    --timeout. Routes: / (places), /sparql, /query, /id/… and /vocab/… (303 to
-    /page/… or /data/….ttl|.jsonld|.nt|.rdf by Accept), /ontology, /dataset,
-    /dumps/…, /void, /healthz. With --sparql-endpoint the web layer keeps no
-    store of its own and can run as several replicas.
+    --timeout. With --sparql-endpoint the web layer keeps no store of its own
+    and can run as several replicas.
+
+    Routes (docs/serving.md): / (home), /search, /search.json, /places,
+    /twinnings and /twinnings.csv (the links by facets), /statistics,
+    /network.svg, /map/basemap.svg, /query (with /query/basemap.json and
+    /query/vocabulary.json), /sparql (also /sparql/), /id/… and /vocab/… (303
+    to /page/… or to /data/….ttl, .jsonld, .nt or .rdf by Accept), /ontology,
+    /dataset, /dumps/ and /dumps/FILE, /void and /.well-known/void,
+    /context.jsonld, /sitemap.xml, /robots.txt, /healthz and /static/….
     """
     from twinkg import server
 
@@ -468,15 +505,15 @@ def serve(
     server.run(config)
 
 
-@command()
+@command("Load the build into a remote SPARQL store.")
 def publish(
     to: str = typer.Option(..., "--to", metavar="URL",
                            help="Graph Store Protocol endpoint of the target store, e.g. http://host:7878/store"),
     update_endpoint: str | None = typer.Option(
         None, "--update", metavar="URL",
         help="SPARQL Update endpoint used to swap the uploaded graphs in (default: derived from --to: …/update)."),
-    out: Path | None = OutOption,
-    timeout: float = typer.Option(UPLOAD_SECONDS, "--timeout", help="Seconds allowed for each HTTP request."),
+    out: Path | None = ReadOutOption,
+    timeout: float = typer.Option(UPLOAD_SECONDS, "--timeout", metavar="SECONDS", help="Seconds allowed for each HTTP request."),
 ) -> None:
     """Load the built graphs into a SPARQL store over the Graph Store Protocol, replacing each named graph.
 

@@ -171,6 +171,21 @@ def _check_replaceable(out_dir: Path) -> None:
                           "choose an empty or new folder for --out")
 
 
+def check_usable(out_dir: Path) -> None:
+    """OutputError now, before a build spends its minute, when it could not write `out_dir` at the end: a file
+    or a folder not made by a build in its place, a file where a parent folder should be, a parent folder it
+    may not write into."""
+    out_dir = _absolute(out_dir)
+    _check_replaceable(out_dir)
+    parent = out_dir.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(f"{out_dir} cannot be made: {parent} is a file, not a folder; choose another --out")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{out_dir} cannot be written: {parent} is not writable by this user; choose another --out")
+
+
 # --------------------------------------------------------------------------- pinning (readers)
 
 class Pin:
