@@ -20,13 +20,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.bench]
 
 REPO = Path(__file__).resolve().parents[1]
 DEADLINE = 540
-"""Seconds the quick run may take: about 2 minutes on a quiet 2-core machine, several times that on a loaded one."""
+"""Seconds the quick run may take: about a minute on a quiet 2-core machine, several times that on a loaded one."""
 
 
 @pytest.mark.timeout(DEADLINE + 60)
 def test_quick_benchmark_runs(tmp_path: Path) -> None:
     required(REPO / "data" / "snapshots" / "wikidata-p190-2016", "the 2016 Wikidata P190 crawl")
-    proc = subprocess.Popen([sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--work", str(tmp_path)],
+    # The smallest input (one scale) and classic pyshacl, the peer that may run out of time, cut at 30 s: each
+    # part of the bench still runs once (larger scales run the same code on more input).
+    proc = subprocess.Popen([sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--scales", "1",
+                             "--classic-timeout", "30", "--work", str(tmp_path)],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
@@ -39,13 +42,15 @@ def test_quick_benchmark_runs(tmp_path: Path) -> None:
     assert proc.returncode == 0, stderr[-3000:]
     results = json.loads((tmp_path / "results-quick.json").read_text())
     assert results["input"]["x1"]["twinnings"] == 300
-    for run in ("x1", "x2"):
-        stages = results["build"][run]["stages"]
-        assert {"load", "map", "validate", "render_dumps", "load_store"} <= set(stages), run
-        assert results["build"][run]["counts"]["store_quads"] > 0, run
+    assert set(results["build"]) == {"x1", "x1/pyshacl-classic"}
+    stages = results["build"]["x1"]["stages"]
+    assert {"load", "map", "validate", "render_dumps", "load_store"} <= set(stages)
+    assert results["build"]["x1"]["counts"]["store_quads"] > 0
     classic = results["build"]["x1/pyshacl-classic"]
-    if "violations" in classic:  # classic pyshacl may hit its time cap on a busy machine
+    if "violations" in classic:  # classic pyshacl may hit its time cap
         assert classic["violations"]["pyshacl"] == classic["violations"]["build_results"]
+    else:
+        assert classic["timeout_s"] == 30, classic
     for engines in results["shacl_correctness"].values():
         assert all(engines["agree_with_reference"].values()), engines
     oxigraph = results["endpoint"]["servers"]["oxigraph"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pyoxigraph as ox
 
-from twinkg.build import Built
 from twinkg.config import Settings
 from twinkg.world.countries import Reference, check_countries, name_key
 from twinkg.world.records import World
@@ -53,8 +52,8 @@ def test_no_same_named_place_near_leaves_the_country_unchecked() -> None:
     assert name_key("Český Těšín") == name_key("cesky tesin")
 
 
-def test_goerlitz_is_de_and_its_link_with_zgorzelec_is_not_domestic(curated_build: tuple[Settings, Built]) -> None:
-    settings, built = curated_build
+def test_goerlitz_is_de_and_its_link_with_zgorzelec_is_not_domestic(curated_dist: Settings, built_store: ox.Store) -> None:
+    settings = curated_dist
     places = pd.read_csv(settings.out_dir / "places.csv", dtype=str, keep_default_na=False).set_index("wikidata")
     assert (places.loc["Q4077", "country"], places.loc["Q4077", "country_checked"], places.loc["Q4077", "country_stated"]) \
         == ("DE", "corrected", "PL")
@@ -62,9 +61,8 @@ def test_goerlitz_is_de_and_its_link_with_zgorzelec_is_not_domestic(curated_buil
     links = pd.read_csv(settings.out_dir / "twinnings.csv", dtype=str, keep_default_na=False)
     pair = links[links.place_a_wikidata.isin(["Q4077", "Q147929"]) & links.place_b_wikidata.isin(["Q4077", "Q147929"])]
     assert len(pair) == 1 and pair.iloc[0].same_country == "false"
-    wikidata = built.graphs["wikidata"]
-    goerlitz = next(t.subject for t in wikidata if t.object == ox.NamedNode("http://www.wikidata.org/entity/Q4077")
-                    and t.predicate.value.endswith("#sameAs"))
-    country = "https://w3id.org/twinkg/vocab/country/"
-    assert ox.Triple(goerlitz, ox.NamedNode(TW + "country"), ox.NamedNode(country + "DE")) in wikidata
-    assert ox.Triple(goerlitz, ox.NamedNode(TW + "countryAsStated"), ox.NamedNode(country + "PL")) in wikidata
+    country = settings.base + "vocab/country/"
+    rows = list(built_store.query(f"""SELECT ?country ?stated WHERE {{ GRAPH <{settings.base}graph/wikidata> {{
+        ?goerlitz <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q4077> ;
+                  <{TW}country> ?country ; <{TW}countryAsStated> ?stated }} }}"""))
+    assert [(r["country"], r["stated"]) for r in rows] == [(ox.NamedNode(country + "DE"), ox.NamedNode(country + "PL"))]

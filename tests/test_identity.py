@@ -11,7 +11,6 @@ import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 from support.builds import PROJECT_ROOT, graph_triples
-from test_server_world_pages import client  # noqa: F401  (the default build's pages, in process)
 
 from twinkg.concepts import load_codes
 from twinkg.config import Settings
@@ -201,8 +200,8 @@ def test_paris_rome_and_q220_q90_are_one_link(curated_dist: Settings) -> None:
 
 
 @pytest.mark.parametrize("q", ["Kyiv", "Kiew", "Q1899"])
-def test_search_finds_kyiv_once_by_either_name(client: TestClient, q: str) -> None:
-    r = client.get("/search", params={"q": q})
+def test_search_finds_kyiv_once_by_either_name(curated_client: TestClient, q: str) -> None:
+    r = curated_client.get("/search", params={"q": q})
     assert r.status_code == 200
     assert "/page/id/place/kyiv" in r.text
     assert "/page/id/place/q1899" not in r.text

@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
-from test_server_world_pages import client  # noqa: F401  (the default build's pages, in process)
 
-from twinkg.build import Built
-from twinkg.config import Settings
 from twinkg.errors import InputError
 from twinkg.vocab import RDF, RDFS, TW
 from twinkg.world import non_places
@@ -22,36 +20,35 @@ ORG = "http://www.w3.org/ns/org#Organization"
 
 
 
-def test_a_name_of_undetermined_language_is_marked_on_its_page(client: TestClient) -> None:
-    text = client.get("/page/id/place/q2191").text  # "Oblast Leningrad", only the 2016 crawl names it
+def test_a_name_of_undetermined_language_is_marked_on_its_page(curated_client: TestClient) -> None:
+    text = curated_client.get("/page/id/place/q2191").text  # "Oblast Leningrad", only the 2016 crawl names it
     h1 = re.search(r"<h1>(.*?)</h1>", text, re.S).group(1)  # type: ignore[union-attr]
     assert '<span class="und-name" lang="und">Oblast Leningrad</span>' in h1 and "name as recorded in 2016" in h1
 
 
-def test_lists_mark_undetermined_names_and_never_show_kiew_as_a_name(client: TestClient) -> None:
-    results = client.get("/search", params={"q": "Abruzzen"}).text
+def test_lists_mark_undetermined_names_and_never_show_kiew_as_a_name(curated_client: TestClient) -> None:
+    results = curated_client.get("/search", params={"q": "Abruzzen"}).text
     assert re.search(r'<span class="und-name" lang="und">Abruzzen</span> <small class="und-mark"', results)
-    home = client.get("/").text
+    home = curated_client.get("/").text
     assert "Kiew" not in home and ">Kyiv</a>" in home
     for name in re.findall(r'<li><a href="/page/id/place/[^"]+">(.*?)</a>', home):
         assert name.startswith('<span class="und-name"') or "<" not in name
 
 
-def test_a_link_named_after_an_undetermined_name_is_not_english(curated_build: tuple[Settings, Built]) -> None:
-    _, built = curated_build
-    labels = [t.object for t in built.graphs["wikidata"] if t.predicate.value == RDFS + "label"
-              and t.subject.value.startswith(BASE + "id/twinning/") and "Abruzzen" in t.object.value]
-    assert labels and all(getattr(label, "language", None) == "und" for label in labels)
+def test_a_link_named_after_an_undetermined_name_is_not_english(built_store: ox.Store) -> None:
+    labels = [r["label"] for r in built_store.query(f"""SELECT ?label WHERE {{ GRAPH <{BASE}graph/wikidata> {{
+        ?t <{RDFS}label> ?label FILTER(STRSTARTS(STR(?t), "{BASE}id/twinning/") && CONTAINS(?label, "Abruzzen")) }} }}""")]
+    assert labels and all(label.language == "und" for label in labels)
 
 
-def test_the_anc_is_an_organisation_not_a_place(curated_build: tuple[Settings, Built], client: TestClient) -> None:
-    _, built = curated_build
-    everything = built.graphs["curated"] | built.graphs["wikidata"]
-    types = {t.object.value for t in everything if t.subject.value == BASE + "id/actor/q83162" and t.predicate.value == RDF + "type"}
+def test_the_anc_is_an_organisation_not_a_place(built_store: ox.Store, curated_client: TestClient) -> None:
+    graphs = f"VALUES ?g {{ <{BASE}graph/curated> <{BASE}graph/wikidata> }}"
+    types = {r["type"].value for r in built_store.query(
+        f"SELECT ?type WHERE {{ {graphs} GRAPH ?g {{ <{BASE}id/actor/q83162> <{RDF}type> ?type }} }}")}
     assert {TW + "Actor", ORG} <= types
-    assert not any(t.subject.value == BASE + "id/place/q83162" for t in everything)
-    assert not any(t.object.value == BASE + "id/place/q83162" for t in everything)
-    assert "No place has that name" in client.get("/search", params={"q": "Naional"}).text
+    place = f"<{BASE}id/place/q83162>"
+    assert not built_store.query(f"ASK {{ {graphs} GRAPH ?g {{ {{ {place} ?p ?o }} UNION {{ ?s ?p {place} }} }} }}")
+    assert "No place has that name" in curated_client.get("/search", params={"q": "Naional"}).text
 
 
 def test_recorded_non_places_lose_their_claims_and_bad_rows_are_refused(tmp_path: Path) -> None:

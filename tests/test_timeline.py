@@ -11,7 +11,6 @@ import pyoxigraph as ox
 import pytest
 from conftest import PROJECT_ROOT
 from starlette.testclient import TestClient
-from test_server_world_pages import client  # noqa: F401  (the default build's pages, in process)
 
 from twinkg.server.views.model import Node, Term
 from twinkg.server.views.timeline import bound_text, date_text, event_title, ordered_events, segments, span_text
@@ -82,8 +81,8 @@ def first_year(date: str) -> int:
 
 
 @pytest.mark.parametrize("slug", ["coventry--volgograd", "milan--saint-petersburg"])
-def test_twinning_events_are_in_date_order(client: TestClient, slug: str) -> None:
-    text = client.get(f"/page/id/twinning/{slug}").text
+def test_twinning_events_are_in_date_order(curated_client: TestClient, slug: str) -> None:
+    text = curated_client.get(f"/page/id/twinning/{slug}").text
     events = page_events(text)
     dated = [d for d, _ in events if d != "undated"]
     assert len(dated) >= 4
@@ -92,27 +91,27 @@ def test_twinning_events_are_in_date_order(client: TestClient, slug: str) -> Non
     assert all(d == "undated" for d, _ in events[len(dated):])  # apart, after the dated ones
 
 
-def test_milan_saint_petersburg_establishment_comes_before_its_suspension(client: TestClient) -> None:
-    titles = [t for _, t in page_events(client.get("/page/id/twinning/milan--saint-petersburg").text)]
+def test_milan_saint_petersburg_establishment_comes_before_its_suspension(curated_client: TestClient) -> None:
+    titles = [t for _, t in page_events(curated_client.get("/page/id/twinning/milan--saint-petersburg").text)]
     established = next(i for i, t in enumerate(titles) if "twin cit" in t)
     suspended = next(i for i, t in enumerate(titles) if "suspends" in t)
     assert established < suspended
 
 
-def test_one_start_notion_and_evidence_at_its_precision(client: TestClient) -> None:
-    text = client.get("/page/id/twinning/coventry--volgograd").text
+def test_one_start_notion_and_evidence_at_its_precision(curated_client: TestClient) -> None:
+    text = curated_client.get("/page/id/twinning/coventry--volgograd").text
     assert "<dt>Since</dt>" not in text and "<dt>Started</dt>" not in text
     assert re.search(r'<dt>Founded</dt><dd class="started">1943 or 1944 \(conflicting claims\)</dd>', text)
     assert not re.search(r'as of \d{4}-12-31', text)
 
 
-def test_no_event_reads_as_a_bare_type_name(client: TestClient) -> None:
-    text = client.get("/page/id/place/coventry").text
+def test_no_event_reads_as_a_bare_type_name(curated_client: TestClient) -> None:
+    text = curated_client.get("/page/id/place/coventry").text
     assert not re.search(r">(exchange|establishment|suspension)</a>", text)
 
 
-def test_coventry_volgograd_bar_turns_at_the_suspension(client: TestClient) -> None:
-    text = client.get("/page/id/place/coventry").text
+def test_coventry_volgograd_bar_turns_at_the_suspension(curated_client: TestClient) -> None:
+    text = curated_client.get("/page/id/place/coventry").text
     row = next(r for r in text.split('<div class="tl-row">')[1:] if "coventry--volgograd" in r.split("</a>", 1)[0])
     stretches = re.findall(r'class="tl-bar status-(\w+)"[^>]*title="([^"]*)"', row)
     assert [s for s, _ in stretches] == ["active", "suspended"]
@@ -131,12 +130,12 @@ def test_example_query_states_a_start_inside_its_bounds(built_store: ox.Store) -
                 assert row["earliest"].value[:4] <= stated[:4] <= row["latest"].value[:4], row
 
 
-def test_select_star_keeps_the_pattern_order_of_variables(client: TestClient) -> None:
+def test_select_star_keeps_the_pattern_order_of_variables(curated_client: TestClient) -> None:
     query = "SELECT * WHERE { ?zed ?alpha ?mid } LIMIT 1"
-    r = client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    r = curated_client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200 and r.json()["head"]["vars"] == ["zed", "alpha", "mid"]
-    r = client.get("/sparql", params={"query": "SELECT * { ?s ?p ?o OPTIONAL { ?o ?q ?x } } LIMIT 1"},
+    r = curated_client.get("/sparql", params={"query": "SELECT * { ?s ?p ?o OPTIONAL { ?o ?q ?x } } LIMIT 1"},
                    headers={"Accept": "text/csv"})
     assert r.text.splitlines()[0] == "s,p,o,q,x"
-    r = client.get("/sparql", params={"query": "SELECT*WHERE{?b ?a ?c}LIMIT 1"}, headers={"Accept": "text/csv"})
+    r = curated_client.get("/sparql", params={"query": "SELECT*WHERE{?b ?a ?c}LIMIT 1"}, headers={"Accept": "text/csv"})
     assert r.text.splitlines()[0] == "b,a,c"  # no space around the * to lean on

@@ -24,6 +24,8 @@ from support.wikidata import CURATED, start_wikidata
 from twinkg.build import Built, run
 from twinkg.config import Settings
 from twinkg.graphs import quads
+from twinkg.server.app import create_app
+from twinkg.server.config import ServerConfig
 from twinkg.store.memory import MemoryStore
 from twinkg.vocab import Iris
 
@@ -39,13 +41,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"skipped tests are not allowed; install what is missing with `make test`: {reason}"
 
 
-CURATED_FIXTURES = {"curated_build", "curated_dist", "built_store", "curated_server"}
+CURATED_FIXTURES = {"curated_dist", "built_store", "curated_client", "curated_server"}
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test of the curated build is slow. Keep together, in one pytest-xdist worker, the tests that share a fixture made once per module or class
-    (a server, say: started once, not once per worker) and those that use the full curated `Built`."""
+    """A test of the curated build is slow. Keep together, in one pytest-xdist worker, the tests that share a fixture
+    made once per module or class (a server, say: started once, not once per worker)."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
@@ -54,9 +56,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)  # the curated build: minutes, once per run
         if item.get_closest_marker("xdist_group"):
             continue
-        if "curated_build" in info.names_closure:
-            item.add_marker(pytest.mark.xdist_group("curated_build"))
-        elif any(defs and defs[-1].scope in ("module", "class", "package")
+        if any(defs and defs[-1].scope in ("module", "class", "package")
                  for name, defs in info.name2fixturedefs.items() if name in info.names_closure):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
@@ -94,17 +94,9 @@ def mini_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Buil
 
 
 @pytest.fixture(scope="session")
-def curated_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Built]:
-    """The real curated data of data/, built and written in this process (for a test that needs the `Built`
-    itself; most need only the output folder: `curated_dist`)."""
-    settings = settings_for(PROJECT_ROOT / "data", tmp_path_factory.mktemp("curated") / "dist")
-    return settings, run(settings)
-
-
-@pytest.fixture(scope="session")
 def curated_dist(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The settings of the real curated data's build, whose output folder (`out_dir`) is written once for the
-    whole run (under xdist too); read it, never write into it."""
+    whole run (under xdist too); read it, never write into it (its graphs: `support.builds.graph_triples`)."""
     def build(folder: Path) -> None:
         run(settings_for(PROJECT_ROOT / "data", folder / "dist"))
 
@@ -127,6 +119,16 @@ def built_store(curated_dist: Settings) -> ox.Store:
     store = ox.Store()
     store.extend(dump_quads(curated_dist.out_dir))
     return store
+
+
+@pytest.fixture(scope="session")
+def curated_client(curated_dist: Settings, built_store: ox.Store) -> Iterator[TestClient]:
+    """The app in process over the real curated build (the world network) in the in-memory store (a copy of
+    `built_store`'s quads): one per worker, for every module that looks at its pages."""
+    store = MemoryStore(built_store.quads_for_pattern(None, None, None))
+    config = ServerConfig(store=store, settings=curated_dist, out_dir=curated_dist.out_dir)
+    with TestClient(create_app(config), follow_redirects=False) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
