@@ -219,6 +219,7 @@ def test_a_visitor_on_a_phone_filters_by_status_and_decade_and_downloads_the_vie
         # the first view of a build reads the link index (seconds on a loaded machine); then milliseconds
         expect(page.locator("#total")).to_be_visible(timeout=60_000)
         expect(page).to_have_url(re.compile(r"/twinnings$"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # every link: the widest view
         page.locator("#facet-status a[data-value=suspended]").click()
         expect(page).to_have_url(re.compile(r"/twinnings\?status=suspended$"))
         expect(page.locator("#facet-status summary")).to_contain_text("status: suspended")
