@@ -11,7 +11,6 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -19,27 +18,14 @@ import pytest
 from playwright.sync_api import expect
 from starlette.testclient import TestClient
 from support.browser import ARTIFACTS, chromium
-from support.builds import dump_quads
 from support.processes import Server
 
-from twinkg.config import Settings
-from twinkg.server.app import create_app
-from twinkg.server.config import ServerConfig
 from twinkg.server.views.twinnings import PER_PAGE
-from twinkg.store.memory import MemoryStore
 
 pytestmark = pytest.mark.slow
 
 BASE = "https://w3id.org/twinkg/"
 TW = BASE + "ontology#"
-
-
-@pytest.fixture(scope="module")
-def client(curated_dist: Settings) -> Iterator[TestClient]:
-    config = ServerConfig(store=MemoryStore(dump_quads(curated_dist.out_dir)), settings=curated_dist,
-                          out_dir=curated_dist.out_dir)
-    with TestClient(create_app(config), follow_redirects=False) as c:
-        yield c
 
 
 @dataclass
@@ -108,9 +94,9 @@ VIEWS = [{}, {"status": "suspended"}, {"country": "DE"}, {"decade": "1940s"}, {"
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=lambda v: "&".join(f"{k}={x}" for k, x in v.items()) or "every-link")
-def test_facet_counts_equal_sparql_counts(client: TestClient, graph_links: dict[str, Link], built_store: ox.Store,
+def test_facet_counts_equal_sparql_counts(curated_client: TestClient, graph_links: dict[str, Link], built_store: ox.Store,
                                           view: dict[str, str]) -> None:
-    r = client.get("/twinnings", params=view)
+    r = curated_client.get("/twinnings", params=view)
     assert r.status_code == 200, r.text
     total, counts = shown(r.text)
     want_total, want = expected(graph_links, view)
@@ -145,18 +131,18 @@ def sparql_count(store: ox.Store, filters: list[tuple[str, str]]) -> int:
     return int(rows[0]["n"].value)  # type: ignore[index, union-attr]
 
 
-def test_every_link_of_a_view_is_on_one_page_and_in_its_csv(client: TestClient, graph_links: dict[str, Link]) -> None:
+def test_every_link_of_a_view_is_on_one_page_and_in_its_csv(curated_client: TestClient, graph_links: dict[str, Link]) -> None:
     view = {"status": "no-longer-listed"}
     total, _ = expected(graph_links, view)
     assert PER_PAGE < total < 10 * PER_PAGE
     pages: list[str] = []
     for n in range(1, -(-total // PER_PAGE) + 1):
-        r = client.get("/twinnings", params={**view, **({"page": str(n)} if n > 1 else {})})
+        r = curated_client.get("/twinnings", params={**view, **({"page": str(n)} if n > 1 else {})})
         assert r.status_code == 200
         pages += listed(r.text)
     assert len(pages) == len(set(pages)) == total
-    assert client.get("/twinnings", params={**view, "page": str(n + 1)}).status_code == 400
-    download = client.get("/twinnings.csv", params=view)
+    assert curated_client.get("/twinnings", params={**view, "page": str(n + 1)}).status_code == 400
+    download = curated_client.get("/twinnings.csv", params=view)
     assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
     assert 'filename="twinnings-status-no-longer-listed.csv"' in download.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(download.text)))
@@ -168,14 +154,14 @@ def test_every_link_of_a_view_is_on_one_page_and_in_its_csv(client: TestClient, 
         assert (row["curated"] == "true") == ("curated" in link.sources)
 
 
-def test_a_filtered_view_has_one_address(client: TestClient) -> None:
-    r = client.get("/twinnings?decade=1940s&status=suspended")
+def test_a_filtered_view_has_one_address(curated_client: TestClient) -> None:
+    r = curated_client.get("/twinnings?decade=1940s&status=suspended")
     assert r.status_code == 301 and r.headers["location"] == "/twinnings?status=suspended&decade=1940s"
-    r = client.get("/twinnings?status=&kind=&country=&decade=1940s&source=&page=1")  # a form's empty fields
+    r = curated_client.get("/twinnings?status=&kind=&country=&decade=1940s&source=&page=1")  # a form's empty fields
     assert r.status_code == 301 and r.headers["location"] == "/twinnings?decade=1940s"
-    r = client.get("/twinnings.csv?source=curated&country=GB")
+    r = curated_client.get("/twinnings.csv?source=curated&country=GB")
     assert r.status_code == 301 and r.headers["location"] == "/twinnings.csv?country=GB&source=curated"
-    page = client.get("/twinnings?status=suspended&decade=1940s")
+    page = curated_client.get("/twinnings?status=suspended&decade=1940s")
     assert page.status_code == 200
     assert 'href="/twinnings.csv?status=suspended&amp;decade=1940s"' in page.text
     assert 'href="/twinnings?decade=1940s"' in page.text  # drop the status filter
@@ -195,17 +181,17 @@ def test_a_filtered_view_has_one_address(client: TestClient) -> None:
     ("page=0", "page must be a whole number"),
     ("status=suspended&page=2", "page 2 is past the last page of this view (1)"),
 ])
-def test_bad_filters_are_refused_with_a_message(client: TestClient, query: str, says: str) -> None:
-    r = client.get("/twinnings?" + query)
+def test_bad_filters_are_refused_with_a_message(curated_client: TestClient, query: str, says: str) -> None:
+    r = curated_client.get("/twinnings?" + query)
     assert r.status_code == 400 and says in r.text
     assert "Traceback" not in r.text
-    html = client.get("/twinnings?" + query, headers={"Accept": "text/html"})
+    html = curated_client.get("/twinnings?" + query, headers={"Accept": "text/html"})
     assert html.status_code == 400 and "<html" in html.text
 
 
-def test_the_csv_refuses_a_page_and_bad_filters(client: TestClient) -> None:
-    assert client.get("/twinnings.csv?page=2").status_code == 400
-    assert client.get("/twinnings.csv?status=bogus").status_code == 400
+def test_the_csv_refuses_a_page_and_bad_filters(curated_client: TestClient) -> None:
+    assert curated_client.get("/twinnings.csv?page=2").status_code == 400
+    assert curated_client.get("/twinnings.csv?status=bogus").status_code == 400
 
 
 @pytest.mark.browser
