@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support.builds import required
+from support.builds import count, required
 from support.processes import children, stop_group
 
 from twinkg.config import Settings
@@ -90,7 +90,7 @@ def test_example_queries_and_serve_start_benches_run(curated_dist: Settings, bui
                            str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = {line.split()[0]: int(line.split()[1]) for line in done.stdout.splitlines()[1:]}
-    assert rows == {p.stem: len(list(built_store.query(p.read_text(encoding="utf-8"), use_default_graph_as_union=True)))
+    assert rows == {p.stem: count(built_store.query(p.read_text(encoding="utf-8"), use_default_graph_as_union=True))
                     for p in (REPO / "queries").glob("*.rq")}
     done = subprocess.run([sys.executable, "-m", "bench.serve_start", str(out), "--runs", "1"],
                           cwd=REPO, capture_output=True, text=True, timeout=600)

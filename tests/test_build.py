@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support.builds import BUILT_AT, MINI, settings_for
+from support.builds import BUILT_AT, MINI, settings_for, solutions
 
 from twinkg.build import Built, ValidationFailed, run
 from twinkg.config import Settings
@@ -256,11 +256,11 @@ def test_void_counts_dumps_publisher_and_partitions(mini_build: tuple[Settings, 
     ds = "<https://w3id.org/twinkg/dataset>"
 
     def one(query: str) -> str:
-        return next(iter(void.query(prefix + query)))[0].value  # type: ignore[index]
+        return str(next(iter(solutions(void.query(prefix + query))))[0].value)
 
     lines = read(settings.out_dir / "twinkg.nt.gz").count(b"\n")
     assert int(one(f"SELECT ?n WHERE {{ {ds} void:triples ?n }}")) == lines
-    dumps = {r[0].value.rsplit("/", 1)[-1] for r in void.query(prefix + f"SELECT ?d WHERE {{ {ds} void:dataDump ?d }}")}  # type: ignore[union-attr]
+    dumps = {r[0].value.rsplit("/", 1)[-1] for r in void.query(prefix + f"SELECT ?d WHERE {{ {ds} void:dataDump ?d }}")}
     assert dumps == {d.name for d in DUMPS}
     assert void.query(prefix + f"ASK {{ {ds} dct:publisher ?p . ?p <http://xmlns.com/foaf/0.1/name> ?name }}")
     store = ox.Store()

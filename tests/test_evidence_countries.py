@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pyoxigraph as ox
+from support.builds import solutions
 
 from twinkg.config import Settings
 from twinkg.world.countries import Reference, check_countries, name_key
@@ -62,7 +63,7 @@ def test_goerlitz_is_de_and_its_link_with_zgorzelec_is_not_domestic(curated_dist
     pair = links[links.place_a_wikidata.isin(["Q4077", "Q147929"]) & links.place_b_wikidata.isin(["Q4077", "Q147929"])]
     assert len(pair) == 1 and pair.iloc[0].same_country == "false"
     country = settings.base + "vocab/country/"
-    rows = list(built_store.query(f"""SELECT ?country ?stated WHERE {{ GRAPH <{settings.base}graph/wikidata> {{
+    rows = list(solutions(built_store.query(f"""SELECT ?country ?stated WHERE {{ GRAPH <{settings.base}graph/wikidata> {{
         ?goerlitz <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q4077> ;
-                  <{TW}country> ?country ; <{TW}countryAsStated> ?stated }} }}"""))
+                  <{TW}country> ?country ; <{TW}countryAsStated> ?stated }} }}""")))
     assert [(r["country"], r["stated"]) for r in rows] == [(ox.NamedNode(country + "DE"), ox.NamedNode(country + "PL"))]

@@ -15,7 +15,7 @@ import pandas as pd
 import pyoxigraph as ox
 import pytest
 from pyld import jsonld
-from support.builds import store_of
+from support.builds import solutions, store_of
 from typer.testing import CliRunner
 
 from twinkg.build import Built
@@ -30,7 +30,7 @@ CSVS = ("twinnings.csv", "places.csv", "events.csv")
 
 
 def count(store: ox.Store, where: str) -> int:
-    rows = list(store.query(TW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", use_default_graph_as_union=True))
+    rows = list(solutions(store.query(TW + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", use_default_graph_as_union=True)))
     return int(rows[0]["n"].value)
 
 
@@ -218,12 +218,12 @@ def test_a_status_resting_on_conflicting_claims_says_so(mini_build: tuple[Settin
 
 def test_xml_special_characters_survive(tmp_path: Path) -> None:
     from twinkg.exports import networks
-    from twinkg.exports.tables import Tables
+    from twinkg.exports.tables import Row, Tables
 
-    place = {"place_id": "a", "label": 'Rock & "Roll" <Town>', "wikidata": "", "country": "", "latitude": None,
+    place: Row = {"place_id": "a", "label": 'Rock & "Roll" <Town>', "wikidata": "", "country": "", "latitude": None,
              "longitude": None, "population": None, "place_type": "city", "fictional": False, "degree": 1, "place_iri": "x:a"}
-    other = {**place, "place_id": "b", "label": "B'town"}
-    edge = {name: "" for name, _ in networks.EDGE_ATTRS} | {"twinning_id": "a--b", "place_a_id": "a", "place_b_id": "b",
+    other: Row = {**place, "place_id": "b", "label": "B'town"}
+    edge: Row = {name: "" for name, _ in networks.EDGE_ATTRS} | {"twinning_id": "a--b", "place_a_id": "a", "place_b_id": "b",
                                                             "kind": "<&>", "multilateral": False, "graph": ["curated"]}
     data = Tables([edge], [place, other], [])
     for name, write, read in (("g.graphml", networks.graphml, nx.read_graphml), ("g.gexf", networks.gexf, nx.read_gexf)):

@@ -61,7 +61,7 @@ async def _ask(store: FairStore, address: str = "192.0.2.7") -> None:
 def test_one_timed_out_query_penalises_an_address_for_about_half_a_minute() -> None:
     clock = Clock()
     inner = TimedStore(took=[5000.0, 2.0, 2.0, 2.0])
-    store = FairStore(inner, per_client=2, timeout=5, clock=clock)  # type: ignore[arg-type]
+    store = FairStore(inner, per_client=2, timeout=5, clock=clock)
 
     async def scenario() -> None:
         await _ask(store)  # one heavy query: 5 s
@@ -79,7 +79,7 @@ def test_one_timed_out_query_penalises_an_address_for_about_half_a_minute() -> N
 def test_a_client_that_keeps_running_heavy_queries_stays_heavy() -> None:
     clock = Clock()
     inner = TimedStore(took=[3000.0] * 10)
-    store = FairStore(inner, per_client=2, timeout=5, clock=clock)  # type: ignore[arg-type]
+    store = FairStore(inner, per_client=2, timeout=5, clock=clock)
 
     async def scenario() -> None:
         for _ in range(10):
@@ -116,8 +116,8 @@ class Recorder(Store):
 def pages(mini_build: tuple[Settings, Built]) -> Iterator[tuple[TestClient, Recorder]]:
     settings, built = mini_build
     recorder = Recorder(MemoryStore(quads(built.graphs, Iris(settings.base))))
-    fair = FairStore(recorder, per_client=2, timeout=5)  # type: ignore[arg-type]
-    config = ServerConfig(store=fair, settings=settings, out_dir=settings.out_dir)  # type: ignore[arg-type]
+    fair = FairStore(recorder, per_client=2, timeout=5)
+    config = ServerConfig(store=fair, settings=settings, out_dir=settings.out_dir)
     with TestClient(create_app(config), follow_redirects=False) as c:
         yield c, recorder
 

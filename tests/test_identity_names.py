@@ -22,7 +22,7 @@ ORG = "http://www.w3.org/ns/org#Organization"
 
 def test_a_name_of_undetermined_language_is_marked_on_its_page(curated_client: TestClient) -> None:
     text = curated_client.get("/page/id/place/q2191").text  # "Oblast Leningrad", only the 2016 crawl names it
-    h1 = re.search(r"<h1>(.*?)</h1>", text, re.S).group(1)  # type: ignore[union-attr]
+    h1 = re.search(r"<h1>(.*?)</h1>", text, re.S).group(1)
     assert '<span class="und-name" lang="und">Oblast Leningrad</span>' in h1 and "name as recorded in 2016" in h1
 
 

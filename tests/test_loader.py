@@ -164,7 +164,7 @@ def test_loader_never_crashes_on_arbitrary_text(tmp_path_factory: pytest.TempPat
 @given(st.dictionaries(st.sampled_from(["id", "label", "country", "sources", "wikidata", "names", "coordinates", "type", "fictional"]),
                        st.one_of(st.none(), st.integers(), st.text(max_size=10), st.lists(st.text(max_size=5), max_size=3),
                                  st.booleans(), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))))
-def test_loader_never_crashes_on_odd_records(tmp_path_factory: pytest.TempPathFactory, record: dict) -> None:
+def test_loader_never_crashes_on_odd_records(tmp_path_factory: pytest.TempPathFactory, record: dict[str, object]) -> None:
     from ruamel.yaml import YAML
 
     data = tmp_path_factory.mktemp("odd")

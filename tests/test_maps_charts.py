@@ -20,7 +20,7 @@ from geo_support import data_with_coordinates
 from playwright.sync_api import expect
 from starlette.testclient import TestClient
 from support.browser import ARTIFACTS, chromium
-from support.builds import settings_for, store_of
+from support.builds import settings_for, solutions, store_of
 from support.processes import Server, start_twinkg
 
 from twinkg.build import Built, run
@@ -63,34 +63,34 @@ def client(geo_build: tuple[Settings, Built]) -> Iterator[TestClient]:
 def coordinates(graph: ox.Store) -> dict[str, tuple[float, float]]:
     rows = graph.query(PREFIX + """SELECT ?p ?wkt WHERE { ?t a tw:Twinning ; tw:partner ?p .
         ?p owl:sameAs/<http://www.wikidata.org/prop/direct/P625> ?wkt }""", use_default_graph_as_union=True)
-    return {r["p"].value: pt for r in rows if (pt := point(r["wkt"].value))}  # type: ignore[union-attr]
+    return {r["p"].value: pt for r in rows if (pt := point(r["wkt"].value))}
 
 
 def expected_place_markers(graph: ox.Store, place: str) -> int:
     coords = coordinates(graph)
     rows = graph.query(PREFIX + f"SELECT DISTINCT ?x WHERE {{ ?t tw:partner <{place}>, ?x FILTER(?x != <{place}>) }}",
                        use_default_graph_as_union=True)
-    return 1 + sum(r["x"].value in coords for r in rows)  # type: ignore[union-attr]
+    return 1 + sum(r["x"].value in coords for r in rows)
 
 
 def expected_bars(graph: ox.Store) -> dict[str, int]:
     """The bars each chart must draw, counted here from the graph without the server's code."""
-    rows = list(graph.query(PREFIX + "SELECT ?t ?se ?sl WHERE { ?t a tw:Twinning ; tw:startEarliest ?se ; tw:startLatest ?sl }",
-                            use_default_graph_as_union=True))
-    decades = {r["se"].value[:3] for r in rows if r["se"].value[:3] == r["sl"].value[:3]}  # type: ignore[index]
+    rows = list(solutions(graph.query(PREFIX + "SELECT ?t ?se ?sl WHERE { ?t a tw:Twinning ; tw:startEarliest ?se ; tw:startLatest ?sl }",
+                                      use_default_graph_as_union=True)))
+    decades = {r["se"].value[:3] for r in rows if r["se"].value[:3] == r["sl"].value[:3]}
     endings = graph.query(PREFIX + """SELECT DISTINCT ?e ?k ?lo ?hi WHERE { VALUES ?k { tw:Suspension tw:Termination }
         ?e a ?k ; tw:earliest ?lo ; tw:latest ?hi }""", use_default_graph_as_union=True)
-    per_year = {(r["k"].value, r["lo"].value[:4]) for r in endings if r["lo"].value[:4] == r["hi"].value[:4]}  # type: ignore[index]
+    per_year = {(r["k"].value, r["lo"].value[:4]) for r in endings if r["lo"].value[:4] == r["hi"].value[:4]}
     countries = graph.query(PREFIX + """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?t a tw:Twinning ; tw:partner ?p .
         ?p tw:country/<http://www.w3.org/2004/02/skos/core#notation> ?c }""", use_default_graph_as_union=True)
     partners = graph.query(PREFIX + "SELECT DISTINCT ?a ?b WHERE { ?t tw:partner ?a, ?b FILTER(?a != ?b) }",
                            use_default_graph_as_union=True)
-    degree = Counter(r["a"].value for r in partners)  # type: ignore[index]
+    degree = Counter(r["a"].value for r in partners)
     bins = {d if d < 5 else (5 if d < 10 else 10 if d < 20 else 20 if d < 50 else 50 if d < 100 else 100) for d in degree.values()}
     starts = graph.query(PREFIX + """SELECT ?t (BOUND(?se) AS ?lo) (BOUND(?sl) AS ?hi) WHERE { ?t a tw:Twinning .
         OPTIONAL { ?t tw:startEarliest ?se } OPTIONAL { ?t tw:startLatest ?sl } }""", use_default_graph_as_union=True)
-    sides = Counter((r["lo"].value == "true") + (r["hi"].value == "true") for r in starts)  # type: ignore[index]
-    return {"decades": len(decades), "endings": len(per_year), "countries": min(20, int(next(iter(countries))["n"].value)),  # type: ignore[index]
+    sides = Counter((r["lo"].value == "true") + (r["hi"].value == "true") for r in starts)
+    return {"decades": len(decades), "endings": len(per_year), "countries": min(20, int(next(iter(solutions(countries)))["n"].value)),
             "degrees": len(bins), "dates": sum(1 for n in sides.values() if n)}
 
 
@@ -105,7 +105,7 @@ def test_the_base_map_is_vendored_with_its_licence() -> None:
 
 def test_place_map_has_coastlines_and_a_marker_per_located_partner(client: TestClient, graph: ox.Store) -> None:
     html = client.get("/page/id/place/coventry").text
-    svg = re.search(r'<svg class="map".*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
+    svg = re.search(r'<svg class="map".*?</svg>', html, re.S).group(0)
     assert '<image class="basemap" href="/map/basemap.svg"' in svg and "<path" not in svg  # coastlines by reference
     base = client.get("/map/basemap.svg")
     assert base.status_code == 200 and base.headers["content-type"] == "image/svg+xml" and base.headers["etag"]
@@ -118,7 +118,7 @@ def test_place_map_has_coastlines_and_a_marker_per_located_partner(client: TestC
 def test_network_map_shows_every_located_place(client: TestClient, graph: ox.Store) -> None:
     """The home page refers to the map; the map, a document of its own, has a dot per located place."""
     home = client.get("/")
-    section = re.search(r'<section id="network-map">.*?</section>', home.text, re.S).group(0)  # type: ignore[union-attr]
+    section = re.search(r'<section id="network-map">.*?</section>', home.text, re.S).group(0)
     assert '<img class="map" src="/network.svg"' in section and "<circle" not in home.text
     r = client.get("/network.svg")
     assert r.status_code == 200 and r.headers["content-type"] == "image/svg+xml"
@@ -131,7 +131,7 @@ def test_network_map_shows_every_located_place(client: TestClient, graph: ox.Sto
     links = [a.get("href", "") for a in svg.findall("svg:g[@class='markers']/svg:a", ns)]
     assert all(h.startswith("/page/id/place/") for h in links)  # each dot opens its place
     assert svg.find("svg:g/svg:path[@class='land']", ns) is not None
-    assert svg.find("svg:path[@class='links']", ns).get("d", "").count("M") > 20  # type: ignore[union-attr]
+    assert svg.find("svg:path[@class='links']", ns).get("d", "").count("M") > 20
 
 
 def test_the_network_map_stays_well_formed_whatever_the_labels() -> None:
@@ -143,7 +143,7 @@ def test_the_network_map_stays_well_formed_whatever_the_labels() -> None:
     titles = [t.text for t in root.findall("svg:g//svg:circle/svg:title", ns)]
     assert titles == ["<script>alert(1)</script> & ]]>", "Plain"] and root.find(".//svg:script", ns) is None
     assert [a.get("href") for a in root.findall(".//svg:a", ns)] == ["/page/id/place/x"]  # never a javascript: link
-    assert root.find("svg:path[@class='links']", ns).get("d") == "M506.7 106.7L293.3 320"  # type: ignore[union-attr]
+    assert root.find("svg:path[@class='links']", ns).get("d") == "M506.7 106.7L293.3 320"
 
 
 def test_statistics_page_draws_the_expected_bars(client: TestClient, graph: ox.Store) -> None:
@@ -172,7 +172,7 @@ def test_statistics_charts_say_what_they_count(client: TestClient, graph: ox.Sto
     assert all(re.fullmatch(r"[^A-Z]*[A-Z][a-z].*–.*", p) for p in re.findall(r'text-anchor="end">([^<]+)</text>', charts["pairs"]))
     links = graph.query(PREFIX + """SELECT ?t ?se ?sl WHERE { ?t a tw:Twinning OPTIONAL { ?t tw:startEarliest ?se }
         OPTIONAL { ?t tw:startLatest ?sl } }""", use_default_graph_as_union=True)
-    starts = [(r["se"], r["sl"]) for r in links]  # type: ignore[index]
+    starts = [(r["se"], r["sl"]) for r in links]
     in_a_decade = sum(1 for lo, hi in starts if lo and hi and lo.value[:3] == hi.value[:3])
     assert f"Based on {in_a_decade:,} of {len(starts):,} links: those whose start bounds fall within one decade" in html
 
@@ -201,24 +201,24 @@ def test_screenshots_count_markers_and_bars(geo_server: Server, graph: ox.Store)
         page.locator("svg.map").scroll_into_view_if_needed()
         page.locator("svg.map").screenshot(path=str(ARTIFACTS / "map-place-coventry.png"))
         assert page.locator("svg.map circle.marker").count() == expected_place_markers(graph, COVENTRY)
-        assert page.locator("svg.map image.basemap").bounding_box()["width"] > 100  # type: ignore[index]
+        assert page.locator("svg.map image.basemap").bounding_box()["width"] > 100
         assert (geo_server.url + "/map/basemap.svg", 200) in drawn
 
         page.goto(geo_server.url + "/")
         inline = page.locator("#network-map svg.map.network")  # the page's script draws /network.svg inline
         expect(inline.locator("circle.marker")).to_have_count(len(coordinates(graph)))
         inline.screenshot(path=str(ARTIFACTS / "map-network.png"))
-        assert inline.bounding_box()["width"] == 960  # type: ignore[index]
+        assert inline.bounding_box()["width"] == 960
         page.goto(geo_server.url + "/network.svg")
         assert page.locator("g.markers circle").count() == len(coordinates(graph))
-        assert page.locator("path.land").bounding_box()["width"] > 500  # type: ignore[index]
+        assert page.locator("path.land").bounding_box()["width"] > 500
 
         page.goto(geo_server.url + "/statistics")
         page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)
         for chart, bars in expected_bars(graph).items():
             located = page.locator(f"#svg-{chart} rect.bar")
             assert located.count() == bars, chart
-            assert all(located.nth(i).bounding_box()["height"] > 0 for i in range(bars))  # type: ignore[index]
+            assert all(located.nth(i).bounding_box()["height"] > 0 for i in range(bars))
     assert outside == []
     for name in ("map-place-coventry.png", "map-network.png", "statistics.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000

@@ -29,8 +29,8 @@ def rdf_list(blanks: dict[str, Node], name: str, items: list[Term]) -> Term:
     return blank(f"{name}0")
 
 
-def spoken(parts: list[tuple[str, object]]) -> str:
-    return "".join(p if kind == "text" else p.value.split("#")[-1] for kind, p in parts)  # type: ignore[attr-defined]
+def spoken(parts: list[tuple[str, str | Term]]) -> str:
+    return "".join(p if isinstance(p, str) else p.value.split("#")[-1] for _, p in parts)
 
 
 def test_class_expressions_read_as_words() -> None:

@@ -7,12 +7,14 @@ server refuses it on every route, with zero connections recorded."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from netguard import Listener, listener
+from support.builds import count
 from support.processes import Server, mini_server
 
 from twinkg.query_text import QueryTextError, analyse
@@ -53,7 +55,7 @@ def engine_calls(query: str, port_listener: Listener) -> int:
     """Connections the engine alone makes for this query (on an empty store)."""
     before = port_listener.connections
     try:
-        list(ox.Store().query(query, prefixes=PREFIXES))
+        count(ox.Store().query(query, prefixes=PREFIXES))
     except (OSError, SyntaxError, RuntimeError):
         pass
     time.sleep(0.05)  # the listener thread counts what reached it
@@ -61,7 +63,7 @@ def engine_calls(query: str, port_listener: Listener) -> int:
 
 
 @pytest.fixture(scope="module")
-def port() -> Listener:
+def port() -> Iterator[Listener]:
     with listener() as found:
         yield found
 

@@ -14,7 +14,8 @@ import pytest
 from support.builds import MINI
 
 from twinkg import output
-from twinkg.output import NQ_DUMP, SUMS, OutputError, builds_dir, checksums, current, pin, write_output
+from twinkg.errors import OutputError
+from twinkg.output import NQ_DUMP, SUMS, builds_dir, checksums, current, pin, write_output
 
 
 def build_files(tag: str) -> dict[str, bytes]:

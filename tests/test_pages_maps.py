@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +16,7 @@ from support.processes import Server
 from twinkg.server.maps import CHAR_WIDTH, LABEL_HEIGHT, place_labels, svg_map
 
 
-def boxes(marks: list[dict]) -> list[tuple[float, float, float, float]]:
+def boxes(marks: list[dict[str, Any]]) -> list[tuple[float, float, float, float]]:
     out = []
     for m in marks:
         if m["shown"]:
@@ -26,7 +27,7 @@ def boxes(marks: list[dict]) -> list[tuple[float, float, float, float]]:
 
 
 def test_labels_stay_inside_and_apart_lower_ranked_ones_hidden() -> None:
-    marks = [{"label": "Centre of it all", "x": 635.0, "y": 100.0}]  # at the east edge: its label goes west
+    marks: list[dict[str, Any]] = [{"label": "Centre of it all", "x": 635.0, "y": 100.0}]  # at the east edge: its label goes west
     marks += [{"label": f"Neighbour {i}", "x": 300.0 + i, "y": 100.0 + i} for i in range(12)]
     place_labels(marks, 640, 200)
     assert marks[0]["shown"] and marks[0]["anchor"] == "end"
@@ -55,7 +56,7 @@ def test_a_map_zooms_pans_and_its_dots_open_their_places(curated_server: Server)
         page.get_by_role("button", name="Zoom in").click()
         zoomed = svg.get_attribute("viewBox")
         assert zoomed != whole
-        assert float(zoomed.split()[2]) == float(whole.split()[2]) / 2  # type: ignore[union-attr]
+        assert float(zoomed.split()[2]) == float(whole.split()[2]) / 2
         svg.focus()
         page.keyboard.press("ArrowRight")
         assert svg.get_attribute("viewBox") != zoomed  # moved east
@@ -65,7 +66,7 @@ def test_a_map_zooms_pans_and_its_dots_open_their_places(curated_server: Server)
         shown = page.evaluate("""() => [...document.querySelectorAll('svg.map text.label:not(.hidden)')]
             .map(t => { const b = t.getBBox(); return [b.x + 1, b.y + 2, b.x + b.width - 1, b.y + b.height - 2]; })""")
         assert len(shown) > 5
-        width, height = (float(v) for v in whole.split()[2:])  # type: ignore[union-attr]
+        width, height = (float(v) for v in whole.split()[2:])
         assert all(b[0] >= -1 and b[2] <= width + 1 and b[1] >= -1 and b[3] <= height + 1 for b in shown)
         assert not any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
                        for i, a in enumerate(shown) for b in shown[i + 1:])
@@ -123,7 +124,7 @@ def test_the_home_network_map_zooms_and_its_dots_open_their_places(curated_serve
         for _ in range(12):  # zoom in around Coventry until its neighbours move apart
             page.mouse.wheel(0, -200)
         expect(svg).not_to_have_attribute("viewBox", whole or "")
-        assert float(svg.get_attribute("viewBox").split()[2]) < float(whole.split()[2]) / 4  # type: ignore[union-attr]
+        assert float(svg.get_attribute("viewBox").split()[2]) < float(whole.split()[2]) / 4
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(ARTIFACTS / f"home-network-{width}.png"))
         dot.click()

@@ -55,16 +55,16 @@ def graph_links(built_store: ox.Store) -> dict[str, Link]:
         OPTIONAL {{ ?t ?p ?o VALUES ?p {{ <{TW}status> <{TW}kind> <{TW}startEarliest> <{TW}startLatest> }} }} }}""",
                              use_default_graph_as_union=True)
     for r in rows:
-        link = links.setdefault(r["t"].value, Link())  # type: ignore[index]
-        link.sources.add(r["g"].value.rsplit("/", 1)[-1])  # type: ignore[index]
-        p, o = r["p"], r["o"]  # type: ignore[index]
+        link = links.setdefault(r["t"].value, Link())
+        link.sources.add(r["g"].value.rsplit("/", 1)[-1])
+        p, o = r["p"], r["o"]
         if p is not None:
             name = p.value.rsplit("#", 1)[-1]
             value = o.value.rsplit("/", 1)[-1]
             setattr(link, {"startEarliest": "earliest", "startLatest": "latest"}.get(name, name), value)
     for r in built_store.query(f"""SELECT ?t ?code WHERE {{ ?t a <{TW}Twinning> ; <{TW}partner>/<{TW}country> ?c .
             ?c <http://www.w3.org/2004/02/skos/core#notation> ?code }}""", use_default_graph_as_union=True):
-        links[r["t"].value].countries.add(r["code"].value)  # type: ignore[index]
+        links[r["t"].value].countries.add(r["code"].value)
     return links
 
 
@@ -128,7 +128,7 @@ def sparql_count(store: ox.Store, filters: list[tuple[str, str]]) -> int:
                              FILTER(STRSTARTS(STR(?e), "{value[:3]}") && STRSTARTS(STR(?l), "{value[:3]}"))""")
     rows = list(store.query(f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ {' '.join(parts)} }}",  # type: ignore[arg-type]
                             use_default_graph_as_union=True))
-    return int(rows[0]["n"].value)  # type: ignore[index, union-attr]
+    return int(rows[0]["n"].value)
 
 
 def test_every_link_of_a_view_is_on_one_page_and_in_its_csv(curated_client: TestClient, graph_links: dict[str, Link]) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
+from support.builds import count
 from support.processes import Server, children, cpu_ticks, mini_server, open_window, rss_kib
 
 from twinkg.build import Built
@@ -41,8 +42,8 @@ def capped(mini_build: tuple[Settings, Built]) -> Iterator[TestClient]:
 
 @pytest.mark.parametrize("fmt, parse", [
     ("json", lambda b: len(json.loads(b)["results"]["bindings"])),
-    ("xml", lambda b: len(list(ox.parse_query_results(b, format=ox.QueryResultsFormat.XML)))),
-    ("tsv", lambda b: len(list(ox.parse_query_results(b, format=ox.QueryResultsFormat.TSV)))),
+    ("xml", lambda b: count(ox.parse_query_results(b, format=ox.QueryResultsFormat.XML))),
+    ("tsv", lambda b: count(ox.parse_query_results(b, format=ox.QueryResultsFormat.TSV))),
     ("csv", lambda b: b.count(b"\r\n") - 1),
 ])
 def test_select_answers_are_cut_at_the_byte_cap(capped: TestClient, fmt: str, parse) -> None:  # type: ignore[no-untyped-def]

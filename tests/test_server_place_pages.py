@@ -55,9 +55,9 @@ def generate() -> tuple[list[ox.Quad], list[Made]]:
     def add(s: str, p: ox.NamedNode, o: ox.NamedNode | ox.Literal, graph: ox.NamedNode) -> None:
         quads.append(ox.Quad(ox.NamedNode(BASE + s), p, o, graph))
 
-    for code, name in COUNTRIES.items():
-        add(f"vocab/country/{code}", PREF, ox.Literal(name, language="en"), WIKIDATA)
-        add(f"vocab/country/{code}", NOTATION, ox.Literal(code), WIKIDATA)
+    for country, name in COUNTRIES.items():
+        add(f"vocab/country/{country}", PREF, ox.Literal(name, language="en"), WIKIDATA)
+        add(f"vocab/country/{country}", NOTATION, ox.Literal(country), WIKIDATA)
     places: dict[str, tuple[str, str]] = {}
 
     def place(slug: str, label: str, code: str | None, graph: ox.NamedNode, lang: str = "en") -> None:
@@ -140,7 +140,9 @@ class Page(HTMLParser):
             self.items.append({"class": a.get("class", ""), "partners": [], "twinning": None})
         if tag == "a" and self.items and self._inside("ul", "twinnings") is not None:
             if "partner" in a.get("class", ""):
-                self.items[-1]["partners"].append(a["href"])  # type: ignore[union-attr]
+                partners = self.items[-1]["partners"]
+                assert isinstance(partners, list)
+                partners.append(a["href"])
             elif "twinning" in a.get("class", ""):
                 self.items[-1]["twinning"] = a["href"]
         if tag == "a" and self._inside("nav") is not None and self._inside("section") is not None:

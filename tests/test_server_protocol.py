@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -59,12 +60,16 @@ def load_manifest() -> tuple[list[ProtocolTest], dict[str, str]]:
     g = rdflib.Graph().parse(required(CONFORMANCE / "manifest.ttl", "the W3C SPARQL 1.1 Protocol manifest"), format="turtle")
     manifest = next(g.subjects(RDF.type, MF.Manifest))
     tests, graphs = [], {}
-    for entry in Collection(g, g.value(manifest, MF.entries)):
+    entries = g.value(manifest, MF.entries)
+    assert entries is not None
+    for entry in Collection(g, entries):
         test = ProtocolTest(str(entry).rsplit("#", 1)[-1], str(g.value(entry, MF.name)))
         for data in g.objects(entry, UT.graphData):
             graphs[str(g.value(data, RDFS.label))] = str(g.value(data, UT.graph)).rsplit("/", 1)[-1]
         action = g.value(entry, MF.action)
-        for req in Collection(g, g.value(action, HT.requests)):
+        requests = g.value(action, HT.requests)
+        assert requests is not None
+        for req in Collection(g, requests):
             headers = {}
             hlist = g.value(req, HT.headers)
             if hlist is not None:
@@ -81,7 +86,7 @@ def load_manifest() -> tuple[list[ProtocolTest], dict[str, str]]:
             boolean = g.value(resp, MF.expectedBoolean)
             fmt = g.value(resp, MF.expectedFormat)
             test.requests.append(HttpRequest(str(g.value(req, HT.methodName)), str(g.value(req, HT.absolutePath)),
-                                             headers, body, statuses, None if boolean is None else boolean.toPython(),
+                                             headers, body, statuses, None if boolean is None else str(boolean) == "true",
                                              None if fmt is None else str(fmt)))
         tests.append(test)
     return tests, graphs
@@ -91,7 +96,7 @@ TESTS, GRAPHS = load_manifest()
 
 
 @pytest.fixture(scope="module", params=[store_param(kind) for kind in STORES])
-def server(request, tmp_path_factory: pytest.TempPathFactory) -> Server:  # type: ignore[no-untyped-def]
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """twinkg over the embedded store and over each real remote store, holding the manifest's graphs."""
     root = tmp_path_factory.mktemp("protocol")
     write_dump(root / "dist", {name: (CONFORMANCE / file).read_text() for name, file in GRAPHS.items()})

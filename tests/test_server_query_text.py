@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from support.builds import PROJECT_ROOT
+from support.builds import PROJECT_ROOT, count
 
 from twinkg.query_text import QueryTextError, analyse
 from twinkg.server import conneg
@@ -39,7 +39,7 @@ def test_analyse(query: str, form: str, froms: list[str], named: list[str], serv
 ])
 def test_limit_rewrite_is_valid_sparql(query: str, expected_rows: int) -> None:
     rewritten = analyse(query).with_limit(query, 3)
-    assert len(list(ox.Store().query(rewritten))) == expected_rows
+    assert count(ox.Store().query(rewritten)) == expected_rows
 
 
 def test_a_stray_quote_is_a_syntax_error_not_a_string() -> None:

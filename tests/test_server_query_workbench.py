@@ -130,8 +130,9 @@ def wait_done(page: Any) -> None:
 
 def table_rows(page: Any) -> list[list[str]]:
     page.wait_for_selector("#results table.results")
-    return page.eval_on_selector_all("#results table.results tbody tr",
-                                     "trs => trs.map(tr => [...tr.cells].map(td => td.innerText.trim()))")
+    rows: list[list[str]] = page.eval_on_selector_all("#results table.results tbody tr",
+                                                      "trs => trs.map(tr => [...tr.cells].map(td => td.innerText.trim()))")
+    return rows
 
 
 def expect(locator: Any) -> Any:
@@ -453,14 +454,14 @@ def test_the_example_menu_shows_the_loaded_example(on_curated: Session) -> None:
     name = menu.locator("option", has_text="Coventry").get_attribute("value")
     menu.select_option(name)
     wait_done(page)
-    expect(menu).to_have_value(name)  # type: ignore[arg-type]
+    expect(menu).to_have_value(name)
     query = page.locator("#query").input_value()
     type_query(page, "SELECT ?s WHERE { ?s a tw:Place } LIMIT 1")
     run_and_wait(page)
     expect(menu).to_have_value("")
     again = on_curated.open("/query?" + urlencode({"query": query}))
     wait_done(again)
-    expect(again.locator("#examples-menu")).to_have_value(name)  # type: ignore[arg-type]
+    expect(again.locator("#examples-menu")).to_have_value(name)
 
 
 def test_timeline_and_graph_views(on_curated: Session) -> None:

@@ -52,9 +52,8 @@ def test_replicas_behind_a_load_balancer(mini_build, kind: str, tmp_path: Path) 
             # a changed build is published: both replicas see it at once, nothing to restart
             changed = tmp_path / "dist-changed"
             graphs: dict[str, list[str]] = {}
-            with gzip.open(settings.out_dir / "twinkg.nq.gz") as f:
-                for q in ox.parse(f, format=ox.RdfFormat.N_QUADS):
-                    graphs.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object} .")
+            for q in ox.parse(gzip.decompress((settings.out_dir / "twinkg.nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS):
+                graphs.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object} .")
             curated = "https://w3id.org/twinkg/graph/curated"
             graphs[curated].append(f"<{MARK}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/twinkg/ontology#Place> .")
             write_dump(changed, {g: "\n".join(lines) for g, lines in graphs.items()})

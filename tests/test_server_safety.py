@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,7 +22,7 @@ server = mini_server("safety", "--timeout", "2", "--max-rows", "5", "--max-reque
 
 
 @pytest.fixture()
-def listener() -> Listener:
+def listener() -> Iterator[Listener]:
     lst = Listener()
     yield lst
     lst.close()

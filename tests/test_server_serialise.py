@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from support.builds import count
 
 from twinkg.store import QueryRequest
 from twinkg.store.results import evaluate
@@ -31,9 +32,9 @@ def store() -> ox.Store:
 @pytest.mark.parametrize("cap", [1, 2, 3, 10])
 def test_rows_and_truncation_are_counted_right(store: ox.Store, query: str, media: str, cap: int) -> None:
     answer = evaluate(store, QueryRequest(query, media, max_rows=cap))
-    full = sum(1 for _ in store.query(query))
+    full = count(store.query(query))
     assert answer.rows == min(full, cap) and answer.truncated == (full > cap)
     if PARSE[media] is not None:
-        assert sum(1 for _ in ox.parse_query_results(answer.body, format=PARSE[media])) == answer.rows
+        assert count(ox.parse_query_results(answer.body, format=PARSE[media])) == answer.rows
     else:
         assert answer.body.count(b"\r\n") - 1 >= answer.rows

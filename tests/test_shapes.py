@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -100,7 +101,7 @@ GONE = ("tn:ankh-morpork--volgograd tw:status status:no-longer-listed ; tw:noLon
         "tw:noLongerListedSince \"2026-05-12\"^^xsd:date .")
 
 # (test id, SPARQL Update(s) that break valid.ttl, expected text of an sh:message)
-CASES = [
+CASES: list[tuple[str, str | tuple[str, ...], str]] = [
     # Place
     ("place-label-plain", replace(COV, "rdfs:label", '"Coventry"'), "language-tagged strings"),
     ("place-label-two-en", add(f'{COV} rdfs:label "Cov City"@en .'), "at most one per language"),
@@ -242,7 +243,7 @@ CASES = [
 ]
 
 # Updates that keep the graph valid: each checks a constraint is not too strict.
-STILL_VALID = [
+STILL_VALID: list[tuple[str, str | tuple[str, ...]]] = [
     ("ok-base", ()),
     ("ok-listed-only", add(LISTED_LINK + LISTED_BOTH_WAYS + "tn:ankh-morpork--volgograd tw:status status:active .")),
     ("ok-no-longer-listed", add(LISTED_LINK + LISTED_BOTH_WAYS + GONE)),
@@ -322,15 +323,17 @@ def prepare_queries_once(monkeypatch: pytest.MonkeyPatch) -> None:
     of pyshacl's time on graphs this small); here each text is prepared once and evaluated as a prepared query,
     as rdflib's own prepareQuery does. The answers are the same; only the parsing is not repeated."""
     from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
 
     original = processor.SPARQLProcessor.query
-    prepared: dict[tuple, object] = {}
+    prepared: dict[tuple[object, ...], object] = {}
 
     def query(self, text, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[no-untyped-def]
         if isinstance(text, str):
             key = (text, base, tuple(sorted((initNs or {}).items())))
             if key not in prepared:
-                prepared[key] = processor.translateQuery(processor.parseQuery(text), base, initNs)
+                prepared[key] = translateQuery(parseQuery(text), base, initNs)
             text = prepared[key]
         return original(self, text, initBindings, initNs, base, DEBUG)
 
@@ -346,7 +349,7 @@ def reference_verdict(triples: list[ox.Triple], shapes: rdflib.Graph) -> Verdict
 
 
 @functools.cache
-def stored() -> dict[str, dict]:
+def stored() -> dict[str, dict[str, Any]]:
     return json.loads(EXPECTED.read_text(encoding="utf-8")) if EXPECTED.exists() else {}
 
 
@@ -364,19 +367,19 @@ def run(base: list[ox.Quad], shapes: rdflib.Graph, update: str | tuple[str, ...]
 
 
 @pytest.mark.parametrize("update", [c[1] for c in STILL_VALID], ids=[c[0] for c in STILL_VALID])
-def test_conforms(base, shapes, update):
+def test_conforms(base: list[ox.Quad], shapes: rdflib.Graph, update: str | tuple[str, ...]) -> None:
     conforms, messages = run(base, shapes, update)
     assert conforms, messages
 
 
 @pytest.mark.parametrize(("update", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_violation(base, shapes, update, expected):
+def test_violation(base: list[ox.Quad], shapes: rdflib.Graph, update: str | tuple[str, ...], expected: str) -> None:
     conforms, messages = run(base, shapes, update)
     assert not conforms
     assert any(expected in m for m in messages), messages
 
 
-def test_sparql_result_names_resource(base, shapes):
+def test_sparql_result_names_resource(base: list[ox.Quad], shapes: rdflib.Graph) -> None:
     """Whole-graph SPARQL checks name the offending resources in the message."""
     _, messages = run(base, shapes, SPARQL_CASE)
     assert any("ankh-morpork--coventry_2" in m and "{?" not in m for m in messages), messages
@@ -384,11 +387,11 @@ def test_sparql_result_names_resource(base, shapes):
 
 @pytest.mark.reference
 @pytest.mark.slow
-def test_stored_verdicts_are_pyshacls(base, shapes, monkeypatch):
+def test_stored_verdicts_are_pyshacls(base: list[ox.Quad], shapes: rdflib.Graph, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every stored verdict is what pyshacl says now, and no case is without one."""
     prepare_queries_once(monkeypatch)
     cases = [c[1] for c in STILL_VALID] + [c[1] for c in CASES] + [SPARQL_CASE]
-    fresh = {}
+    fresh: dict[str, dict[str, Any]] = {}
     for update in cases:
         conforms, messages = reference_verdict(broken(base, update), shapes)
         fresh[key(update)] = {"conforms": conforms, "messages": messages}
@@ -401,6 +404,6 @@ def test_stored_verdicts_are_pyshacls(base, shapes, monkeypatch):
         "TWINKG_WRITE_REFERENCE=1 pytest -m reference tests/test_shapes.py"
 
 
-def test_case_ids_unique():
+def test_case_ids_unique() -> None:
     ids = [c[0] for c in CASES + STILL_VALID]
     assert len(ids) == len(set(ids))

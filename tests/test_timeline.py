@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import PROJECT_ROOT
 from starlette.testclient import TestClient
+from support.builds import solutions
 
 from twinkg.server.views.model import Node, Term
 from twinkg.server.views.timeline import bound_text, date_text, event_title, ordered_events, segments, span_text
@@ -121,7 +122,7 @@ def test_coventry_volgograd_bar_turns_at_the_suspension(curated_client: TestClie
 
 def test_example_query_states_a_start_inside_its_bounds(built_store: ox.Store) -> None:
     text = (PROJECT_ROOT / "queries" / "coventry-partners-in-order.rq").read_text(encoding="utf-8")
-    rows = list(built_store.query(text, use_default_graph_as_union=True))
+    rows = list(solutions(built_store.query(text, use_default_graph_as_union=True)))
     volgograd = next(r for r in rows if r["partnerName"].value == "Volgograd")
     assert (volgograd["earliest"].value, volgograd["latest"].value) == ("1943-01-01", "1944-12-31")
     for row in rows:

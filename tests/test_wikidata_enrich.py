@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pyoxigraph as ox
+from support.builds import solutions
 from support.proxies import FaultProxy
 from support.wikidata import REPO
 from typer.testing import CliRunner
@@ -65,16 +66,16 @@ def test_enrich_writes_wikidata_structure_with_provenance(data_dir: Path, proxy:
     assert ask(store, 'wd:Q6225 wdt:P17 ?c . ?c wdt:P297 "GB" . wd:Q6225 wdt:P625 ?point ; wdt:P856 ?site ; '
                       "wdt:P1566 ?geonames ; wdt:P31 wd:Q515 .")
     # population: only the preferred statement is kept, with its date, and as truthy value
-    population = list(store.query(f"SELECT ?v ?when WHERE {{ <{WD}Q6225> <{P}P1082> ?st . ?st <{PS}P1082> ?v ; "
-                                  f"<{PQ}P585> ?when . <{WD}Q6225> <{WDT}P1082> ?v }}"))
+    population = list(solutions(store.query(f"SELECT ?v ?when WHERE {{ <{WD}Q6225> <{P}P1082> ?st . ?st <{PS}P1082> ?v ; "
+                                            f"<{PQ}P585> ?when . <{WD}Q6225> <{WDT}P1082> ?v }}")))
     assert [(r["v"].value, r["when"].value[:4]) for r in population] == [("345000", "2021")]
     # Volgograd has no preferred value: the latest one is kept
     assert ask(store, 'wd:Q914 wdt:P1082 "1010000"^^xsd:decimal') and not ask(store, 'wd:Q914 wdt:P1082 "1000000"^^xsd:decimal')
     # provenance of every batch: retrieval time, endpoint, query, version, items covered
-    rows = list(store.query(f"""SELECT ?fetch ?when ?query WHERE {{
+    rows = list(solutions(store.query(f"""SELECT ?fetch ?when ?query WHERE {{
         ?fetch a <{PROV}Activity> ; <{PROV}endedAtTime> ?when ; <{PROV}used> <{proxy.endpoint}> ;
                <http://schema.org/query> ?query ; <http://purl.org/dc/terms/hasVersion> "{__version__}" ;
-               <http://purl.org/dc/terms/subject> <{WD}Q6225> . }}"""))
+               <http://purl.org/dc/terms/subject> <{WD}Q6225> . }}""")))
     assert len(rows) == 1
     assert rows[0]["when"].datatype.value == "http://www.w3.org/2001/XMLSchema#dateTime"
     assert rows[0]["fetch"].value.startswith(BASE + "graph/wikidata/fetch/")

@@ -15,7 +15,7 @@ from twinkg.build import load_data
 from twinkg.cli import app
 from twinkg.config import Settings
 from twinkg.enrich.client import SparqlClient
-from twinkg.enrich.reconcile import ReviewError, reconcile, write_ids
+from twinkg.enrich.reconcile import Proposal, ReviewError, reconcile, write_ids
 
 DATA = REPO / "tests" / "fixtures" / "wikidata" / "data"
 runner = CliRunner()
@@ -23,13 +23,13 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def proposals(wikidata_endpoint: str) -> dict:
+def proposals(wikidata_endpoint: str) -> dict[str, Proposal]:
     data = load_data(Settings(data_dir=DATA))
     with SparqlClient(wikidata_endpoint) as client:
         return {p.place.id: p for p in reconcile(data, client)}
 
 
-def test_the_right_toledo_by_country(proposals: dict) -> None:
+def test_the_right_toledo_by_country(proposals: dict[str, Proposal]) -> None:
     spain, ohio = proposals["toledo-spain"], proposals["toledo-ohio"]
     assert {c.qid for c in spain.candidates} == {c.qid for c in ohio.candidates} == {"Q5836", "Q49239"}
     assert (spain.decision, spain.accepted) == ("accept", "Q5836")
@@ -37,20 +37,20 @@ def test_the_right_toledo_by_country(proposals: dict) -> None:
     assert ohio.candidates[1].scores["country"] == 0.0
 
 
-def test_the_right_burlington_by_its_partners(proposals: dict) -> None:
+def test_the_right_burlington_by_its_partners(proposals: dict[str, Proposal]) -> None:
     vermont = proposals["burlington-vermont"]
     assert [c.qid for c in vermont.candidates] == ["Q31058", "Q34218"]
     assert vermont.candidates[0].partners == ["Q2423"]  # already twinned with Yaroslavl in Wikidata
     assert (vermont.decision, vermont.accepted) == ("accept", "Q31058")
 
 
-def test_namesakes_nothing_tells_apart_stay_ambiguous(proposals: dict) -> None:
+def test_namesakes_nothing_tells_apart_stay_ambiguous(proposals: dict[str, Proposal]) -> None:
     unknown = proposals["burlington-unknown"]
     assert unknown.decision == "ambiguous" and unknown.accepted is None
     assert {c.qid for c in unknown.candidates} == {"Q31058", "Q34218"}
 
 
-def test_kingstons(proposals: dict) -> None:
+def test_kingstons(proposals: dict[str, Proposal]) -> None:
     hull = proposals["hull"]
     assert (hull.decision, hull.accepted) == ("accept", "Q128147")
     uk = proposals["kingston-uk"]  # only the Jamaican Kingston is called just "Kingston" in the crawl

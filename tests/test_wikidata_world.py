@@ -20,7 +20,7 @@ from twinkg.build import load_data
 from twinkg.concepts import load_classes
 from twinkg.config import Settings
 from twinkg.dates import parse_exact
-from twinkg.graphs import InputError
+from twinkg.errors import InputError
 from twinkg.validate import load_shapes, validate
 from twinkg.vocab import DCT, OWL, RDF, RDFS, TW, Iris
 from twinkg.world.mapping import world_triples

@@ -45,6 +45,17 @@ def store_of(built: Built, settings: Settings) -> ox.Store:
     return store
 
 
+def solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """A SELECT's result, as the type checker cannot know it is (an ASK or CONSTRUCT here is the test's mistake)."""
+    assert isinstance(result, ox.QuerySolutions), result
+    return result
+
+
+def count(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> int:
+    """The solutions or triples of a query's result, evaluating all of it (1 for a boolean)."""
+    return 1 if isinstance(result, ox.QueryBoolean) else sum(1 for _ in result)
+
+
 def dump_quads(out_dir: Path) -> list[ox.Quad]:
     """Every quad of a build, read back from its dump (twinkg.nq.gz)."""
     return list(ox.parse(gzip.decompress((out_dir / "twinkg.nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS))

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from starlette.testclient import TestClient
 
 from support.builds import MINI
@@ -124,21 +124,21 @@ class Session:
     def close(self) -> None:
         pass
 
-    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+    def request(self, method: str, url: str, **kw: Any) -> httpx2.Response:
         kw.pop("timeout", None)  # TestClient has no timeouts: the app runs in this process
         headers = {**self.headers, **(kw.pop("headers", None) or {})}
         return self.shared.request(method, url, headers=headers, **kw)
 
-    def get(self, url: str, **kw: Any) -> httpx.Response:
+    def get(self, url: str, **kw: Any) -> httpx2.Response:
         return self.request("GET", url, **kw)
 
-    def post(self, url: str, **kw: Any) -> httpx.Response:
+    def post(self, url: str, **kw: Any) -> httpx2.Response:
         return self.request("POST", url, **kw)
 
-    def head(self, url: str, **kw: Any) -> httpx.Response:
+    def head(self, url: str, **kw: Any) -> httpx2.Response:
         return self.request("HEAD", url, **kw)
 
-    def options(self, url: str, **kw: Any) -> httpx.Response:
+    def options(self, url: str, **kw: Any) -> httpx2.Response:
         return self.request("OPTIONS", url, **kw)
 
 
@@ -148,19 +148,19 @@ class InProcessServer:
     socket): the same request methods as `support.processes.Server`, for tests about handlers."""
 
     shared: TestClient
-    extra: dict = dataclasses.field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
     url = "http://testserver"
 
     def client(self, headers: dict[str, str] | None = None, **_: Any) -> Session:
         return Session(self.shared, headers)
 
-    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+    def request(self, method: str, path: str, **kw: Any) -> httpx2.Response:
         return self.client().request(method, path, **kw)
 
-    def get(self, path: str, **kw: Any) -> httpx.Response:
+    def get(self, path: str, **kw: Any) -> httpx2.Response:
         return self.request("GET", path, **kw)
 
-    def post(self, path: str, **kw: Any) -> httpx.Response:
+    def post(self, path: str, **kw: Any) -> httpx2.Response:
         return self.request("POST", path, **kw)
 
 

@@ -29,10 +29,11 @@ CONFORMANCE = PROJECT_ROOT / "tests" / "conformance" / "sparql11-protocol"
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -46,7 +47,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
     raise RuntimeError(f"{url} did not come up in {seconds} s")
 
 
-def up_or_killed(url: str, proc: subprocess.Popen, seconds: float) -> None:
+def up_or_killed(url: str, proc: subprocess.Popen[bytes], seconds: float) -> None:
     """Wait until the server answers; if it does not (or the test is interrupted meanwhile), it is killed."""
     try:
         wait_until_up(url, proc, seconds)
@@ -56,7 +57,7 @@ def up_or_killed(url: str, proc: subprocess.Popen, seconds: float) -> None:
         raise
 
 
-def read_log(proc: subprocess.Popen) -> str:
+def read_log(proc: subprocess.Popen[bytes]) -> str:
     log = getattr(proc, "log_path", None)
     return Path(log).read_text(errors="replace")[-4000:] if log else ""
 
@@ -108,23 +109,23 @@ def rss_kib(pid: int) -> int:
 @dataclass
 class Server:
     url: str
-    proc: subprocess.Popen
+    proc: subprocess.Popen[bytes]
     log_path: Path
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def client(self, **kw) -> httpx.Client:
+    def client(self, **kw: Any) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=kw.pop("timeout", 30), follow_redirects=False, **kw)
 
-    def request(self, method: str, path: str, timeout: float = 30, **kw) -> httpx.Response:
+    def request(self, method: str, path: str, timeout: float = 30, **kw: Any) -> httpx.Response:
         """One request on a connection of its own, closed after it: a test must not leave keep-alive
         connections behind, which the server counts against the client's connection limit."""
         with self.client(timeout=timeout) as c:
             return c.request(method, path, **kw)
 
-    def get(self, path: str, **kw) -> httpx.Response:
+    def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.request("GET", path, **kw)
 
-    def post(self, path: str, **kw) -> httpx.Response:
+    def post(self, path: str, **kw: Any) -> httpx.Response:
         return self.request("POST", path, **kw)
 
     def log(self) -> str:
@@ -140,7 +141,7 @@ class Server:
                 self.proc.wait()
 
 
-def stop_group(proc: subprocess.Popen) -> None:
+def stop_group(proc: subprocess.Popen[Any]) -> None:
     """Stop a process started with `start_new_session=True` and everything it started (its process group),
     SIGTERM then SIGKILL after 20 s: on every path, so no server or child outlives its test.
 
@@ -260,7 +261,7 @@ class RemoteStoreServer(Server):
         """The `twinkg serve` options that put it over this store."""
         return ("--sparql-endpoint", self.query_url, "--sparql-endpoint-kind", self.kind)
 
-    def publish(self, out_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+    def publish(self, out_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(BIN / "twinkg"), "publish", "--to", self.store_url, "--update", self.update_url,
                                "--out", str(out_dir), *extra], capture_output=True, text=True, timeout=300, check=False)
 
