@@ -200,7 +200,8 @@ def test_example_runs(example: Example, doc_env: DocEnv, tmp_path: Path) -> None
 
 
 def test_examples_are_found() -> None:
-    """The convention picks up the README's blocks (and would pick up new ones)."""
+    """The convention picks up the README's blocks (and would pick up new ones), on every page of docs/."""
+    assert {p.relative_to(PROJECT_ROOT).as_posix() for p in (PROJECT_ROOT / "docs").glob("*.md")} <= set(DOCUMENTS)
     kinds = {e.kind for e in EXAMPLES}
     assert {"sh", "sparql"} <= kinds, kinds
     assert any("twinkg publish" in e.text for e in EXAMPLES)

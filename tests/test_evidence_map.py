@@ -29,6 +29,7 @@ def test_network_map_draws_trans_pacific_links_and_counts_the_undrawn() -> None:
 
 
 def test_statistics_count_links_by_their_evidenced_status() -> None:
+    from twinkg.lifecycle import EventTypes
     from twinkg.server.statistics import figures
 
     def link(tid: str, status: str) -> dict[str, str]:
@@ -36,4 +37,4 @@ def test_statistics_count_links_by_their_evidenced_status() -> None:
                 "start_earliest": "", "start_latest": ""}
 
     rows = [link("a", "active"), link("b", "no-longer-listed"), link("c", "unknown"), link("c", "unknown")]
-    assert dict(figures(rows, [], [])["statuses"]) == {"active": 1, "no-longer-listed": 1, "unknown": 1}
+    assert dict(figures(rows, [], [], EventTypes(()))["statuses"]) == {"active": 1, "no-longer-listed": 1, "unknown": 1}

@@ -4,20 +4,28 @@ role changes statuses with no code change."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+from starlette.testclient import TestClient
+from support.inprocess import mini_app_client
 
 from twinkg import lifecycle, status
+from twinkg.build import Built
 from twinkg.concepts import load_codes
-from twinkg.config import packaged
+from twinkg.config import Settings, packaged
 from twinkg.dates import Date, parse_exact
 from twinkg.errors import InputError
-from twinkg.vocab import TW
+from twinkg.graphs import quads
+from twinkg.store.memory import MemoryStore
+from twinkg.vocab import RDF, RDFS, SKOS, TW, Iris
 
 RESTORATION = """
 <https://w3id.org/twinkg/vocab/event-type/restoration>
@@ -87,3 +95,32 @@ def test_an_unknown_role_is_refused_naming_the_concept(ontology_with) -> None:  
     ontology_with("pauses")
     with pytest.raises(InputError, match="event-type/restoration.*'pauses'"):
         lifecycle.event_types()
+
+
+@pytest.fixture
+def one_type_ahead(mini_build: tuple[Settings, Built], tmp_path: Path) -> Iterator[TestClient]:
+    """The app over the mini build as served, whose ontology knows one event type the package's does not:
+    `rupture`, which ends a link, in the store's ontology graph, with an event of that type in its events.csv."""
+    settings, built = mini_build
+    base = settings.base
+    concept, graph = ox.NamedNode(f"{base}vocab/event-type/rupture"), ox.NamedNode(f"{base}graph/ontology")
+    rupture = [ox.Quad(concept, ox.NamedNode(p), o, graph) for p, o in (
+        (RDF + "type", ox.NamedNode(SKOS + "Concept")), (SKOS + "inScheme", ox.NamedNode(f"{base}vocab/event-type")),
+        (SKOS + "prefLabel", ox.Literal("rupture", language="en")), (TW + "lifecycleRole", ox.Literal("ends")),
+        (RDFS + "seeAlso", ox.NamedNode(TW + "Rupture")))]
+    out = tmp_path / "dist"
+    shutil.copytree(settings.out_dir, out)
+    with open(out / "events.csv", "a", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerow(["alpha-beta-ruptured", f"{base}id/event/alpha-beta-ruptured", "alpha-town--beta-city",
+                                "rupture", "1999", "", "1999-01-01", "1999-12-31", "", "", "", "", "", "", "doc-a", "curated"])
+    with mini_app_client(out, MemoryStore(quads(built.graphs, Iris(base)) + rupture)) as client:
+        yield client
+
+
+def test_the_server_reads_the_event_types_of_the_build_it_serves(one_type_ahead: TestClient) -> None:
+    assert lifecycle.role_of("rupture") is None  # the package's ontology knows no such type
+    place = one_type_ahead.get("/page/id/place/alpha-town").text
+    assert '<span class="ev-ends">●</span> rupture' in place  # the timeline's legend: the build's types and roles
+    statistics = one_type_ahead.get("/statistics").text
+    endings = re.search(r'<svg class="chart" id="svg-endings".*?</svg>', statistics, re.S)
+    assert endings is not None and "1999" in endings.group(0)  # counted as an end: its role is the build's

@@ -13,6 +13,7 @@ from conftest import PROJECT_ROOT
 from starlette.testclient import TestClient
 from support.builds import solutions
 
+from twinkg.lifecycle import EventTypes, event_types
 from twinkg.server.views.model import Node, Term
 from twinkg.server.views.timeline import bound_text, date_text, event_title, ordered_events, segments, span_text
 from twinkg.vocab import RDF, TW
@@ -60,11 +61,12 @@ def test_timeline_stretches_take_the_status_each_event_put_in_force() -> None:
     events = [event("x", "Exchange", earliest="1941-10-01", latest="1941-10-31"),
               event("a", "Establishment", earliest="1944-01-01", latest="1944-12-31"),
               event("s", "Suspension", date="2022-03-22", earliest="2022-03-22", latest="2022-03-22")]
-    stretches = segments(events, 2026.0, lambda y: y)
+    types = EventTypes(event_types())  # the package's ontology: these events are typed with its classes
+    stretches = segments(events, 2026.0, lambda y: y, types)
     assert [(s["status"], round(s["x"], 2), round(s["x"] + s["w"], 2)) for s in stretches] == [
         ("active", 1944.0, 2022.22), ("suspended", 2022.22, 2026.0)]
     ended = events + [event("t", "Termination", earliest="2023-01-01", latest="2023-12-31")]
-    assert [s["status"] for s in segments(ended, 2026.0, lambda y: y)] == ["active", "suspended"]  # none after it
+    assert [s["status"] for s in segments(ended, 2026.0, lambda y: y, types)] == ["active", "suspended"]  # none after it
 
 
 # --- the pages of the default build ---------------------------------------------------

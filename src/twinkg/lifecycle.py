@@ -4,12 +4,14 @@ Each concept of the event-type scheme names its class (`rdfs:seeAlso`) and may c
 the link comes into force (`starts`), is put on hold (`suspends`), ends (`ends`), is back in force
 (`resumes`), or someone tried (`proposes`); a type without a role (an exchange) changes nothing. The
 status logic, the mapping, the exports, the statistics and the pages ask for roles, never for type names,
-so adding an event type is a concept, a class and a shape, and no code.
+so adding an event type is a concept, a class and a shape, and no code. The build reads the package's
+ontology; the server reads the ontology of the build it serves, from its store (`read` serves both).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,42 +38,75 @@ class EventType:
     role: str | None
 
 
-@functools.cache
-def event_types(ontology_dir: Path | None = None) -> tuple[EventType, ...]:
-    """The event types in the order the ontology lists them (the package's own ontology by default)."""
-    folder = ontology_dir or packaged("ontology")
+def read(statements: Iterable[tuple[str, str, str]], scheme: str = SCHEME) -> tuple[EventType, ...]:
+    """The event types among (subject, predicate, object value) statements: the concepts of `scheme` that name
+    their class, in the order of their roles (ROLES, then the types without one), then of their codes. The order
+    comes from the roles, not from where a statement stands, so that a file and a store give the same list."""
     facts: dict[str, dict[str, str]] = {}
-    for path in sorted(folder.glob("*.ttl")):
-        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(SCHEME + "/"):
-                facts.setdefault(t.subject.value, {})[t.predicate.value] = t.object.value
+    for subject, predicate, value in statements:
+        if subject.startswith(scheme + "/"):
+            facts.setdefault(subject, {})[predicate] = value
     found = []
     for iri, fact in facts.items():
         role = fact.get(TW + "lifecycleRole")
-        if fact.get(SKOS + "inScheme") != SCHEME or RDFS + "seeAlso" not in fact:
+        if fact.get(SKOS + "inScheme") != scheme or RDFS + "seeAlso" not in fact:
             continue
         if role is not None and role not in ROLES:
             raise InputError(f"{iri}: tw:lifecycleRole {role!r} is none of {', '.join(ROLES)}")
-        found.append(EventType(iri[len(SCHEME) + 1:], fact.get(SKOS + "prefLabel", ""), fact[RDFS + "seeAlso"], role))
-    return tuple(found)
+        found.append(EventType(iri[len(scheme) + 1:], fact.get(SKOS + "prefLabel", ""), fact[RDFS + "seeAlso"], role))
+    return tuple(sorted(found, key=lambda t: (ROLES.index(t.role) if t.role else len(ROLES), t.code)))
+
+
+@dataclass(frozen=True)
+class EventTypes:
+    """One ontology's event types and what each does to a link: the build reads the package's ontology
+    (`event_types`), the server the ontology of the build it serves (server.queries.event_types)."""
+
+    types: tuple[EventType, ...]
+
+    def role_of(self, code: str) -> str | None:
+        """What an event of this type code does to its link (None: nothing)."""
+        return next((t.role for t in self.types if t.code == code), None)
+
+    def codes_with(self, *roles: str) -> frozenset[str]:
+        """The type codes whose events play one of these roles."""
+        return frozenset(t.code for t in self.types if t.role in roles)
+
+    def first_with(self, role: str) -> str:
+        """The first type with this role: what a source that states only a start or an end (Wikidata's
+        P580/P582) is mapped to."""
+        return next(t.code for t in self.types if t.role == role)
+
+    def role_of_class(self, classes: set[str] | frozenset[str]) -> str:
+        """The role of an event typed with these classes, NO_ROLE when its type has none (for pages and CSS)."""
+        return next((t.role or NO_ROLE for t in self.types if t.cls in classes), NO_ROLE)
+
+
+@functools.cache
+def event_types(ontology_dir: Path | None = None) -> tuple[EventType, ...]:
+    """The event types of the package's own ontology (or of the ontology in `ontology_dir`), for the build."""
+    folder = ontology_dir or packaged("ontology")
+    return read((t.subject.value, t.predicate.value, t.object.value)
+                for path in sorted(folder.glob("*.ttl"))
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+                if isinstance(t.subject, ox.NamedNode) and not isinstance(t.object, ox.Triple))
 
 
 def role_of(code: str) -> str | None:
-    """What an event of this type code does to its link (None: nothing)."""
-    return next((t.role for t in event_types() if t.code == code), None)
+    """What an event of this type code does to its link in the package's ontology (None: nothing)."""
+    return EventTypes(event_types()).role_of(code)
 
 
 def codes_with(*roles: str) -> frozenset[str]:
-    """The type codes whose events play one of these roles."""
-    return frozenset(t.code for t in event_types() if t.role in roles)
+    """The type codes whose events play one of these roles in the package's ontology."""
+    return EventTypes(event_types()).codes_with(*roles)
 
 
 def first_with(role: str) -> str:
-    """The first type (in the ontology's order) with this role: what a source that states only a start or an
-    end (Wikidata's P580/P582) is mapped to."""
-    return next(t.code for t in event_types() if t.role == role)
+    """The first type of the package's ontology with this role (EventTypes.first_with)."""
+    return EventTypes(event_types()).first_with(role)
 
 
 def role_of_class(classes: set[str] | frozenset[str]) -> str:
-    """The role of an event typed with these classes, NO_ROLE when its type has none (for pages and CSS)."""
-    return next((t.role or NO_ROLE for t in event_types() if t.cls in classes), NO_ROLE)
+    """The role of an event typed with these classes in the package's ontology (EventTypes.role_of_class)."""
+    return EventTypes(event_types()).role_of_class(classes)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pyoxigraph as ox
+
+from twinkg.lifecycle import EventTypes, read
 from twinkg.server import conneg
 from twinkg.server.config import ServerConfig
 from twinkg.server.protocol import prepare
@@ -49,3 +52,12 @@ def resource_construct(iri: str, incoming: bool = True) -> str:
             f"{{ <{iri}> ?p ?o }} "
             f"UNION {{ <{iri}> ?p0 ?o . ?o ?p2 ?o2 FILTER(isBlank(?o) || STRSTARTS(STR(?o), \"{iri}/\")) }} "
             f"UNION {{ <{iri}> ?p1 ?o . ?o {label} ?ol }} {pointing}}}")
+
+
+async def event_types(config: ServerConfig) -> EventTypes:
+    """The event types of the build being served, read from its ontology graph in the store (never from the
+    package's ontology, which may be newer or older than the build): what each type does to a link."""
+    scheme = config.iris.scheme("event-type")
+    rows = await select(config, f"""SELECT ?c ?p ?o WHERE {{ ?c skos:inScheme {ox.NamedNode(scheme)} ; ?p ?o
+        FILTER(?p != skos:prefLabel || LANGMATCHES(LANG(?o), "en")) }}""")
+    return EventTypes(read(((r.text("c"), r.text("p"), r.text("o")) for r in rows), scheme))

@@ -8,11 +8,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from twinkg.lifecycle import ENDS, SUSPENDS, role_of
+from twinkg.lifecycle import ENDS, SUSPENDS, EventTypes
 from twinkg.server import exported
 from twinkg.server.charts import columns, rows
 from twinkg.server.config import ServerConfig
-from twinkg.server.queries import select
+from twinkg.server.queries import event_types, select
 from twinkg.server.render import render
 from twinkg.server.views.model import iri
 
@@ -40,8 +40,9 @@ def _year(value: str) -> int:
     return int(value[:4])
 
 
-def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows) -> dict[str, Any]:
-    """Every number the page shows, from the export tables; a date counts only where its bounds place it."""
+def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows, types: EventTypes) -> dict[str, Any]:
+    """Every number the page shows, from the export tables and the build's event types; a date counts only where
+    its bounds place it."""
     decades: Counter[str] = Counter()
     per_year: dict[str, Counter[str]] = {"suspended": Counter(), "ended": Counter()}
     per_country: Counter[str] = Counter()
@@ -68,7 +69,7 @@ def figures(links: exported.Rows, events: exported.Rows, places: exported.Rows) 
         per_country.update(linked)
     endings = 0
     for row in events:
-        role = role_of(row["type"])
+        role = types.role_of(row["type"])
         endings += role in (SUSPENDS, ENDS)
         if role in (SUSPENDS, ENDS) and row["earliest"] and row["earliest"][:4] == row["latest"][:4]:
             per_year["suspended" if role == SUSPENDS else "ended"][row["earliest"][:4]] += 1
@@ -111,7 +112,7 @@ async def statistics_page(request: Request) -> Response:
                                  for name in ("twinnings.csv", "events.csv", "places.csv"))
     if twinnings is None or events is None or places is None:
         return render(request, "statistics.html", {"title": "Statistics", "figures": None, "charts": []})
-    f = figures(twinnings, events, places)
+    f = figures(twinnings, events, places, await event_types(config))
     names = await country_names(config)
     charts = [
         columns("decades", "Links established per decade", {"established": f["decades"]}, "decade of the link's start",

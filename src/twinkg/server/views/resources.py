@@ -12,7 +12,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from twinkg.formats import EXTENSIONS
-from twinkg.lifecycle import event_types, role_of_class
 from twinkg.server import conneg, partners
 from twinkg.server.cache import cached
 from twinkg.server.config import ServerConfig
@@ -20,7 +19,7 @@ from twinkg.server.errors import not_found, page_error
 from twinkg.server.linked_data import compacted_document, data_links, link_header
 from twinkg.server.maps import Place, point, svg_map
 from twinkg.server.protocol import answer_response
-from twinkg.server.queries import run_query, select
+from twinkg.server.queries import event_types, run_query, select
 from twinkg.server.render import render
 from twinkg.server.urls import iri_for_path, page_href, safe_local
 from twinkg.server.views.expressions import in_words
@@ -82,12 +81,13 @@ async def resource_page(request: Request) -> Response:
     for (p, _), t in sorted(incoming.items(), key=lambda kv: (kv[0][0], kv[1].label)):
         by_predicate.setdefault(p, []).append(t)
     jsonld = await compacted_document(config, subject)
+    types = await event_types(config)
     context: dict[str, Any] = {
         "node": node, "iri": subject, "sub": {k: v for k, v in own.items() if k != subject},
         "incoming": by_predicate, "incoming_truncated": len(incoming_rows) >= INCOMING,
         "jsonld": json_script(jsonld),
-        "short": short, "date_text": date_text, "event_kind": event_kind, "event_role": role_of_class,
-        "event_types": event_types(), "event_title": event_title, "evidence_text": evidence_text,
+        "short": short, "date_text": date_text, "event_kind": event_kind, "event_role": types.role_of_class,
+        "event_types": types.types, "lifecycle": types, "event_title": event_title, "evidence_text": evidence_text,
         "data_links": data_links(local),
         "title": node.label, "kind": "Resource", "values_shown": VALUES_SHOWN,
     }
@@ -124,7 +124,7 @@ async def _place(config: ServerConfig, request: Request, node: Node, own: dict[s
     context["listing"] = listing
     context["twinnings"] = {link.iri: (link, evs) for link, evs in per}
     context["page_link"] = lambda n: request.url.path + ("" if n == 1 else f"?page={n}")
-    context["timeline"] = timeline(per, dt.date.today(), lambda i: page_href(config.base, i) or i)
+    context["timeline"] = timeline(per, dt.date.today(), lambda i: page_href(config.base, i) or i, context["lifecycle"])
     context["names"] = [own[n.value] for n in node.all(TW + "historicalName") if n.value in own]
     context["wikidata"] = [t for t in node.all(OWL + "sameAs") if t.value.startswith(WD)]
     context["map"] = await place_map(config, node.iri, f"?t tw:partner {s}, ?x . FILTER(?x != {s})")
@@ -138,7 +138,7 @@ async def _twinning(config: ServerConfig, request: Request, node: Node, own: dic
     events = ordered_events(list((await statements(config, f"{s} tw:event ?s . ?s ?p ?o")).values()))
     context["events"] = [e for e in events if is_dated(e)]
     context["undated_events"] = [e for e in events if not is_dated(e)]
-    context["started"] = started_text(node, events)
+    context["started"] = started_text(node, events, context["lifecycle"])
     context["ended"] = ended_text(node)
     context["map"] = await place_map(config, None, f"{s} tw:partner ?x")
     return None

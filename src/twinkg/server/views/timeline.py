@@ -12,8 +12,8 @@ Rules (README, "Pages"):
   "October 1941"; an exact stated date (`tw:date`) is shown as stated.
 * A link's start is one notion: the stated dates of its establishment claims ("1943 or 1944 (conflicting
   claims)"), else its bounds at their precision.
-* A timeline segment runs from one dated lifecycle event (establishment, suspension, termination,
-  resumption) to the next, coloured by the status that event put in force; the last one runs to today
+* A timeline segment runs from one dated lifecycle event (one whose type starts, suspends, ends or
+  resumes the link) to the next, coloured by the status that event put in force; the last one runs to today
   when the link is still in force or suspended. Before its first dated lifecycle event a link has no bar.
 """
 
@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from twinkg.lifecycle import ENDS, RESUMES, STARTS, SUSPENDS, role_of_class
+from twinkg.lifecycle import ENDS, RESUMES, STARTS, SUSPENDS, EventTypes
 from twinkg.server.views.model import Node
 from twinkg.vocab import TW
 
@@ -131,10 +131,10 @@ def event_title(node: Node) -> str:
     return title
 
 
-def started_text(twinning: Node, events: list[Node]) -> str:
+def started_text(twinning: Node, events: list[Node], types: EventTypes) -> str:
     """The link's start, one notion: its establishment claims' dates ("1943 or 1944 (conflicting claims)"),
     else its start bounds in words."""
-    claims = [e for e in ordered_events(events) if role_of_class(e.types) == STARTS and is_dated(e)]
+    claims = [e for e in ordered_events(events) if types.role_of_class(e.types) == STARTS and is_dated(e)]
     stated = list(dict.fromkeys(e.text(TW + "date") or span_text(e.text(TW + "earliest"), e.text(TW + "latest"))
                                 for e in claims))
     if len(stated) > 1:
@@ -164,10 +164,10 @@ def _when(node: Node) -> float | None:
     return _year(node.text(TW + "earliest") or node.text(TW + "latest"))
 
 
-def segments(events: list[Node], today: float, x: Callable[[float], float]) -> list[dict[str, Any]]:
+def segments(events: list[Node], today: float, x: Callable[[float], float], types: EventTypes) -> list[dict[str, Any]]:
     """The stretches of a link's life, each coloured by the status its opening lifecycle event put in force."""
     changes = [(when, IN_FORCE[role], e) for e in ordered_events(events)
-               for role in [role_of_class(e.types)] if role in IN_FORCE for when in [_when(e)] if when is not None]
+               for role in [types.role_of_class(e.types)] if role in IN_FORCE for when in [_when(e)] if when is not None]
     out: list[dict[str, Any]] = []
     for i, (when, status, event) in enumerate(changes):
         if i + 1 < len(changes):
@@ -184,7 +184,8 @@ def segments(events: list[Node], today: float, x: Callable[[float], float]) -> l
     return out
 
 
-def timeline(twinnings: list[tuple[Node, list[Node]]], today: dt.date, href: Callable[[str], str]) -> dict[str, Any] | None:
+def timeline(twinnings: list[tuple[Node, list[Node]]], today: dt.date, href: Callable[[str], str],
+             types: EventTypes) -> dict[str, Any] | None:
     """One row per twinning with a dated event: its event marks and its segments by status."""
     now = today.year + (today.timetuple().tm_yday - 1) / 365
     years = [y for _, events in twinnings for e in events for y in [_when(e)] if y is not None]
@@ -199,12 +200,12 @@ def timeline(twinnings: list[tuple[Node, list[Node]]], today: dt.date, href: Cal
 
     rows = []
     for tw, events in twinnings:
-        marks = [{"x": x(y), "kind": event_kind(e), "role": role_of_class(e.types),
+        marks = [{"x": x(y), "kind": event_kind(e), "role": types.role_of_class(e.types),
                   "title": f"{event_title(e)}: {date_text(e)}", "href": href(e.iri)}
                  for e in events for y in [_when(e)] if y is not None]
         if marks:
             status = tw.one(TW + "status")
-            rows.append({"node": tw, "marks": marks, "segments": segments(events, now, x),
+            rows.append({"node": tw, "marks": marks, "segments": segments(events, now, x, types),
                          "status": status.local if status else "unknown"})
     ticks = [{"x": x(y), "year": y} for y in range(start, end + 1, max(10, (span // 80 + 1) * 10))]
     return {"rows": rows, "ticks": ticks}
