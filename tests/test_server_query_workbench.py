@@ -216,6 +216,9 @@ def test_a_shared_address_reruns_the_query_in_its_view(on_curated: Session, brow
     page.locator("#view-chart").click()
     bars = page.locator("svg.chart rect.bar")
     assert bars.count() == len(rows)
+    assert page.locator("svg.chart text.axis-title").all_text_contents() == ["country", "places"]
+    ticks = [int(t.replace(",", "")) for t in page.locator("svg.chart text.tick").all_text_contents()]
+    assert len(ticks) >= 3 and ticks == sorted(ticks) and ticks[0] == 0
     shared = page.url
     params = parse_qs(urlsplit(shared).query)
     assert params["view"] == ["chart"] and "COUNT(?place)" in params["query"][0]
@@ -422,6 +425,7 @@ def test_the_map_of_coventrys_partners_with_coordinates_shows_each_partner_once(
     page.locator("#view-map").click()
     dots = page.locator("svg.result-map circle")
     expect(dots).to_have_count(len(located))
+    expect(page.locator("svg.result-map g.base path.land")).to_have_count(1)  # no request left when the test ends
     for partner in located:
         href = "/page/" + partner.split("/twinkg/", 1)[1]
         assert page.locator(f"svg.result-map a[href='{href}'] circle").count() == 1, href
@@ -429,6 +433,9 @@ def test_the_map_of_coventrys_partners_with_coordinates_shows_each_partner_once(
         l.getAttribute('x1') === l.getAttribute('x2') && l.getAttribute('y1') === l.getAttribute('y2')).length""")
     assert flat == 0
     page.screenshot(path=str(ARTIFACTS / "workbench-6-map-once.png"), full_page=True)
+    whole = page.locator("svg.result-map").get_attribute("viewBox") or ""
+    page.get_by_role("button", name="Zoom in").click()  # the result's map zooms as the server's maps do
+    expect(page.locator("svg.result-map")).not_to_have_attribute("viewBox", whole)
 
 
 def test_a_view_the_result_cannot_show_says_why(on_mini: Session) -> None:

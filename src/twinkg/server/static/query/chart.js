@@ -19,11 +19,24 @@ export function renderChart(container, vars, rows, ctx) {
   const max = Math.max(0, ...bars.map((b) => b.value));
   const min = Math.min(0, ...bars.map((b) => b.value));
   const labelWidth = 260, plot = 560, rowHeight = 22, top = 24;
-  const width = labelWidth + plot + 80, height = top + bars.length * rowHeight + 10;
+  const width = labelWidth + plot + 80, height = top + bars.length * rowHeight + 26;
   const scale = (v) => ((v - min) / ((max - min) || 1)) * plot;
   const chart = svg("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
     "aria-label": `Bar chart of ${cols.value} by ${cols.label}` });
-  chart.appendChild(svg("text", { x: labelWidth, y: 14, class: "axis-title" }, `${cols.value} by ${cols.label}`));
+  chart.appendChild(svg("text", { x: labelWidth - 8, y: 14, class: "axis-title bar-label" }, cols.label));
+  chart.appendChild(svg("text", { x: labelWidth, y: 14, class: "axis-title" }, cols.value));
+  // the value axis: round ticks (1, 2, 5 × 10^k apart) with grid lines, under the bars
+  const span = (max - min) || 1;
+  const round = [1, 2, 5].map((m) => m * 10 ** Math.floor(Math.log10(span / 5))).find((s) => span / s <= 7) ||
+    10 ** Math.ceil(Math.log10(span / 5));
+  const step = bars.every((b) => Number.isInteger(b.value)) ? Math.max(1, round) : round;  // counts: whole ticks
+  const axisY = top + bars.length * rowHeight + 2;
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) {
+    const at = (labelWidth + scale(v)).toFixed(1);
+    chart.appendChild(svg("line", { class: "grid", x1: at, y1: top, x2: at, y2: axisY }));
+    chart.appendChild(svg("text", { class: "tick", x: at, y: axisY + 14, "text-anchor": "middle" },
+      Number(v.toPrecision(12)).toLocaleString("en")));
+  }
   const zero = labelWidth + scale(0);
   bars.forEach((b, i) => {
     const yTop = top + i * rowHeight;

@@ -3,6 +3,7 @@
 // geometry of the places it names; two places in one row (a twinning's partners) are joined by a line.
 import { el, linked, svg } from "./dom.js";
 import { hrefOf, isWkt, numberOf, textOf, wktPoint } from "./terms.js";
+import { explore } from "/static/mapzoom.js";
 
 const LAT = /^(lat|latitude)$/i;
 const LON = /^(lon|long|lng|longitude)$/i;
@@ -92,7 +93,7 @@ export function renderMap(container, data) {
   const x = (lon) => ((lon - west) / (east - west) * width).toFixed(1);
   const y = (lat) => ((north - lat) / (north - south) * height).toFixed(1);
 
-  const map = svg("svg", { class: "map result-map", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+  const map = svg("svg", { class: "map result-map", "data-zoom": "", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
     "aria-label": `Map of ${data.marks.length} places` });
   map.appendChild(svg("rect", { class: "sea", x: 0, y: 0, width, height }));
   const sea = map.lastChild;
@@ -125,8 +126,9 @@ export function renderMap(container, data) {
     g.appendChild(svg("title", {}, `${m.label} (${m.lat.toFixed(3)}, ${m.lon.toFixed(3)})`));
     if (data.marks.length <= 60 && m.label) {
       const left = Number(x(m.lon)) > width - 120;  // near the east edge the label goes west of its mark
-      g.appendChild(svg("text", { x: (Number(x(m.lon)) + (left ? -6 : 6)).toFixed(1), y: (Number(y(m.lat)) + 4).toFixed(1),
-        "text-anchor": left ? "end" : "start" }, m.label));
+      g.appendChild(svg("text", { class: "label", x: (Number(x(m.lon)) + (left ? -6 : 6)).toFixed(1),
+        y: (Number(y(m.lat)) + 4).toFixed(1), "data-dx": left ? -6 : 6, "data-dy": 4, "text-anchor": left ? "end" : "start" },
+      m.label));
     }
     map.appendChild(linked(g, m.href));
   }
@@ -135,4 +137,5 @@ export function renderMap(container, data) {
     `; ${west.toFixed(0)}°…${east.toFixed(0)}° E, ${south.toFixed(0)}°…${north.toFixed(0)}° N (equirectangular; ` +
     "base map: Natural Earth, public domain).",
   { class: "legend" }));
+  explore(map);  // zoom and pan as the server's maps do; labels that would overlap are hidden until there is room
 }
