@@ -109,12 +109,14 @@ class Row:
         return int(self.terms[name].value)
 
 
-JSON_RESULTS = media_type(ox.QueryResultsFormat.JSON)
+ROWS_FORMAT = ox.QueryResultsFormat.TSV
+"""What `select` asks the store for: TSV writes every term whole (kind, language, datatype) like JSON, and is
+cheaper to write in a worker, to cap (one row a line) and to read back (bench/select_rows.py)."""
 
 
 def rows_of(answer: Answer) -> list[Row]:
-    """The solutions of a SELECT answered in SPARQL JSON, read by pyoxigraph into terms."""
-    parsed = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    """The solutions of a SELECT answered in ROWS_FORMAT, read by pyoxigraph into terms."""
+    parsed = ox.parse_query_results(answer.body, format=ROWS_FORMAT)
     if not isinstance(parsed, ox.QuerySolutions):
         raise StoreError("the store answered a SELECT with a boolean")
     names = [v.value for v in parsed.variables]
@@ -145,9 +147,9 @@ class Store(Protocol):
         ...
 
     async def select(self, req: QueryRequest) -> list[Row]:
-        """The solutions of a SELECT as typed rows: `run` in SPARQL JSON (under the same caps, scheduling and
+        """The solutions of a SELECT as typed rows: `run` in ROWS_FORMAT (under the same caps, scheduling and
         errors as any query), read back by pyoxigraph."""
-        return rows_of(await self.run(dataclasses.replace(req, media_type=JSON_RESULTS, spool_over=None)))
+        return rows_of(await self.run(dataclasses.replace(req, media_type=media_type(ROWS_FORMAT), spool_over=None)))
 
 
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
