@@ -43,6 +43,8 @@ def page_paths(server: Server) -> dict[str, str]:
         "ontology": "/ontology",
         "statistics": "/statistics",
         "places": "/places",
+        "twinnings": "/twinnings",
+        "twinnings-filtered": "/twinnings?status=suspended&decade=1940s",
         "search": "/search?q=grad",
         "not-found": "/page/id/place/no-such-place",
     }

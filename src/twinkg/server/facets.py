@@ -67,8 +67,6 @@ def queries(iris: Iris) -> dict[str, str]:
                 OPTIONAL {{ ?c skos:prefLabel ?label FILTER(LANG(?label) IN ("en", "")) }} }}"""}
 
 
-
-
 class BadFilter(TwinkgError):
     """A query parameter of /twinnings that names no view: an unknown name, a value of the wrong form or one
     the vocabulary does not have, a facet given twice."""
