@@ -5,9 +5,10 @@ the viewport's width (long IRIs wrap, wide tables scroll in their own box, maps 
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
+from playwright.sync_api import expect
 from support.browser import ARTIFACTS, chromium
 from support.processes import Server
 
@@ -79,3 +80,35 @@ def test_chart_text_stays_readable_on_a_phone(curated_server: Server) -> None:
 
 def test_the_place_index_names_its_country(curated_server: Server) -> None:
     assert "<h1>Places in United Kingdom</h1>" in curated_server.get("/places", params={"country": "GB"}).text
+
+
+COVENTRY = "https://w3id.org/twinkg/id/place/coventry"
+WORKBENCH_VIEWS = {
+    "map": (f"SELECT ?partner ?wkt WHERE {{ ?t a tw:Twinning ; tw:partner <{COVENTRY}>, ?partner "
+            f"FILTER(?partner != <{COVENTRY}>) ?partner geo:hasGeometry/geo:asWKT ?wkt }}", "svg.result-map"),
+    "chart": ("SELECT ?country (COUNT(?p) AS ?places) WHERE { ?p a tw:Place ; tw:country ?country } GROUP BY ?country",
+              "svg.chart"),
+    "timeline": ("SELECT ?twinning ?start WHERE { ?twinning a tw:Twinning ; tw:startEarliest ?start } LIMIT 40",
+                 "svg.timeline-chart"),
+    "graph": (f"SELECT ?place ?partner WHERE {{ BIND(<{COVENTRY}> AS ?place) ?t a tw:Twinning ; "
+              "tw:partner ?place, ?partner FILTER(?partner != ?place) }", "svg.graph-chart"),
+}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_workbench_views_fit_the_screen(curated_server: Server, width: int) -> None:
+    """Each result view of the query page, drawn (waited for, not read at its first state), keeps the page within the
+    screen: wide charts scroll in their own box, maps scale."""
+    too_wide = {}
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        for view, (query, drawn) in WORKBENCH_VIEWS.items():
+            page.goto(curated_server.url + "/query?" + urlencode({"query": query, "view": view}))
+            expect(page.locator("#workbench")).to_have_attribute("aria-busy", "false", timeout=20_000)
+            expect(page.locator(f"#view-{view}")).to_have_attribute("aria-pressed", "true")
+            expect(page.locator(drawn)).to_be_visible()
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                too_wide[view] = scroll
+                page.screenshot(path=str(ARTIFACTS / f"phone-{width}-query-{view}.png"), full_page=True)
+    assert too_wide == {}, f"workbench views wider than {width} px: {too_wide}"
