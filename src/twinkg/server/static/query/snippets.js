@@ -42,7 +42,7 @@ export function r(endpoint, query) {
   const read = form === "rows" ? ["results <- read.csv(url, encoding = \"UTF-8\")", "print(results)"] :
     ["writeLines(readLines(url, encoding = \"UTF-8\", warn = FALSE))"];
   return [`query <- ${stringLiteral(query)}`,
-    `url <- paste0(${stringLiteral(endpoint + "?format=" + format + "&query=")}, URLencode(query, reserved = TRUE))`,
+    `url <- paste0(${stringLiteral(endpoint + "?format=" + format + "&query=")}, URLencode(enc2utf8(query), reserved = TRUE))`,
     ...read].join("\n");
 }
 
