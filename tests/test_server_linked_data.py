@@ -1,44 +1,25 @@
 """Dereferencing, pages, dumps, VoID, health and the access log of `twinkg serve`'s app, in process (no socket)
-over each store: the embedded store shared by the session, and each real remote store (published into once).
+over the embedded store shared by the session (dereferencing over each real remote store: tests/test_server_remote.py).
 The access log as the server writes it to stderr: tests/test_server_small_defects.py."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import re
-from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from support.inprocess import InProcessServer, serve_app
-from support.processes import STORES, start_remote_store, store_param
-
-from twinkg.build import Built
-from twinkg.config import Settings
+from support.inprocess import InProcessServer
 
 BASE = "https://w3id.org/twinkg/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-@pytest.fixture(scope="module", params=[store_param(kind) for kind in STORES])
-def server(request: pytest.FixtureRequest, app_server: InProcessServer, mini_build: tuple[Settings, Built],
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
-    if request.param == "embedded":
-        yield app_server
-        return
-    settings, _ = mini_build
-    work = tmp_path_factory.mktemp("ld-" + request.param)
-    store = start_remote_store(request.param, work / "db", work)
-    try:
-        published = store.publish(settings.out_dir)
-        assert published.returncode == 0, published.stderr
-        over = dataclasses.replace(settings, sparql_endpoint=store.query_url, sparql_endpoint_kind=store.kind)
-        with serve_app(over) as app:
-            yield app
-    finally:
-        store.stop()
+@pytest.fixture
+def server(app_server: InProcessServer) -> InProcessServer:
+    """The app over the embedded store shared by the session (over each remote store: tests/test_server_remote.py)."""
+    return app_server
 
 
 @pytest.mark.parametrize("accept,target", [

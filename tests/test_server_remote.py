@@ -1,4 +1,6 @@
-"""`twinkg publish` into real SPARQL stores on loopback (Oxigraph and Virtuoso), and `twinkg serve --sparql-endpoint` over them."""
+"""`twinkg publish` into real SPARQL stores on loopback (Oxigraph and Virtuoso), and `twinkg serve --sparql-endpoint` over them:
+the adapters (what each product needs, what it must not do) beside the protocol suite (tests/test_server_protocol.py)
+and what the endpoint and the pages read through them (tests/test_server_remote_reads.py)."""
 
 from __future__ import annotations
 
