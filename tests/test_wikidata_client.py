@@ -25,6 +25,12 @@ QUERY = items_query(["Q6225"])
 Make = Callable[..., tuple[SparqlClient, list[float]]]
 
 
+# Long enough that a passing request through the proxy to oxigraph is never cut on a loaded machine (0.5 s once
+# cut one at load 12); the proxy holds a "timeout" fault past it.
+CLIENT_TIMEOUT = 2.0
+TOO_LATE = CLIENT_TIMEOUT + 0.5
+
+
 @pytest.fixture
 def client_for(proxy: FaultProxy) -> Iterator[Make]:
     """Clients through the proxy with short retry delays (the waits each one made), closed after the test."""
@@ -38,7 +44,7 @@ def client_for(proxy: FaultProxy) -> Iterator[Make]:
             time.sleep(seconds)
 
         settings = {"retries": 3, "backoff": 0.05, "max_wait": 5.0} | policy
-        made.append(SparqlClient(proxy.endpoint, timeout=0.5, policy=RetryPolicy(**settings), sleep=sleep))  # type: ignore[arg-type]
+        made.append(SparqlClient(proxy.endpoint, timeout=CLIENT_TIMEOUT, policy=RetryPolicy(**settings), sleep=sleep))  # type: ignore[arg-type]
         return made[-1], waits
 
     yield make
@@ -86,7 +92,7 @@ def test_dropped_connections_and_broken_json_are_retried(proxy: FaultProxy, clie
 
 @pytest.mark.parametrize("fault", ["timeout", "500-timeout"])
 def test_timeouts_are_not_retried_but_reported(proxy: FaultProxy, client_for: Make, fault: str) -> None:
-    proxy.faults, proxy.delay = [fault], 1.0
+    proxy.faults, proxy.delay = [fault], TOO_LATE
     client, _ = client_for()
     with pytest.raises(QueryTimeout):
         client.select(QUERY)
@@ -102,7 +108,7 @@ def test_a_bad_query_fails_at_once_with_the_servers_message(proxy: FaultProxy, c
 
 
 def test_a_batch_that_times_out_is_split(proxy: FaultProxy, client_for: Make, tmp_path: Path) -> None:
-    proxy.faults, proxy.delay = ["timeout", "pass", "500-timeout"], 1.0
+    proxy.faults, proxy.delay = ["timeout", "pass", "500-timeout"], TOO_LATE
     data = load_data(Settings(data_dir=REPO / "tests" / "fixtures" / "wikidata" / "data"))
     client, _ = client_for()
     outcome = enrich(data, Cache(tmp_path, "https://w3id.org/twinkg/"), client, batch_size=9)
@@ -111,7 +117,7 @@ def test_a_batch_that_times_out_is_split(proxy: FaultProxy, client_for: Make, tm
 
 
 def test_a_single_id_that_times_out_is_reported_and_the_rest_go_on(proxy: FaultProxy, client_for: Make, tmp_path: Path) -> None:
-    proxy.faults, proxy.delay = ["timeout"], 1.0
+    proxy.faults, proxy.delay = ["timeout"], TOO_LATE
     data = load_data(Settings(data_dir=REPO / "tests" / "fixtures" / "wikidata" / "data"))
     client, _ = client_for()
     outcome = enrich(data, Cache(tmp_path, "https://w3id.org/twinkg/"), client, batch_size=1)
