@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 
 import httpx
-from conftest_server import Server, mini_server
+from support.processes import Server, mini_server
 
 CAP = 20
 server = mini_server("hostile-connections", "--max-connections", str(CAP), "--read-timeout", "30", "--quiet")

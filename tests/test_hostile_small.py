@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MINI, PROJECT_ROOT
-from conftest_server import Server, mini_server
+from support.processes import Server, mini_server
 
 from twinkg.concepts import load_codes
 from twinkg.curated.loader import LoadError, load

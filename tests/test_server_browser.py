@@ -1,26 +1,25 @@
-"""A person in headless Chromium (Debian's, never a downloaded one): home → place → twinning → query page.
+"""A person in headless Chromium (Debian's, never a downloaded one): home → place → twinning → query page, served by
+`twinkg serve`'s app in process over the session's embedded store (no server process: the pages and their scripts
+are under test, not sockets).
 
 Screenshots are kept in tests/artifacts/ (gitignored)."""
 
 from __future__ import annotations
 
 import pytest
-from support.browser import ARTIFACTS, chromium
-from support.processes import Server, mini_server
+from support.browser import APP_ORIGIN, ARTIFACTS, chromium, route_to_app
+from support.inprocess import InProcessServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-server = mini_server("browser")
-
-
-def test_a_person_browses_and_queries(server: Server) -> None:
+def test_a_person_browses_and_queries(app_server: InProcessServer) -> None:
     from playwright.sync_api import expect
 
     outside: list[str] = []
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server.url) else None)
-        page.goto(server.url + "/")
+        route_to_app(page, app_server.shared, outside)
+        page.goto(APP_ORIGIN + "/")
         expect(page.locator("h1")).to_contain_text("town twinning")
         page.screenshot(path=str(ARTIFACTS / "1-home.png"), full_page=True)
 

@@ -1,4 +1,5 @@
-"""The W3C SPARQL 1.1 Protocol tests, run over HTTP against a real `twinkg serve`, and content negotiation.
+"""The W3C SPARQL 1.1 Protocol tests, run against `twinkg serve`'s app (in process) over each store, and content
+negotiation.
 
 The runner reads tests/conformance/sparql11-protocol/manifest.ttl (W3C test suite licence). The test
 instance holds data1.nt, data2.nt and data3.nt as named graphs named by their
@@ -9,6 +10,7 @@ is refused with a 4xx.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -18,8 +20,9 @@ import pytest
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
-from support.builds import required
-from support.processes import CONFORMANCE, STORES, Server, serve_over, store_param, write_dump
+from support.builds import required, settings_for
+from support.inprocess import InProcessServer, serve_app
+from support.processes import CONFORMANCE, STORE_SECONDS, STORES, start_remote_store, store_param, write_dump
 
 pytestmark = pytest.mark.slow
 
@@ -96,16 +99,25 @@ TESTS, GRAPHS = load_manifest()
 
 
 @pytest.fixture(scope="module", params=[store_param(kind) for kind in STORES])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """twinkg over the embedded store and over each real remote store, holding the manifest's graphs."""
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessServer]:
+    """`twinkg serve`'s app in process (the protocol is the handlers' job) over the embedded store and over each
+    real remote store, holding the manifest's graphs. Sockets and HTTP limits: tests/test_server_http_limits.py."""
     root = tmp_path_factory.mktemp("protocol")
     write_dump(root / "dist", {name: (CONFORMANCE / file).read_text() for name, file in GRAPHS.items()})
     (root / "data").mkdir()
-    srv, store = serve_over(request.param, root / "dist", root / "data", root, "--timeout", "10")
-    yield srv
-    srv.stop()
-    if store is not None:
-        store.stop()
+    settings = settings_for(root / "data", root / "dist", timeout=10.0, workers=1, fast_workers=0)
+    store = None
+    try:
+        if request.param != "embedded":
+            store = start_remote_store(request.param, root / f"{request.param}-db", root, query_seconds=STORE_SECONDS)
+            published = store.publish(root / "dist")
+            assert published.returncode == 0, published.stderr
+            settings = dataclasses.replace(settings, sparql_endpoint=store.query_url, sparql_endpoint_kind=store.kind)
+        with serve_app(settings) as app:
+            yield app
+    finally:
+        if store is not None:
+            store.stop()
 
 
 def check_response(req: HttpRequest, response) -> None:  # type: ignore[no-untyped-def]
@@ -136,7 +148,7 @@ def test_manifest_was_read() -> None:
 
 
 @pytest.mark.parametrize("test", [t for t in TESTS if not (t.is_update and t.expects_success)], ids=lambda t: t.id)
-def test_w3c_protocol(server: Server, test: ProtocolTest) -> None:
+def test_w3c_protocol(server: InProcessServer, test: ProtocolTest) -> None:
     with server.client() as client:
         for req in test.requests:
             response = client.request(req.method, req.path, headers=req.headers, content=req.body)
@@ -144,7 +156,7 @@ def test_w3c_protocol(server: Server, test: ProtocolTest) -> None:
 
 
 @pytest.mark.parametrize("test", [t for t in TESTS if t.is_update and t.expects_success], ids=lambda t: t.id)
-def test_w3c_update_tests_are_refused_by_a_read_only_endpoint(server: Server, test: ProtocolTest) -> None:
+def test_w3c_update_tests_are_refused_by_a_read_only_endpoint(server: InProcessServer, test: ProtocolTest) -> None:
     with server.client() as client:
         first = test.requests[0]
         response = client.request(first.method, first.path, headers=first.headers, content=first.body)
@@ -169,7 +181,7 @@ SELECT_1 = "SELECT (1 AS ?value) {}"
     ("application/json", "application/sparql-results+json"),
     ("text/*;q=0.3, application/sparql-results+json;charset=utf-8;q=0.2", "text/csv"),
 ])
-def test_select_negotiation(server: Server, accept: str | None, expected: str) -> None:
+def test_select_negotiation(server: InProcessServer, accept: str | None, expected: str) -> None:
     headers = {"Accept": accept} if accept else {}
     r = httpx_get(server, {"query": SELECT_1}, headers)
     assert r.status_code == 200
@@ -177,7 +189,7 @@ def test_select_negotiation(server: Server, accept: str | None, expected: str) -
     assert "Accept" in r.headers["vary"]
 
 
-def httpx_get(server: Server, params: dict[str, str], headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def httpx_get(server: InProcessServer, params: dict[str, str], headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     with server.client() as client:
         return client.get("/sparql", params=params, headers=headers or {})
 
@@ -186,25 +198,25 @@ def httpx_get(server: Server, params: dict[str, str], headers: dict[str, str] | 
     (None, "text/turtle"), ("application/n-triples", "application/n-triples"), ("application/ld+json", "application/ld+json"),
     ("application/rdf+xml", "application/rdf+xml"), ("text/turtle;q=0.1, application/n-triples;q=0.2", "application/n-triples"),
 ])
-def test_construct_negotiation(server: Server, accept: str | None, expected: str) -> None:
+def test_construct_negotiation(server: InProcessServer, accept: str | None, expected: str) -> None:
     r = httpx_get(server, {"query": "CONSTRUCT { <http://e/s> <http://e/p> 1 } WHERE {}"}, {"Accept": accept} if accept else {})
     assert r.status_code == 200
     assert r.headers["content-type"].split(";")[0] == expected
     assert b"http://e/s" in r.content
 
 
-def test_format_parameter_overrides_accept(server: Server) -> None:
+def test_format_parameter_overrides_accept(server: InProcessServer) -> None:
     r = httpx_get(server, {"query": SELECT_1, "format": "csv"}, {"Accept": "application/sparql-results+xml"})
     assert r.headers["content-type"].startswith("text/csv")
     assert r.text.splitlines() == ["value", "1"]
 
 
-def test_unservable_accept_is_406(server: Server) -> None:
+def test_unservable_accept_is_406(server: InProcessServer) -> None:
     assert httpx_get(server, {"query": SELECT_1}, {"Accept": "text/turtle"}).status_code == 406
     assert httpx_get(server, {"query": "CONSTRUCT WHERE {}"}, {"Accept": "text/csv"}).status_code == 406
 
 
-def test_service_description_on_bare_get(server: Server) -> None:
+def test_service_description_on_bare_get(server: InProcessServer) -> None:
     r = httpx_get(server, {}, {"Accept": "text/turtle"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
     import pyoxigraph as ox
@@ -217,6 +229,6 @@ def test_service_description_on_bare_get(server: Server) -> None:
     assert html.headers["content-type"].startswith("text/html") and "<textarea" in html.text
 
 
-def test_default_graph_is_the_union_of_the_named_graphs(server: Server) -> None:
+def test_default_graph_is_the_union_of_the_named_graphs(server: InProcessServer) -> None:
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
     assert httpx_get(server, {"query": q}).json()["results"]["bindings"][0]["n"]["value"] == "3"

@@ -1,7 +1,7 @@
 """`twinkg enrich --world` against a real `oxigraph serve` with a Wikidata-shaped fixture, and what the next build serves.
 
 The fixture network is the part of the 2016 crawl around the curated test
-places (their items and their P190 partners, tests/wikidata_support.py) with
+places (their items and their P190 partners, tests/support/wikidata.py) with
 made-up FIXTURE VALUES: qualifiers with and without time precision, a pair
 deprecated in both directions (Dresden–Q384), one-directional statements, and a
 start time that contradicts the curated data (Vladimir–Canterbury 1995, curated

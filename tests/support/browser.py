@@ -1,4 +1,4 @@
-"""Debian's headless Chromium under Playwright, for the browser tests."""
+"""Debian's headless Chromium under Playwright, for the browser tests; `route_to_app` puts it on an app in process."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from starlette.testclient import TestClient
 
 from support.builds import TESTS, required
 
@@ -32,3 +34,25 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+APP_ORIGIN = "http://twinkg.test"
+"""Where a page served by `route_to_app` seems to come from (no socket: nothing listens there)."""
+
+
+def route_to_app(page: Any, app: TestClient, outside: list[str]) -> None:
+    """Serve every request of a Playwright page from the app in this process (Starlette's TestClient) at
+    APP_ORIGIN: the browser runs the pages' scripts under their real headers (CSP included) with no server
+    process. A request to any other address is recorded in `outside` and refused."""
+    def handle(route: Any) -> None:
+        request = route.request
+        if not request.url.startswith(APP_ORIGIN + "/"):
+            outside.append(request.url)
+            route.abort()
+            return
+        answer = app.request(request.method, request.url, headers=request.headers, content=request.post_data_buffer)
+        # httpx has already decoded the body: the browser must not decode it again.
+        headers = {k: v for k, v in answer.headers.items() if k not in ("content-encoding", "content-length")}
+        route.fulfill(status=answer.status_code, headers=headers, body=answer.content)
+
+    page.route("**/*", handle)

@@ -313,25 +313,6 @@ STORE_SECONDS = 10
 """The remote stores' own query time limit under `twinkg serve`: it stops the work twinkg has given up on."""
 
 
-def serve_over(kind: str, out_dir: Path, data_dir: Path, work: Path, *args: str) -> tuple[Server, Server | None]:
-    """`twinkg serve` over the build in out_dir: on the embedded store, or published into a real remote store."""
-    if kind == "embedded":
-        srv = start_twinkg(out_dir, data_dir, work, *args)
-        srv.extra["store"] = "embedded"
-        return srv, None
-    store = start_remote_store(kind, work / f"{kind}-db", work, query_seconds=STORE_SECONDS)
-    try:
-        published = store.publish(out_dir)
-        assert published.returncode == 0, published.stderr
-        srv = start_twinkg(out_dir, data_dir, work, *store.serve_args(), *args)
-    except BaseException:
-        store.stop()
-        raise
-    srv.extra["store"] = "remote"
-    srv.extra["remote"] = store
-    return srv, store
-
-
 def write_dump(out_dir: Path, graphs: dict[str, str]) -> None:
     """A minimal output folder (twinkg.nq.gz + SHA256SUMS) holding N-Triples files as named graphs."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -352,18 +333,16 @@ def store_param(kind: str) -> Any:
     return pytest.param(kind, marks=[pytest.mark.remote_store, pytest.mark.slow] if kind in REMOTE_STORES else [])
 
 
-def mini_server(name: str, *args: str, stores: tuple[str, ...] = ("embedded",)):  # type: ignore[no-untyped-def]
-    """A module-scoped fixture: `twinkg serve` (with extra options) over the mini fixture's build,
-    once for each of `stores` (STORES: the embedded store and every real remote store)."""
+def mini_server(name: str, *args: str):  # type: ignore[no-untyped-def]
+    """A module-scoped fixture: `twinkg serve` (with extra options) over the mini fixture's build, on the embedded
+    store (the remote stores: tests/test_server_remote*.py and the protocol suite)."""
 
-    @pytest.fixture(scope="module", params=[store_param(kind) for kind in stores])
-    def server(request, mini_build, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    @pytest.fixture(scope="module")
+    def server(mini_build, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
         settings, _ = mini_build
-        srv, store = serve_over(request.param, settings.out_dir, MINI, tmp_path_factory.mktemp(name), *args)
-        srv.extra["out_dir"] = settings.out_dir
+        srv = start_twinkg(settings.out_dir, MINI, tmp_path_factory.mktemp(name), *args)
+        srv.extra.update(store="embedded", out_dir=settings.out_dir)
         yield srv
         srv.stop()
-        if store is not None:
-            store.stop()
 
     return server
