@@ -411,6 +411,12 @@ def test_map_of_a_place_and_its_partners(on_curated: Session) -> None:
     assert page.locator("svg.result-map line.link").count() == len(located)
     assert page.locator("svg.result-map a[href='/page/id/place/coventry']").count() == 1
     expect(page.locator("svg.result-map g.base path.land")).to_have_count(1)  # the offline Natural Earth base map
+    partners = httpx.post(on_curated.server.url + "/sparql", data={"query": query.replace("SELECT", "SELECT DISTINCT")},
+                          headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    unlocated = len({b["partner"]["value"] for b in partners} - located)
+    assert unlocated > 0
+    expect(page.locator("#results p.legend")).to_contain_text(
+        f"{unlocated} IRI{'' if unlocated == 1 else 's'} of the result without known coordinates not drawn")
     page.screenshot(path=str(ARTIFACTS / "workbench-5-map-coventry.png"), full_page=True)
 
 

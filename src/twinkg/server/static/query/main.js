@@ -108,7 +108,7 @@ function showView(wanted) {
   } else if (current.form === "boolean") {
     results.replaceChildren(el("p", "Answer: " + (current.boolean ? "yes" : "no"), { class: "boolean" }));
   } else if (v === "map") {
-    renderMap(results, mapData(current.vars, current.rows, ctx));
+    renderMap(results, mapData(current.vars, current.rows, ctx), current.lookedUp);
   } else if (v === "chart") {
     renderChart(results, current.vars, current.rows, ctx);
   } else if (v === "timeline") {

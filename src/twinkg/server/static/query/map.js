@@ -50,7 +50,8 @@ function rowPlaces(row, vars, latVar, lonVar, ctx) {
 }
 
 /** The marks and lines a result puts on a map (none if it has no coordinates and names no located place): each
- * place once, however many rows name it, and a line only between two places apart. */
+ * place once, however many rows name it, and a line only between two places apart; `unlocated`: the IRIs of the
+ * result with no known coordinates (not drawn). */
 export function mapData(vars, rows, ctx) {
   const latVar = vars.find((v) => LAT.test(v));
   const lonVar = vars.find((v) => LON.test(v));
@@ -64,7 +65,9 @@ export function mapData(vars, rows, ctx) {
       lines.set(pair.join("\n"), pair);  // a pair linked twice (a re-established link) is drawn once
     }
   }
-  return { marks: [...marks.values()], lines: [...lines.values()] };
+  const iris = new Set(rows.flatMap((row) => vars.map((v) => row[v]).filter((t) => t && t.type === "uri").map((t) => t.value)));
+  const unlocated = [...iris].filter((i) => !marks.has(i) && !ctx.points.has(i)).length;
+  return { marks: [...marks.values()], lines: [...lines.values()], unlocated };
 }
 
 let basemap = null;
@@ -80,7 +83,9 @@ function baseLayer(base, west, east, south, north, width, height) {
   return g;
 }
 
-export function renderMap(container, data) {
+/** Draw `data` into `container`; `lookedUp`: the result's IRIs have been looked up, so those left without
+ * coordinates can be counted as not drawn. */
+export function renderMap(container, data, lookedUp) {
   const width = 900;
   const lons = data.marks.map((m) => m.lon), lats = data.marks.map((m) => m.lat);
   let west = Math.min(...lons) - 5, east = Math.max(...lons) + 5;
@@ -134,6 +139,8 @@ export function renderMap(container, data) {
   }
   container.replaceChildren(map, el("p", `${data.marks.length} place${data.marks.length === 1 ? "" : "s"}` +
     (data.lines.length ? `, ${data.lines.length} link${data.lines.length === 1 ? "" : "s"}` : "") +
+    (lookedUp && data.unlocated ? `; ${data.unlocated} IRI${data.unlocated === 1 ? "" : "s"} of the result without known ` +
+      "coordinates not drawn" : "") +
     `; ${west.toFixed(0)}°…${east.toFixed(0)}° E, ${south.toFixed(0)}°…${north.toFixed(0)}° N (equirectangular; ` +
     "base map: Natural Earth, public domain).",
   { class: "legend" }));
