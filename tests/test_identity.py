@@ -161,42 +161,40 @@ def test_wikidata_doubles_sharing_a_partner_are_reported(default: tuple[Dataset,
     assert len(pairs) > 100
 
 
-def test_build_writes_the_identity_report(curated_dist: Settings) -> None:
+def test_build_writes_the_identity_report(curated_dist: Settings, built_store: ox.Store) -> None:
     settings = curated_dist
     rows = list(csv.DictReader((settings.out_dir / DUPLICATES).read_text(encoding="utf-8").splitlines()))
     assert {r["check"] for r in rows} == {"curated-wikidata", "wikidata-double"}
     assert not [r for r in rows if r["review"] == "unreviewed"]
     assert any(r["a"] == "Q727" and r["b"] == "Q9899" for r in rows)
     # owl:sameAs between Wikidata's doubles only where a source says so: none of the snapshots does
-    wikidata = graph_triples(settings, "wikidata")
-    assert objects(wikidata, BASE + "id/place/q727", OWL + "sameAs") == {"http://www.wikidata.org/entity/Q727"}
+    assert objects(built_store, BASE + "id/place/q727", OWL + "sameAs", "wikidata") == {"http://www.wikidata.org/entity/Q727"}
 
 
 # --- the merge ----------------------------------------------------------------------
 
 
-def objects(triples: set[ox.Triple], s: str, p: str) -> set[str]:
-    return {t.object.value for t in triples if t.subject.value == s and t.predicate.value == p}
+def objects(store: ox.Store, s: str, p: str, *graphs: str) -> set[str]:
+    """The objects of (s, p) in the build's named graphs (default: curated and wikidata)."""
+    return {t.object.value for t in graph_triples(store, BASE, *(graphs or ("curated", "wikidata")), predicate=p)
+            if t.subject.value == s}
 
 
-def test_kyiv_is_one_resource_with_both_names_and_all_links(curated_dist: Settings) -> None:
-    everything = graph_triples(curated_dist, "curated", "wikidata")
+def test_kyiv_is_one_resource_with_both_names_and_all_links(built_store: ox.Store) -> None:
     kyiv = BASE + "id/place/kyiv"
-    assert objects(everything, kyiv, OWL + "sameAs") == {"http://www.wikidata.org/entity/Q1899"}
-    assert "Kiew" in objects(everything, kyiv, SKOS + "altLabel")
-    assert objects(everything, BASE + "id/place/q1899", DCT + "isReplacedBy") == {kyiv}
-    assert len(objects(everything, kyiv, TW + "twinnedWith")) >= 48
-    assert not any(t.subject.value == BASE + "id/place/q1899" and t.predicate.value == TW + "twinnedWith" for t in everything)
+    assert objects(built_store, kyiv, OWL + "sameAs") == {"http://www.wikidata.org/entity/Q1899"}
+    assert "Kiew" in objects(built_store, kyiv, SKOS + "altLabel")
+    assert objects(built_store, BASE + "id/place/q1899", DCT + "isReplacedBy") == {kyiv}
+    assert len(objects(built_store, kyiv, TW + "twinnedWith")) >= 48
+    assert not objects(built_store, BASE + "id/place/q1899", TW + "twinnedWith")
 
 
-def test_paris_rome_and_q220_q90_are_one_link(curated_dist: Settings) -> None:
-    everything = graph_triples(curated_dist, "curated", "wikidata")
-    links = {t.subject.value for t in everything if t.predicate.value == TW + "partner"}
+def test_paris_rome_and_q220_q90_are_one_link(built_store: ox.Store) -> None:
+    links = {t.subject.value for t in graph_triples(built_store, BASE, "curated", "wikidata", predicate=TW + "partner")}
     assert BASE + "id/twinning/paris--rome" in links
     assert BASE + "id/twinning/q220--q90" not in links
-    sources = objects(everything, BASE + "id/twinning/paris--rome", DCT + "source")
+    sources = objects(built_store, BASE + "id/twinning/paris--rome", DCT + "source")
     assert BASE + "id/source/wikidata-cities-2026" in sources  # Wikidata's pair is a source of the curated link
-
 
 
 @pytest.mark.parametrize("q", ["Kyiv", "Kiew", "Q1899"])

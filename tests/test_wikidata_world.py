@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support.builds import PROJECT_ROOT, dump_quads
+from support.builds import PROJECT_ROOT, graph_triples
 
 from twinkg.build import load_data
 from twinkg.concepts import load_classes
@@ -233,14 +233,14 @@ def _snapshot_pairs() -> set[frozenset[str]]:
     return pairs
 
 
-def test_default_build_contains_every_pair_of_both_snapshots(curated_dist: Settings) -> None:
-    graphs = {curated_dist.base + "graph/curated", curated_dist.base + "graph/wikidata"}
-    everything = {ox.Triple(q.subject, q.predicate, q.object) for q in dump_quads(curated_dist.out_dir)
-                  if q.graph_name.value in graphs}
-    qid_of = {t.subject.value: t.object.value.rsplit("/", 1)[1] for t in everything
-              if t.predicate.value == OWL + "sameAs" and t.object.value.startswith("http://www.wikidata.org/entity/")}
+def test_default_build_contains_every_pair_of_both_snapshots(curated_dist: Settings, built_store: ox.Store) -> None:
+    def of(predicate: str) -> set[ox.Triple]:
+        return graph_triples(built_store, curated_dist.base, "curated", "wikidata", predicate=predicate)
+
+    qid_of = {t.subject.value: t.object.value.rsplit("/", 1)[1] for t in of(OWL + "sameAs")
+              if t.object.value.startswith("http://www.wikidata.org/entity/")}
     linked = set()
-    for partners in twinnings_of(everything).values():
+    for partners in twinnings_of(of(TW + "partner")).values():
         qids = [qid_of[p] for p in partners if p in qid_of]
         linked |= {frozenset((a, b)) for a in qids for b in qids if a != b}
     expected = _snapshot_pairs()

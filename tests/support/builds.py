@@ -61,8 +61,8 @@ def dump_quads(out_dir: Path) -> list[ox.Quad]:
     return list(ox.parse(gzip.decompress((out_dir / "twinkg.nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS))
 
 
-def graph_triples(settings: Settings, *graphs: str) -> set[ox.Triple]:
-    """The triples of the build's named graphs (`curated`, `wikidata`, ...: `{base}graph/{name}`), from its dump."""
-    names = {settings.base + "graph/" + g for g in graphs}
-    return {ox.Triple(q.subject, q.predicate, q.object) for q in dump_quads(settings.out_dir)
-            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in names}
+def graph_triples(store: ox.Store, base: str, *graphs: str, predicate: str | None = None) -> set[ox.Triple]:
+    """The triples of a build's named graphs (`curated`, `wikidata`, ...: `{base}graph/{name}`) in its store (the
+    session's `built_store`), of one predicate if given: a pattern, not a walk over every quad of the dump."""
+    by = ox.NamedNode(predicate) if predicate else None
+    return {q.triple for g in graphs for q in store.quads_for_pattern(None, by, None, ox.NamedNode(base + "graph/" + g))}
