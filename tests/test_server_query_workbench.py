@@ -85,6 +85,9 @@ class Session:
         return self.page
 
     def close(self) -> None:
+        # A request still in flight when the test ends (a download, a history fetch) would otherwise be fulfilled
+        # after its response was disposed, and fail the test at teardown.
+        self.context.unroute_all(behavior="wait")
         self.context.close()
         outside = [u for u in self.requests if not u.startswith(self.server.url + "/")]
         assert outside == [], f"requests left the server: {outside}"
