@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-STAGES = ("load", "map", "lines", "store", "validate", "validate_pyshacl", "render_dumps", "render_exports", "publish", "load_store")
+STAGES = ("load", "map", "lines", "store", "meta", "validate", "validate_pyshacl", "render_dumps", "render_exports", "publish", "load_store")
 
 
 def _f(value, digits: int = 2) -> str:

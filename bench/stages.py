@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from twinkg import build
 from twinkg.config import Settings
 from twinkg.exports import render_exports
+from twinkg.graphs import CHECKED, assemble, store_partition_counts
 from twinkg.publish import line_dumps, publish, render_dumps
 from twinkg.store.loading import bulk_load
 from twinkg.validate import Report, load_shapes
@@ -91,18 +92,21 @@ def measure(args: argparse.Namespace) -> None:
     settings = Settings(data_dir=args.data, out_dir=args.work / "dist")
     meter = Meter()
     data = meter.run("load", lambda: build.load_data(settings))
-    graphs = meter.run("map", lambda data=data: build.map_graphs(data, settings))
+    parts = meter.run("map", lambda data=data: build.map_data_graphs(data, settings))
     counts = {"places": len(data.places), "twinnings": len(data.twinnings),
               "events": sum(len(t.events) for t in data.twinnings), "actors": len(data.actors),
-              "sources": len(data.sources), "triples": sum(len(g) for g in graphs.values()),
-              "curated_triples": len(graphs["curated"])}
+              "sources": len(data.sources)}
     del data
     violations: dict[str, int] = {}
     report = Report(())
     iris = Iris(settings.base)
-    # As `twinkg build`: each graph's N-Triples once, the store (SHACL's and the exports') loaded from them.
-    lines = meter.run("lines", lambda graphs=graphs: line_dumps(graphs))
+    # As `twinkg build`: each graph's N-Triples once, the store (SHACL's and the exports') loaded from them,
+    # then the dataset's description (meta) from the store's counts.
+    lines = meter.run("lines", lambda: line_dumps(dict(zip(CHECKED, parts, strict=True))))
     store = meter.run("store", lambda: build.store_of_lines(lines, iris))
+    graphs = meter.run("meta", lambda: assemble(*parts, iris, settings.built_at, store_partition_counts(store)))
+    lines |= line_dumps({"meta": graphs["meta"]})
+    counts |= {"triples": sum(len(g) for g in graphs.values()), "curated_triples": len(graphs["curated"])}
     if "build" in validators:
         report = meter.run("validate", lambda: build.check(store, settings))
         violations["build"] = sum(1 for r in report.results if r.severity == "Violation")

@@ -295,6 +295,26 @@ def test_line_dumps_are_sorted_lines_a_triple_in_two_graphs_once_in_the_merged_o
             assert f.mtime == int(built_at.timestamp())
 
 
+def test_the_dataset_description_counts_the_store_as_the_graphs(mini_build: tuple[Settings, Built]) -> None:
+    """The build counts the VoID partitions with pyoxigraph on its store: the same counts as the loop over
+    the graphs' triples, with a triple stated in two graphs and a typed blank node among them."""
+    from twinkg.build import store_of_lines
+    from twinkg.graphs import CHECKED, partition_counts, store_partition_counts
+    from twinkg.publish import line_dumps
+
+    settings, built = mini_build
+    graphs = {name: set(built.graphs[name]) for name in CHECKED}
+    blank, typed = ox.BlankNode("b"), ox.NamedNode("http://example.org/K")
+    a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    shared = next(iter(graphs["curated"]))
+    graphs["wikidata"] |= {shared, ox.Triple(blank, a, typed)}
+    graphs["curated"] |= {ox.Triple(blank, a, typed)}
+    store = store_of_lines(line_dumps(graphs), Iris(settings.base))
+    counted = store_partition_counts(store)
+    assert counted == partition_counts(graphs.values())
+    assert counted[0]["http://example.org/K"] == 1 and counted[1][shared.predicate.value] >= 2
+
+
 def test_the_store_loaded_from_the_dumps_lines_is_the_store_of_the_graphs(mini_build: tuple[Settings, Built]) -> None:
     """The build loads its store (SHACL, exports) from the N-Triples its dumps are made of: the same quads,
     blank nodes included, as one Quad object per triple gave."""

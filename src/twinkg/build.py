@@ -114,15 +114,24 @@ def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:
     return out
 
 
+DataGraphs = tuple[set[ox.Triple], set[ox.Triple], set[ox.Triple]]
+"""The ontology, curated and Wikidata graphs (`graphs.CHECKED`), in that order."""
+
+
 def map_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None) -> graph_parts.Graphs:
     """Stage 2: the four named graphs."""
+    return graph_parts.assemble(*map_data_graphs(data, settings, world), Iris(settings.base), settings.built_at)
+
+
+def map_data_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None) -> DataGraphs:
+    """The ontology, curated and Wikidata graphs: `map_graphs` without the dataset's description (meta)."""
     iris = Iris(settings.base)
     ontology = graph_parts.ontology_triples(settings.ontology_dir, iris)
     world = world or map_world(data, settings, ontology)
     ontology |= country_triples(data, iris, world.countries)
     curated = curated_triples(data, iris, settings.built_at.date(), load_classes(settings.ontology_dir))
-    wikidata = world.cache | world.triples
-    return graph_parts.assemble(ontology, curated, wikidata, iris, settings.built_at)
+    return ontology, curated, world.cache | world.triples
+
 
 
 def store_of_lines(lines: dict[str, bytes], iris: Iris) -> ox.Store:
@@ -186,10 +195,13 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
                  + ", ".join(f"{a}–{b}" for a, b in world.not_place_pairs))
     for pair in world.unreviewed:
         progress(f"  unreviewed: {pair.a} ({pair.a_label}) and {pair.b} ({pair.b_label}), {pair.country or 'country unknown'}")
-    graphs = map_graphs(data, settings, world)
     iris = Iris(settings.base)
-    lines = line_dumps(graphs)
+    parts = map_data_graphs(data, settings, world)
+    lines = line_dumps(dict(zip(graph_parts.CHECKED, parts, strict=True)))
     store = store_of_lines(lines, iris)
+    # The dataset's description counts what the store holds: pyoxigraph counts faster than a loop over the triples.
+    graphs = graph_parts.assemble(*parts, iris, settings.built_at, graph_parts.store_partition_counts(store))
+    lines |= line_dumps({"meta": graphs["meta"]})
     # The exports only read the store: a forked child renders them while this process validates and
     # writes the dumps (forked before the validation's threads start, as fork wants).
     exports = Forked(lambda: render_exports(store, iris, settings.built_at.date()), "exports") if write else None
