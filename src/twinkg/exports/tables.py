@@ -159,9 +159,9 @@ class GraphTables:
                     partners[owner.iri].add(o)
                 elif predicate == _SOURCE:
                     owner.sources.add(o)
-                    g = graph.value if isinstance(graph, ox.NamedNode) else ""
-                    owner.graphs.add(self.graph_names.get(g, _tail(g)))  # every graph that states it
-                    cited[owner.iri][self.graph_names.get(g, "")].add(o)
+                    if isinstance(graph, ox.NamedNode):  # the named graphs that state it (a build writes no other)
+                        owner.graphs.add(self.graph_names.get(graph.value, _tail(graph.value)))
+                        cited[owner.iri][self.graph_names.get(graph.value, "")].add(o)
                 elif predicate == _LISTED_IN:
                     owner.listed_in.add(o)
                 elif predicate == _NO_LONGER_LISTED_IN:
