@@ -117,15 +117,10 @@ def test_every_id_of_the_graph_dereferences(app: InProcessServer, mini_build) ->
                                   "/page/id/actor/jane-doe", "/page/id/source/doc-a", "/page/vocab/status/suspended",
                                   "/ontology", "/void", "/page/id/place/atlantis"])
 def test_pages_say_what_they_say_over_the_embedded_store(app: InProcessServer, app_server: InProcessServer,
-                                                         store: RemoteStoreServer, path: str,
-                                                         request: pytest.FixtureRequest) -> None:
+                                                         path: str) -> None:
     """The pages' queries answer over the store as over the embedded store: the same title, links and
     conflict marks (tests/test_server_linked_data.py checks what the pages say). Not the same bytes: a store
     may list unordered values in another order, and Virtuoso rewrites a WKT literal as its own geometry type."""
-    if (store.kind, path) == ("virtuoso", "/page/id/place/alpha-town"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "over Virtuoso the place page lists every link as 'Only in Wikidata', the place among its own partners "
-            "and no partner's country (twinkg.server.partners' queries): not fixed yet")))
     remote, embedded = app.get(path, headers={"Accept": "text/html"}), app_server.get(path, headers={"Accept": "text/html"})
     assert (remote.status_code, remote.headers["content-type"]) == (embedded.status_code, embedded.headers["content-type"])
     ours, theirs = Page(remote.text), Page(embedded.text)

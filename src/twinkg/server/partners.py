@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import groupby
 
+import pyoxigraph as ox
+
 from twinkg.errors import TwinkgError
 from twinkg.server.config import ServerConfig
 from twinkg.server.queries import select
@@ -123,7 +125,7 @@ def links_of(config: ServerConfig, rows: list[Row]) -> list[Link]:
     links: dict[str, Link] = {}
     for row in rows:
         t = row.text("t")
-        link = links.setdefault(t, Link(t, row.text("curated") == "true"))
+        link = links.setdefault(t, Link(t, row.flag("curated")))
         x = row.text("x")
         if x and all(p.iri != x for p in link.partners):
             link.partners.append(Partner(x, row.text("xl", x.rsplit("/", 1)[-1]), page_href(config.base, x) or x,
@@ -134,14 +136,18 @@ def links_of(config: ServerConfig, rows: list[Row]) -> list[Link]:
 
 
 async def place_links(config: ServerConfig, place: str) -> list[Link]:
-    """Every twinning of the place with its other partners' names and countries and whether it is curated."""
+    """Every twinning of the place with its other partners' names and countries and whether it is curated.
+
+    One flat group of OPTIONALs, each on the bound partner: Virtuoso 7 drops a FILTER of an OPTIONAL that holds
+    OPTIONALs of its own (it listed the place among its own partners, and no partner's country). A twinning has
+    two partners or more (the shapes' sh:minCount 2), so the other partner is required."""
+    it = ox.NamedNode(place)
     rows = await select(config, f"""SELECT ?t ?x ?xl ?cl ?curated WHERE {{
-        ?t tw:partner <{place}> .
-        OPTIONAL {{ ?t tw:partner ?x FILTER(?x != <{place}>)
-          OPTIONAL {{ ?x rdfs:label ?en FILTER(LANG(?en) = "en") }}
-          OPTIONAL {{ ?x rdfs:label ?other FILTER(LANG(?other) IN ("und", "")) }}
-          BIND(COALESCE(?en, ?other) AS ?xl)
-          OPTIONAL {{ ?x tw:country ?c . ?c skos:prefLabel ?cl FILTER(LANG(?cl) IN ("en", "")) }} }}
-        BIND(EXISTS {{ GRAPH <{config.iris.graph("curated")}> {{ ?t a tw:Twinning }} }} AS ?curated)
+        ?t tw:partner {it}, ?x FILTER(?x != {it})
+        OPTIONAL {{ ?x rdfs:label ?en FILTER(LANG(?en) = "en") }}
+        OPTIONAL {{ ?x rdfs:label ?other FILTER(LANG(?other) IN ("und", "")) }}
+        BIND(COALESCE(?en, ?other) AS ?xl)
+        OPTIONAL {{ ?x tw:country ?c . ?c skos:prefLabel ?cl FILTER(LANG(?cl) IN ("en", "")) }}
+        BIND(EXISTS {{ GRAPH {ox.NamedNode(config.iris.graph("curated"))} {{ ?t a tw:Twinning }} }} AS ?curated)
     }}""")
     return links_of(config, rows)

@@ -104,6 +104,11 @@ class Row:
         found = self.terms.get(name)
         return (found.language or "") if isinstance(found, ox.Literal) else ""
 
+    def flag(self, name: str) -> bool:
+        """A truth value the query computed (`BIND(EXISTS {…} AS ?x)`): Virtuoso answers it as the integer 1 or 0,
+        the SPARQL 1.1 stores as xsd:boolean; False when unbound."""
+        return self.text(name) in ("true", "1")
+
     def number(self, name: str) -> int:
         """An integer the query computed (a COUNT); ValueError when it is none."""
         return int(self.terms[name].value)
