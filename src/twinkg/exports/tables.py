@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from twinkg import status as status_rules
 from twinkg.dates import OPEN_END, OPEN_START, Date, DateError, parse_exact
-from twinkg.vocab import DCT, PREFIXES, TW, WD, Iris
+from twinkg.vocab import DCT, PREFIXES, RDFS, TW, WD, Iris
 
 EARTH_RADIUS_KM = 6371.0088
 """The mean Earth radius (IUGG), the usual sphere for great-circle distances."""
@@ -40,6 +40,19 @@ Row = dict[str, object]
 _PARTNER, _KIND, _VARIANT, _LISTED_IN, _NO_LONGER_LISTED_IN = (
     TW + n for n in ("partner", "kind", "variant", "listedIn", "noLongerListedIn"))
 _SOURCE = DCT + "source"
+_TWINNING = TW + "twinning"
+_EVENT_COLUMNS = {"date": TW + "date", "date_text": TW + "dateText", "label": RDFS + "label", "actors": TW + "agent",
+                  "initiated_by": TW + "initiatedBy", "reasons": TW + "reason", "forms": TW + "form", "source_ids": _SOURCE}
+"""The events table's columns read from each event's own statements."""
+_ONE_VALUED = {"date", "date_text", "label"}
+
+
+def _term_order(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[int, str, str, str]:
+    """SPARQL's `ORDER BY` among one event's values: blank nodes, then IRIs, then literals, each by its text
+    (for literals of one datatype the shapes allow, xsd:date or a plain string, the text orders as the value)."""
+    if isinstance(term, ox.Literal):
+        return 2, term.value, term.datatype.value, term.language or ""
+    return (0 if isinstance(term, ox.BlankNode) else 1), term.value, "", ""
 
 
 @dataclass(frozen=True)
@@ -282,21 +295,31 @@ class GraphTables:
             places[iri].population = (population, year)
 
     def _event_details(self, store: ox.Store) -> dict[str, dict[str, Any]]:
+        """Each event's own statements, one index scan per predicate kept where the subject is an event.
+
+        A query per column joining every value with the event's `tw:twinning`, made distinct and sorted,
+        cost 8.8 times as much at ×4 as at ×1 for 5.2 times the events (bench/RESULTS.md, "The ×4 build");
+        these scans grow with the statements. Values come in SPARQL's order (`_term_order`), as the
+        queries' `ORDER BY ?v` gave them: a one-valued column (the shapes' `sh:maxCount 1`) takes the first."""
+        events = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(_TWINNING), None)}
         details: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(list))
-        one = {"date": "tw:date", "date_text": "tw:dateText", "label": "rdfs:label"}
-        many = {"actors": "tw:agent", "initiated_by": "tw:initiatedBy", "reasons": "tw:reason",
-                "forms": "tw:form", "source_ids": "dct:source"}
-        for column, prop in {**one, **many}.items():
-            for e, v in _select(store, f"SELECT DISTINCT ?e ?v WHERE {{ ?e tw:twinning ?t ; {prop} ?v }} ORDER BY ?e ?v"):
-                if column in one:
-                    details[e.value].setdefault(column, v.value)
+        for column, predicate in _EVENT_COLUMNS.items():
+            values: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(set)
+            for subject, _, value, _ in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+                if subject in events and not isinstance(value, ox.Triple):
+                    values[subject].add(value)
+            for e, found in values.items():
+                ordered = sorted(found, key=_term_order)
+                if column in _ONE_VALUED:
+                    details[e.value][column] = ordered[0].value
                 else:
-                    details[e.value][column].append(_tail(v.value))
-        for e, g in _select(store, "SELECT DISTINCT ?e ?g WHERE { ?e tw:twinning ?t . "
-                                   "GRAPH ?g { { ?e tw:twinning ?t } UNION { ?e dct:source ?s } } } ORDER BY ?e ?g"):
-            name = self.graph_names.get(g.value, _tail(g.value))  # every graph that states it
-            if name not in details[e.value]["graph"]:
-                details[e.value]["graph"].append(name)
+                    details[e.value][column] = [_tail(v.value) for v in ordered]
+        for predicate in (_TWINNING, _SOURCE):  # every named graph that states the event's link or its sources
+            for subject, _, _, graph in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+                if subject in events and isinstance(graph, ox.NamedNode):
+                    name = self.graph_names.get(graph.value, _tail(graph.value))
+                    if name not in details[subject.value]["graph"]:
+                        details[subject.value]["graph"].append(name)
         return details
 
     def label(self, iri: str) -> str:
