@@ -9,7 +9,10 @@ from __future__ import annotations
 import socket
 
 import httpx
+import pytest
 from support.processes import Server, mini_server
+
+pytestmark = pytest.mark.slow  # a real `twinkg serve`
 
 CAP = 20
 server = mini_server("hostile-connections", "--max-connections", str(CAP), "--read-timeout", "30", "--quiet")
