@@ -220,7 +220,7 @@ def test_a_full_disk_is_a_clear_message_and_changes_nothing(tmp_path: Path, monk
 @pytest.mark.parametrize("literal, message", [
     ('"' + "x" * 17_000_000 + '"', "cannot parse Turtle: Reached the buffer maximal size"),
     ('"""' + "\n" * 10_000_000 + '"""', "the graph cannot be serialised: a value is too large"),  # doubles as \n
-])
+], ids=["17-MB-string", "10-M-newlines"])  # the literal as an id went into PYTEST_CURRENT_TEST: the child's environment was too large
 def test_a_term_too_large_is_a_clear_message(tmp_path: Path, literal: str, message: str) -> None:
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
