@@ -18,7 +18,7 @@ import gzip
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from cachetools import LRUCache
 from starlette.concurrency import run_in_threadpool
@@ -183,6 +183,9 @@ REMOTE_TTL = 300.0
 """Seconds a PerBuild value is kept when the server cannot tell whether the store changed (a remote store)."""
 
 
+H = TypeVar("H", bound="PerBuild[Any]")
+
+
 class PerBuild(Generic[T]):
     """A value derived from the whole build being served (an index the pages read instead of asking the store
     each time), made by `build` the first time it is asked after the dump changes, or after REMOTE_TTL seconds
@@ -193,6 +196,15 @@ class PerBuild(Generic[T]):
         self.key: str | None = None
         self.built_at = 0.0
         self.lock = asyncio.Lock()
+
+    @classmethod
+    def of(cls: type[H], state: Any, name: str) -> H:
+        """The app's one holder of this kind, kept on its `state` under `name` and made on first use."""
+        found = getattr(state, name, None)
+        if found is None:
+            found = cls()
+            setattr(state, name, found)
+        return found
 
     async def build(self, config: ServerConfig) -> T:
         raise NotImplementedError

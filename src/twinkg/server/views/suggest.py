@@ -82,11 +82,7 @@ class IndexHolder(PerBuild[NameIndex]):
 
 
 def holder(request: Request) -> IndexHolder:
-    state = request.app.state
-    if not hasattr(state, "names"):
-        state.names = IndexHolder()
-    found: IndexHolder = state.names
-    return found
+    return IndexHolder.of(request.app.state, "names")
 
 
 def as_json(config: ServerConfig, s: Suggestion) -> dict[str, Any]:

@@ -41,11 +41,7 @@ class LinkIndexHolder(PerBuild[facets.LinkIndex]):
 
 
 def holder(request: Request) -> LinkIndexHolder:
-    state = request.app.state
-    if not hasattr(state, "links"):
-        state.links = LinkIndexHolder()
-    found: LinkIndexHolder = state.links
-    return found
+    return LinkIndexHolder.of(request.app.state, "links")
 
 
 @dataclass
