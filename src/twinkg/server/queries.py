@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 import pyoxigraph as ox
+from starlette.requests import Request
 
 from twinkg.lifecycle import EventTypes, read
 from twinkg.server import conneg
+from twinkg.server.cache import PerBuild
 from twinkg.server.config import ServerConfig
 from twinkg.server.protocol import prepare
 from twinkg.store import Answer, Row
@@ -61,3 +63,15 @@ async def event_types(config: ServerConfig) -> EventTypes:
     rows = await select(config, f"""SELECT ?c ?p ?o WHERE {{ ?c skos:inScheme {ox.NamedNode(scheme)} ; ?p ?o
         FILTER(?p != skos:prefLabel || LANGMATCHES(LANG(?o), "en")) }}""")
     return EventTypes(read(((r.text("c"), r.text("p"), r.text("o")) for r in rows), scheme))
+
+
+class EventTypesHolder(PerBuild[EventTypes]):
+    """The served build's event types, read once per build rather than by every resource page and /statistics."""
+
+    async def build(self, config: ServerConfig) -> EventTypes:
+        return await event_types(config)
+
+
+async def served_event_types(request: Request) -> EventTypes:
+    state = request.app.state
+    return await EventTypesHolder.of(state, "event_types").get(state.config, state.cache)

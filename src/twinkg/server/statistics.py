@@ -12,7 +12,7 @@ from twinkg.lifecycle import ENDS, SUSPENDS, EventTypes
 from twinkg.server import exported
 from twinkg.server.charts import columns, rows
 from twinkg.server.config import ServerConfig
-from twinkg.server.queries import event_types, select
+from twinkg.server.queries import select, served_event_types
 from twinkg.server.render import render
 from twinkg.server.views.model import iri
 
@@ -112,7 +112,7 @@ async def statistics_page(request: Request) -> Response:
                                  for name in ("twinnings.csv", "events.csv", "places.csv"))
     if twinnings is None or events is None or places is None:
         return render(request, "statistics.html", {"title": "Statistics", "figures": None, "charts": []})
-    f = figures(twinnings, events, places, await event_types(config))
+    f = figures(twinnings, events, places, await served_event_types(request))
     names = await country_names(config)
     charts = [
         columns("decades", "Links established per decade", {"established": f["decades"]}, "decade of the link's start",

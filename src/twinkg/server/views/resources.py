@@ -19,7 +19,7 @@ from twinkg.server.errors import not_found, page_error
 from twinkg.server.linked_data import compacted_document, data_links, link_header
 from twinkg.server.maps import Place, point, svg_map
 from twinkg.server.protocol import answer_response
-from twinkg.server.queries import event_types, run_query, select
+from twinkg.server.queries import run_query, select, served_event_types
 from twinkg.server.render import render
 from twinkg.server.urls import iri_for_path, page_href, safe_local
 from twinkg.server.views.expressions import in_words
@@ -81,7 +81,7 @@ async def resource_page(request: Request) -> Response:
     for (p, _), t in sorted(incoming.items(), key=lambda kv: (kv[0][0], kv[1].label)):
         by_predicate.setdefault(p, []).append(t)
     jsonld = await compacted_document(config, subject)
-    types = await event_types(config)
+    types = await served_event_types(request)
     context: dict[str, Any] = {
         "node": node, "iri": subject, "sub": {k: v for k, v in own.items() if k != subject},
         "incoming": by_predicate, "incoming_truncated": len(incoming_rows) >= INCOMING,
