@@ -18,7 +18,7 @@ from twinkg.build import Built, ValidationFailed, run
 from twinkg.config import Settings
 from twinkg.graphs import canonical, quads
 from twinkg.output import DUMPS, EXPORTS, STORE_PREFIX
-from twinkg.publish import render_dumps
+from twinkg.publish import in_graph, render_dumps
 from twinkg.vocab import Iris
 
 FORMATS = {
@@ -293,6 +293,26 @@ def test_line_dumps_are_sorted_lines_a_triple_in_two_graphs_once_in_the_merged_o
         with gzip.GzipFile(fileobj=io.BytesIO(files[name])) as f:
             f.read()
             assert f.mtime == int(built_at.timestamp())
+
+
+def test_the_dumps_from_lines_sorted_while_the_store_loads_are_the_same_bytes(mini_build: tuple[Settings, Built]) -> None:
+    """The build sorts the checked graphs' N-Quads lines while pyoxigraph loads its store from them
+    (`build.load_and_sort`), and the dumps add the meta graph's lines to that order: the same files, and the
+    same store, as sorting everything at once."""
+    from twinkg.build import checked_quads, load_and_sort, store_of_lines
+    from twinkg.graphs import CHECKED
+    from twinkg.publish import line_dumps
+
+    settings, built = mini_build
+    iris = Iris(settings.base)
+    lines = line_dumps(built.graphs)
+    store, ordered = load_and_sort(checked_quads(lines, iris))
+    assert ordered == sorted(checked_quads(lines, iris).splitlines(keepends=True))
+    assert len(store) == len(store_of_lines(lines, iris)) == sum(len(built.graphs[name]) for name in CHECKED)
+    at_once = render_dumps(built.graphs, iris, BUILT_AT, lines)
+    assert render_dumps(built.graphs, iris, BUILT_AT, {"meta": lines["meta"]}, ordered) == at_once
+    assert render_dumps(built.graphs, iris, BUILT_AT, {name: lines[name] for name in CHECKED[1:] + ("meta",)},
+                        sorted(in_graph(lines["ontology"], iris.graph("ontology")).splitlines(keepends=True))) == at_once
 
 
 def test_the_dataset_description_counts_the_store_as_the_graphs(mini_build: tuple[Settings, Built]) -> None:

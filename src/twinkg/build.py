@@ -27,7 +27,7 @@ from twinkg.forked import Forked
 from twinkg.formats import rdf_bytes
 from twinkg.mapping import country_triples, curated_triples
 from twinkg.output import DUPLICATES, QUERIES_FILE
-from twinkg.publish import in_graph, line_dumps, publish, render_dumps
+from twinkg.publish import in_graph, line_dumps, publish, render_dumps, sorted_lines
 from twinkg.validate import Report, load_shapes, validate_store
 from twinkg.vocab import SKOS, WD, Iris
 from twinkg.world import identity, non_places
@@ -134,12 +134,34 @@ def map_data_graphs(data: Dataset, settings: Settings, world: WorldPart | None =
 
 
 
-def store_of_lines(lines: dict[str, bytes], iris: Iris) -> ox.Store:
-    """The store of `graphs.store_of` (the checked graphs, each a named graph), loaded from the N-Triples
-    the dumps are made of: pyoxigraph parses them faster than Python hands it one Quad object per triple."""
+def checked_quads(lines: dict[str, bytes], iris: Iris) -> bytes:
+    """The checked graphs' N-Triples (`publish.line_dumps`) as one N-Quads text, each line in its graph."""
+    return b"".join(in_graph(lines[name], iris.graph(name)) for name in graph_parts.CHECKED)
+
+
+def store_of_quads(nquads: bytes) -> ox.Store:
+    """The store of `graphs.store_of` (the checked graphs, each a named graph), loaded from the N-Quads
+    the dumps are made of (`checked_quads`): pyoxigraph parses them faster than Python hands it one Quad
+    object per triple, and it lets go of the interpreter lock while it does."""
     store = ox.Store()
-    store.bulk_load(b"".join(in_graph(lines[name], iris.graph(name)) for name in graph_parts.CHECKED), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
     return store
+
+
+def store_of_lines(lines: dict[str, bytes], iris: Iris) -> ox.Store:
+    """`store_of_quads` of the graphs' N-Triples."""
+    return store_of_quads(checked_quads(lines, iris))
+
+
+def load_and_sort(nquads: bytes) -> tuple[ox.Store, list[bytes]]:
+    """The store of `store_of_quads`, and the same lines in the dumps' order (`publish.sorted_lines`).
+
+    pyoxigraph loads in a thread while this one sorts: the two take the two cores where they took
+    turns on one (bench/RESULTS.md, round 3)."""
+    with ThreadPoolExecutor(max_workers=1) as loading:
+        store = loading.submit(store_of_quads, nquads)
+        ordered = sorted_lines(nquads)
+        return store.result(), ordered
 
 
 def check(store: ox.Store, settings: Settings, progress: Progress = lambda _: None) -> Report:
@@ -197,11 +219,11 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
         progress(f"  unreviewed: {pair.a} ({pair.a_label}) and {pair.b} ({pair.b_label}), {pair.country or 'country unknown'}")
     iris = Iris(settings.base)
     parts = map_data_graphs(data, settings, world)
-    lines = line_dumps(dict(zip(graph_parts.CHECKED, parts, strict=True)))
-    store = store_of_lines(lines, iris)
+    nquads = checked_quads(line_dumps(dict(zip(graph_parts.CHECKED, parts, strict=True))), iris)
+    store, sorted_quads = load_and_sort(nquads) if write else (store_of_quads(nquads), [])
+    del nquads
     # The dataset's description counts what the store holds: pyoxigraph counts faster than a loop over the triples.
     graphs = graph_parts.assemble(*parts, iris, settings.built_at, graph_parts.store_partition_counts(store))
-    lines |= line_dumps({"meta": graphs["meta"]})
     # The exports only read the store: a forked child renders them while this process validates and
     # writes the dumps (forked before the validation's threads start, as fork wants).
     exports = Forked(lambda: render_exports(store, iris, settings.built_at.date()), "exports") if write else None
@@ -209,8 +231,8 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
         progress(f"validating {len(graphs['curated']) + len(graphs['wikidata'])} curated and Wikidata triples "
                  "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))
         validation = background.submit(check, store, settings, progress)  # its queries release the GIL
-        files = render_dumps(graphs, iris, settings.built_at, lines) | {QUERIES_FILE: render_examples(settings.queries_dir)} \
-            if write else {}
+        files = render_dumps(graphs, iris, settings.built_at, line_dumps({"meta": graphs["meta"]}), sorted_quads) \
+            | {QUERIES_FILE: render_examples(settings.queries_dir)} if write else {}
         report = validation.result()
         if not report.conforms:
             raise ValidationFailed(report)
