@@ -93,3 +93,36 @@ def test_a_huge_value_is_refused_before_anything_holds_it_twice() -> None:
         read("places:\n  - id: x\n    label: " + "G" * 50_000_000 + "\n")
     assert info.value.line == 3 and "a value of 50000000 characters (at most 65536)" in str(info.value)
     assert read("label: " + "G" * 65_536 + "\n")["label"] == "G" * 65_536
+
+
+# A text without "&" has no anchor, so no alias: it is read without tracking nodes, its scalars inline
+# (bench/RESULTS.md, issue 20 round 3). An "&" in a comment sends the same document the tracking way.
+@pytest.mark.parametrize("anchor_free", [True, False], ids=["inline", "tracked"])
+def test_both_ways_read_the_same_values_and_lines(anchor_free: bool) -> None:
+    text = "places:\n  - id: a\n    year: 1944\n    when: '1944'\n    tags: [x, NO, ~, 0x1F]\n\n  - id: b\n    n: .inf\n"
+    doc = read(text if anchor_free else text + "# & not an anchor\n")
+    assert doc == {"places": [{"id": "a", "year": 1944, "when": "1944", "tags": ["x", "NO", None, 31]},
+                              {"id": "b", "n": float("inf")}]}
+    assert doc.lines.key("places") == 1 and doc.lines.key("absent") == 1
+    assert [doc["places"].lines.item(i) for i in range(3)] == [2, 7, 2]
+    assert doc["places"][0].lines.key("tags") == 5 and doc["places"][0]["tags"].lines.item(3) == 5
+
+
+@pytest.mark.parametrize("suffix", ["", "# &\n"], ids=["inline", "tracked"])
+def test_a_scalar_one_level_too_deep_is_refused_either_way(suffix: str) -> None:
+    assert read("a: " + "[" * 31 + "1" + "]" * 31 + "\n" + suffix)
+    with pytest.raises(YAMLReadError) as info:
+        read("a: " + "[" * 32 + "1" + "]" * 32 + "\n" + suffix)
+    assert "nested more than 32 levels deep" in str(info.value)
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("a: 1\nb: 2\na: 3\n", 3, "duplicate key 'a' (first on line 1)"),
+    ("1: x\nb: 2\ntrue: y\n", 3, "duplicate key True (first on line 1)"),
+    ("a: 1\nb: " + "G" * 65_537 + "\n", 2, "a value of 65537 characters"),
+    ("? [k]\n: 1\n", 1, "a mapping key must be a plain value"),
+], ids=["duplicate", "equal-keys", "too-long", "complex-key"])
+def test_errors_name_the_line_without_anchors(text: str, line: int, message: str) -> None:
+    with pytest.raises(YAMLReadError) as info:
+        read(text)
+    assert info.value.line == line and message in str(info.value)

@@ -68,7 +68,6 @@ class _Record:
         self.line = line
         self.problems = problems
         self.id = str(node.get("id")) if isinstance(node.get("id"), (str, int)) else fallback_id
-        self.used: set[str] = set()
 
     def where(self) -> Where:
         return Where(self.file, self.line)
@@ -81,11 +80,12 @@ class _Record:
         self.problems.append(Problem(self.file, line or self.line_of(key), self.id, key, message))
 
     def raw(self, key: str) -> Any:
-        self.used.add(key)
         return self.node.get(key)
 
     def text(self, key: str, required: bool = False) -> str | None:
-        value = self.raw(key)
+        value = self.node.get(key)
+        if value.__class__ is str and (stripped := value.strip()):  # the common case, first: a field read per fact
+            return stripped
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.problem(key, "is required")
@@ -96,11 +96,13 @@ class _Record:
         return str(value).strip()
 
     def texts(self, key: str) -> tuple[str, ...]:
-        value = self.raw(key)
+        value = self.node.get(key)
         if value is None:
             return ()
         if isinstance(value, str):
             return (value,)
+        if isinstance(value, list) and set(map(type, value)) <= {str}:  # the common case, without a test per item
+            return tuple(value)
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
             self.problem(key, "expected a list of texts")
             return ()
