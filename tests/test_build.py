@@ -273,7 +273,8 @@ def test_void_counts_dumps_publisher_and_partitions(mini_build: tuple[Settings, 
 
 def test_line_dumps_are_sorted_lines_a_triple_in_two_graphs_once_in_the_merged_one() -> None:
     """The merged N-Triples come from the sorted N-Quads (twinkg.publish._merged): still every graph's lines,
-    sorted, each once, where a literal is the start of a longer one and a blank node label of another's."""
+    sorted, each once, where a literal is the start of a longer one and a blank node label of another's, and
+    where a literal reads like a graph name."""
     n, lit = ox.NamedNode, ox.Literal
     s, p = n("http://example.org/s"), n("http://example.org/p")
     shared = ox.Triple(s, p, lit("abc"))
@@ -281,7 +282,7 @@ def test_line_dumps_are_sorted_lines_a_triple_in_two_graphs_once_in_the_merged_o
         "ontology": {shared, ox.Triple(s, p, ox.BlankNode("b1")), ox.Triple(s, p, lit("abc", language="en"))},
         "curated": {shared, ox.Triple(s, p, lit("abc", datatype=n("http://example.org/t"))), ox.Triple(s, p, ox.BlankNode("b12"))},
         "wikidata": {ox.Triple(s, p, lit("ab")), shared},
-        "meta": {ox.Triple(s, p, lit("abc d"))},
+        "meta": {ox.Triple(s, p, lit("abc d")), ox.Triple(s, p, lit("a <http://example.org/g> ."))},
     }
     built_at = BUILT_AT
     files = render_dumps(graphs, Iris("https://w3id.org/twinkg/"), built_at)

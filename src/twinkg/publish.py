@@ -67,16 +67,22 @@ def in_graph(ntriples: bytes, graph: str) -> bytes:
     return ntriples.replace(b" .\n", b" <" + graph.encode() + b"> .\n")
 
 
-def _merged(nquads: bytes, graphs: list[str]) -> bytes:
+def _merged(quads: list[bytes]) -> bytes:
     """Sorted N-Quads lines as the sorted N-Triples of the merged graph (a triple in two graphs once).
 
-    The reverse of `in_graph`, so it is exact for the same reason. Sorting by
-    whole lines orders quads by their triple first (a triple's text ends where a
-    longer one's goes on with "@" or "^", after the space either is followed by),
-    so the lines stay sorted and a triple's copies are neighbours."""
-    for graph in graphs:
-        nquads = nquads.replace(b" <" + graph.encode() + b"> .\n", b" .\n")
-    return b"".join(dict.fromkeys(nquads.splitlines(keepends=True)))
+    A line's graph is its last term: the last " <" of the line starts it (no IRI holds a space, and a
+    literal's " <" comes before the graph's), so cutting there is exact. Sorting by whole lines orders
+    quads by their triple first (a triple's text ends where a longer one's goes on with "@" or "^",
+    after the space either is followed by), so the lines stay sorted and a triple's copies are
+    neighbours: comparing each with the one before drops them, without a second pass over the bytes."""
+    kept: list[bytes] = []
+    last = None
+    for line in quads:
+        triple = line[:line.rindex(b" <")]
+        if triple != last:
+            kept.append(triple)
+            last = triple
+    return b" .\n".join(kept) + b" .\n" if kept else b""
 
 
 def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime, lines: dict[str, bytes] | None = None,
@@ -102,8 +108,8 @@ def _render_dumps(by_graph: dict[str, bytes], graphs: Graphs, iris: Iris, built_
         quads = sorted_quads + quads
         quads.sort()
     nquads = b"".join(quads)
+    ntriples = _merged(quads)
     del quads
-    ntriples = _merged(nquads, [iris.graph(name) for name in graphs])
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     prefixes = {**PREFIXES, "twid": iris.base + "id/", "twv": iris.base + "vocab/"}
     ctx = jsonld.context(graphs["ontology"])
