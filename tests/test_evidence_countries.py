@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import pandas as pd
 import pyoxigraph as ox
 from support.builds import solutions
@@ -51,6 +54,20 @@ def test_no_same_named_place_near_leaves_the_country_unchecked() -> None:
     check = check_countries(world, ref)["Q1"]
     assert check.found is None and not check.corrected and world.items["Q1"].country == "PL"
     assert name_key("Český Těšín") == name_key("cesky tesin")
+
+
+def test_the_name_key_is_the_alphanumerics_of_the_decomposed_name_without_marks_over_every_code_point() -> None:
+    """name_key drops what is not alphanumeric with one regular expression; the definition it keeps is
+    character by character: alphanumeric and not a combining mark, after NFKD and casefold."""
+    def by_character(name: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", name.casefold())
+        return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    for start in range(0, len(every), 4096):
+        assert name_key(every[start:start + 4096]) == by_character(every[start:start + 4096])
+    for name in ("Český Těšín", "Sankt-Peterburg_1", "İstanbul", "Straße", "Ǆemal", "x\u0301y", "١٢٣ القاهرة"):
+        assert name_key(name) == by_character(name)
 
 
 def test_goerlitz_is_de_and_its_link_with_zgorzelec_is_not_domestic(curated_dist: Settings, built_store: ox.Store) -> None:

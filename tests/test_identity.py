@@ -5,6 +5,7 @@ The rules are in `twinkg.world.identity` and data/reference/README.md."""
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -86,6 +87,17 @@ def test_normalise_ignores_accents_case_punctuation_and_the_spelling_of_saint() 
     assert identity.normalise("St. Petersburg") == identity.normalise("Saint-Petersburg") == identity.normalise("Sankt Petersburg")
     assert identity.normalise("Düsseldorf") == identity.normalise("DUSSELDORF")
     assert identity.normalise("Kiew") != identity.normalise("Kyiv")
+
+
+def test_normalise_skips_decomposing_an_ascii_name_and_gives_what_decomposing_gives() -> None:
+    """An ASCII name has no accents to take off, so normalise does not decompose it; every ASCII character,
+    and names with and without accents, normalise as when the marks are taken off one by one."""
+    def by_character(name: str) -> str:
+        text = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+        return identity._SAINT.sub("saint", identity._NOT_WORD.sub(" ", text.replace("ß", "ss"))).strip()
+
+    for name in ("".join(map(chr, range(128))), "St. Petersburg", "Saint-Étienne", "Straße", "Ǆemal", "Kyiv", "Ångström"):
+        assert identity.normalise(name) == by_character(name)
 
 
 def test_one_same_name_same_country_city_is_verified() -> None:

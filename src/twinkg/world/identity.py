@@ -47,8 +47,8 @@ def normalise(name: str) -> str:
 
     "St. Petersburg", "Saint-Petersburg" and "Sankt Petersburg" compare equal;
     "Kiew" and "Kyiv" do not (different names are never made equal here)."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("ß", "ss")
+    text = name if name.isascii() else "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    text = text.casefold().replace("ß", "ss")
     text = _NOT_WORD.sub(" ", text)
     return _SAINT.sub("saint", text).strip()
 
