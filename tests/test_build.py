@@ -272,7 +272,7 @@ def test_void_counts_dumps_publisher_and_partitions(mini_build: tuple[Settings, 
 
 
 def test_line_dumps_are_sorted_lines_a_triple_in_two_graphs_once_in_the_merged_one() -> None:
-    """The merged N-Triples come from the sorted N-Quads (twinkg.publish._merged): still every graph's lines,
+    """The merged N-Triples come from the sorted N-Quads (twinkg.publish._distinct_triples): still every graph's lines,
     sorted, each once, where a literal is the start of a longer one and a blank node label of another's, and
     where a literal reads like a graph name."""
     n, lit = ox.NamedNode, ox.Literal
@@ -296,24 +296,45 @@ def test_line_dumps_are_sorted_lines_a_triple_in_two_graphs_once_in_the_merged_o
             assert f.mtime == int(built_at.timestamp())
 
 
-def test_the_dumps_from_lines_sorted_while_the_store_loads_are_the_same_bytes(mini_build: tuple[Settings, Built]) -> None:
-    """The build sorts the checked graphs' N-Quads lines while pyoxigraph loads its store from them
-    (`build.load_and_sort`), and the dumps add the meta graph's lines to that order: the same files, and the
-    same store, as sorting everything at once."""
-    from twinkg.build import checked_quads, load_and_sort, store_of_lines
+def test_the_dumps_from_lines_ordered_while_the_store_loads_are_the_same_bytes(mini_build: tuple[Settings, Built]) -> None:
+    """The build sorts and parses the checked graphs' N-Quads lines while pyoxigraph loads its store from them
+    (`build.load_and_order`), and the dumps add the meta graph's statements to that order: the same files,
+    and the same store, as ordering everything at once."""
+    from twinkg.build import checked_quads, load_and_order, store_of_lines
     from twinkg.graphs import CHECKED
-    from twinkg.publish import line_dumps
+    from twinkg.publish import line_dumps, ordered
 
     settings, built = mini_build
     iris = Iris(settings.base)
     lines = line_dumps(built.graphs)
-    store, ordered = load_and_sort(checked_quads(lines, iris))
-    assert ordered == sorted(checked_quads(lines, iris).splitlines(keepends=True))
+    store, statements = load_and_order(checked_quads(lines, iris))
+    assert statements.quads == sorted(checked_quads(lines, iris).splitlines(keepends=True))
+    assert statements.triples == list(ox.parse(b"".join(t + b" .\n" for t in statements.texts), format=ox.RdfFormat.N_TRIPLES))
     assert len(store) == len(store_of_lines(lines, iris)) == sum(len(built.graphs[name]) for name in CHECKED)
     at_once = render_dumps(built.graphs, iris, BUILT_AT, lines)
-    assert render_dumps(built.graphs, iris, BUILT_AT, {"meta": lines["meta"]}, ordered) == at_once
-    assert render_dumps(built.graphs, iris, BUILT_AT, {name: lines[name] for name in CHECKED[1:] + ("meta",)},
-                        sorted(in_graph(lines["ontology"], iris.graph("ontology")).splitlines(keepends=True))) == at_once
+    assert render_dumps(built.graphs, iris, BUILT_AT, {"meta": lines["meta"]}, statements) == at_once
+    ontology = ordered(in_graph(lines["ontology"], iris.graph("ontology")))
+    assert render_dumps(built.graphs, iris, BUILT_AT, {name: lines[name] for name in CHECKED[1:] + ("meta",)}, ontology) == at_once
+
+
+def test_two_orders_added_keep_the_line_order_and_a_shared_triple_once() -> None:
+    """`Ordered.add` puts each statement of the smaller part where it sorts, before, between and after the
+    other's, and a triple both parts state once among the merged graph's triples (twice among the quads)."""
+    from twinkg.publish import ordered
+
+    n, lit = ox.NamedNode, ox.Literal
+    s, p = n("http://example.org/s"), n("http://example.org/p")
+    big = {ox.Triple(s, p, lit(x)) for x in ("b", "d", "f", "abc")}
+    small = {ox.Triple(s, p, lit(x)) for x in ("a", "d", "g", "abc", "ab")} | {ox.Triple(s, p, lit("abc", language="en"))}
+    def part(triples: set[ox.Triple], graph: str) -> bytes:
+        return in_graph(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", graph)
+
+    one, other = part(big, "http://example.org/g1"), part(small, "http://example.org/g2")
+    added = ordered(one).add(ordered(other))
+    whole = ordered(one + other)
+    assert added == whole
+    assert len(added.quads) == len(big) + len(small) and len(added.triples) == len(big | small)
+    assert [t.object.value for t in added.triples] == ["a", "ab", "abc", "abc", "b", "d", "f", "g"]
 
 
 def test_the_dataset_description_counts_the_store_as_the_graphs(mini_build: tuple[Settings, Built]) -> None:

@@ -27,7 +27,7 @@ from twinkg.forked import Forked
 from twinkg.formats import rdf_bytes
 from twinkg.mapping import country_triples, curated_triples
 from twinkg.output import DUPLICATES, QUERIES_FILE
-from twinkg.publish import in_graph, line_dumps, publish, render_dumps, sorted_lines
+from twinkg.publish import Ordered, in_graph, line_dumps, ordered, publish, render_dumps
 from twinkg.validate import Report, load_shapes, validate_store
 from twinkg.vocab import SKOS, WD, Iris
 from twinkg.world import identity, non_places
@@ -153,15 +153,15 @@ def store_of_lines(lines: dict[str, bytes], iris: Iris) -> ox.Store:
     return store_of_quads(checked_quads(lines, iris))
 
 
-def load_and_sort(nquads: bytes) -> tuple[ox.Store, list[bytes]]:
-    """The store of `store_of_quads`, and the same lines in the dumps' order (`publish.sorted_lines`).
+def load_and_order(nquads: bytes) -> tuple[ox.Store, Ordered]:
+    """The store of `store_of_quads`, and the same statements in the dumps' order, parsed (`publish.ordered`).
 
-    pyoxigraph loads in a thread while this one sorts: the two take the two cores where they took
-    turns on one (bench/RESULTS.md, round 3)."""
+    pyoxigraph loads in a thread, without the interpreter lock, while this one sorts and parses: the
+    two take the two cores where they took turns on one (bench/RESULTS.md, round 3)."""
     with ThreadPoolExecutor(max_workers=1) as loading:
         store = loading.submit(store_of_quads, nquads)
-        ordered = sorted_lines(nquads)
-        return store.result(), ordered
+        statements = ordered(nquads)
+        return store.result(), statements
 
 
 def check(store: ox.Store, settings: Settings, progress: Progress = lambda _: None) -> Report:
@@ -220,18 +220,19 @@ def _run(settings: Settings, progress: Progress, write: bool) -> Built:
     iris = Iris(settings.base)
     parts = map_data_graphs(data, settings, world)
     nquads = checked_quads(line_dumps(dict(zip(graph_parts.CHECKED, parts, strict=True))), iris)
-    store, sorted_quads = load_and_sort(nquads) if write else (store_of_quads(nquads), [])
+    store, statements = load_and_order(nquads) if write else (store_of_quads(nquads), None)
     del nquads
-    # The dataset's description counts what the store holds: pyoxigraph counts faster than a loop over the triples.
-    graphs = graph_parts.assemble(*parts, iris, settings.built_at, graph_parts.store_partition_counts(store))
     # The exports only read the store: a forked child renders them while this process validates and
-    # writes the dumps (forked before the validation's threads start, as fork wants).
+    # writes the dumps (forked before the validation's threads start, as fork wants). Both start as soon
+    # as the store is loaded; the dataset's description is counted on it while they run.
     exports = Forked(lambda: render_exports(store, iris, settings.built_at.date()), "exports") if write else None
     with exports or nullcontext(), ThreadPoolExecutor(max_workers=1) as background:
-        progress(f"validating {len(graphs['curated']) + len(graphs['wikidata'])} curated and Wikidata triples "
+        progress(f"validating {sum(map(len, parts[1:]))} curated and Wikidata triples "
                  "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))
         validation = background.submit(check, store, settings, progress)  # its queries release the GIL
-        files = render_dumps(graphs, iris, settings.built_at, line_dumps({"meta": graphs["meta"]}), sorted_quads) \
+        # The dataset's description counts what the store holds: pyoxigraph counts faster than a loop over the triples.
+        graphs = graph_parts.assemble(*parts, iris, settings.built_at, graph_parts.store_partition_counts(store))
+        files = render_dumps(graphs, iris, settings.built_at, line_dumps({"meta": graphs["meta"]}), statements) \
             | {QUERIES_FILE: render_examples(settings.queries_dir)} if write else {}
         report = validation.result()
         if not report.conforms:

@@ -8,7 +8,9 @@ same data with `SOURCE_DATE_EPOCH` set are identical.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -67,8 +69,9 @@ def in_graph(ntriples: bytes, graph: str) -> bytes:
     return ntriples.replace(b" .\n", b" <" + graph.encode() + b"> .\n")
 
 
-def _merged(quads: list[bytes]) -> bytes:
-    """Sorted N-Quads lines as the sorted N-Triples of the merged graph (a triple in two graphs once).
+def _distinct_triples(quads: list[bytes]) -> list[bytes]:
+    """Sorted N-Quads lines as the sorted triples of the merged graph (a triple in two graphs once), each
+    an N-Triples line without its " .\n".
 
     A line's graph is its last term: the last " <" of the line starts it (no IRI holds a space, and a
     literal's " <" comes before the graph's), so cutting there is exact. Sorting by whole lines orders
@@ -82,35 +85,77 @@ def _merged(quads: list[bytes]) -> bytes:
         if triple != last:
             kept.append(triple)
             last = triple
-    return b" .\n".join(kept) + b" .\n" if kept else b""
+    return kept
+
+
+def _ntriples(texts: list[bytes]) -> bytes:
+    return b" .\n".join(texts) + b" .\n" if texts else b""
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """Statements in the dumps' order (their lines' byte order): the N-Quads lines, and the merged graph's
+    triples, once each, as N-Triples texts (without " .\n") and as terms, one for one.
+
+    The build orders the checked graphs while pyoxigraph loads its store from the same text
+    (`build.load_and_order`), then adds the dataset's description (`Ordered.add`)."""
+
+    quads: list[bytes]
+    texts: list[bytes]
+    triples: list[ox.Triple]
+
+    def add(self, other: Ordered) -> Ordered:
+        """Both in one order; a triple of both once. Each of `other`'s (the fewer) goes where it sorts."""
+        quads = self.quads + other.quads
+        quads.sort()  # two sorted runs: the sort merges them in one linear pass
+        texts: list[bytes] = []
+        triples: list[ox.Triple] = []
+        start = 0
+        for text, triple in zip(other.texts, other.triples, strict=True):
+            at = bisect.bisect_left(self.texts, text, start)
+            texts += self.texts[start:at]
+            triples += self.triples[start:at]
+            start = at
+            if at == len(self.texts) or self.texts[at] != text:
+                texts.append(text)
+                triples.append(triple)
+        texts += self.texts[start:]
+        triples += self.triples[start:]
+        return Ordered(quads, texts, triples)
+
+
+def ordered(nquads: bytes) -> Ordered:
+    """N-Quads lines in the dumps' order, with the merged graph's triples parsed once."""
+    quads = sorted_lines(nquads)
+    texts = _distinct_triples(quads)
+    try:
+        triples = list(ox.parse(_ntriples(texts), format=ox.RdfFormat.N_TRIPLES))
+    except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
+        raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
+    return Ordered(quads, texts, triples)
 
 
 def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime, lines: dict[str, bytes] | None = None,
-                 sorted_quads: list[bytes] | None = None) -> dict[str, bytes]:
+                 part: Ordered | None = None) -> dict[str, bytes]:
     """The bytes of every dump file, by file name; from the graphs' `line_dumps` when the caller has them.
 
     Statements are put in a stable order by sorting the N-Triples/N-Quads lines
     (bytes, not Python terms: 5x faster at the crawl's scale); Turtle and
     JSON-LD are written from the sorted N-Triples, so they are stable too.
-    `sorted_quads`: the N-Quads lines of some of the graphs, already in order (`sorted_lines`, which the
-    build runs while pyoxigraph loads its store); `lines` then holds the other graphs' N-Triples."""
+    `part`: some of the graphs already in order (`ordered`, which the build runs while pyoxigraph
+    loads its store); `lines` then holds the other graphs' N-Triples."""
     by_graph = lines if lines is not None else line_dumps(graphs)
     try:
-        return _render_dumps(by_graph, graphs, iris, built_at, sorted_quads or [])
+        rest = ordered(b"".join(in_graph(nt, iris.graph(name)) for name, nt in by_graph.items()))
+        return _render_dumps(part.add(rest) if part is not None else rest, graphs, iris, built_at)
     except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
         raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
 
 
-def _render_dumps(by_graph: dict[str, bytes], graphs: Graphs, iris: Iris, built_at: dt.datetime,
-                  sorted_quads: list[bytes]) -> dict[str, bytes]:
-    quads = sorted_lines(b"".join(in_graph(nt, iris.graph(name)) for name, nt in by_graph.items()))
-    if sorted_quads:  # two sorted runs: the sort merges them in one linear pass
-        quads = sorted_quads + quads
-        quads.sort()
-    nquads = b"".join(quads)
-    ntriples = _merged(quads)
-    del quads
-    triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+def _render_dumps(statements: Ordered, graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
+    nquads = b"".join(statements.quads)
+    ntriples = _ntriples(statements.texts)
+    triples = statements.triples
     prefixes = {**PREFIXES, "twid": iris.base + "id/", "twv": iris.base + "vocab/"}
     ctx = jsonld.context(graphs["ontology"])
     return {
