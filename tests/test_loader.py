@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from hypothesis import strategies as st
 from support.builds import MINI, PROJECT_ROOT
 
 from twinkg.concepts import load_codes
+from twinkg.curated import loader
 from twinkg.curated.loader import LoadError, load
+from twinkg.forked import Forked
 
 CODES = load_codes(PROJECT_ROOT / "ontology")
 
@@ -203,3 +206,39 @@ def test_a_link_inside_the_data_folder_is_read(data: Path) -> None:
     (data / "places.yaml").rename(data / "sub" / "places.yaml")
     (data / "places.yaml").symlink_to(data / "sub" / "places.yaml")
     assert {p.id for p in load(data, CODES).places} == {"alpha-town", "beta-city", "gamma", "fableland"}
+
+
+@pytest.fixture()
+def two_processes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every load reads its files by two processes, as large data is; the list names each forked reader."""
+    forks: list[str] = []
+
+    class Counted(Forked[object]):
+        def __init__(self, fn: Callable[[], object], name: str):
+            forks.append(name)
+            super().__init__(fn, name)
+
+    monkeypatch.setattr(loader, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(loader, "Forked", Counted)
+    return forks
+
+
+def test_two_processes_read_the_same_records_in_the_same_order(data: Path, two_processes: list[str]) -> None:
+    (data / "more-places.yaml").write_text("places:\n  - id: delta\n    label: Delta\n    country: FR\n    sources: [doc-a]\n")
+    both = load(data, CODES)
+    assert two_processes == ["curated data"]
+    loader.PARALLEL_BYTES = 10**12  # monkeypatched: restored after the test
+    assert load(data, CODES) == both and two_processes == ["curated data"]
+    assert [p.id for p in both.places][0] == "delta"  # more-places.yaml comes first
+
+
+def test_two_processes_report_the_same_problems(data: Path, two_processes: list[str]) -> None:
+    (data / "broken.yaml").write_text("places:\n  - id: x\n    label: [unclosed\n")
+    edit(data / "twinnings.yaml", "reasons: [humour]", "reasons: [hilarity]")
+    edit(data / "twinnings.yaml", "partners: [beta-city, alpha-town]", "partners: [beta-city, atlantis]")
+    both = problems_of(data)
+    assert two_processes == ["curated data"]
+    loader.PARALLEL_BYTES = 10**12
+    assert problems_of(data) == both and len(two_processes) == 1
+    assert any("malformed YAML" in p for p in both) and any("hilarity" in p for p in both)
+    assert any("1 place(s), 1 twinning(s) not found are not listed" in p for p in both)  # the unread file, known across the processes
