@@ -154,6 +154,8 @@ def main() -> None:
     parser.add_argument("--scales", default=None, help="comma-separated growth factors (default 1,2,4,8,16)")
     parser.add_argument("--parts", default="build,shacl,endpoint,enrich", help="which parts to run")
     parser.add_argument("--duration", type=float, default=None, help="seconds per endpoint measurement")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="twinnings of the generated input at x1 (default: all; 300 with --quick)")
     parser.add_argument("--servers", default="twinkg,oxigraph,rdflib,maplib")
     parser.add_argument("--stage-timeout", type=float, default=900.0)
     parser.add_argument("--classic-timeout", type=float, default=300.0, help="cap for classic pyshacl at x1")
@@ -168,7 +170,7 @@ def main() -> None:
     if quick:
         parts.discard("enrich")
     duration = args.duration or (1.0 if quick else 15.0)
-    limit = 300 if quick else None
+    limit = args.limit if args.limit is not None else (300 if quick else None)
     WORK.mkdir(parents=True, exist_ok=True)
 
     results: dict = {"command": "python bench/run.py" + (" --quick" if quick else "") + "".join(

@@ -16,6 +16,7 @@ import pytest
 from filelock import FileLock
 from starlette.testclient import TestClient
 
+from support import schedule
 from support.builds import MINI, PROJECT_ROOT, dump_quads, settings_for
 from support.inprocess import InProcessServer, mini_app_client, serve_app
 from support.processes import Server, start_twinkg
@@ -44,10 +45,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 CURATED_FIXTURES = {"curated_dist", "built_store", "curated_client", "curated_server"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's own reordering (by the number of tests in a unit) is off: the workers collect the tests
+    longest unit first (support.schedule)."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test of the curated build is slow. Keep together, in one pytest-xdist worker, the tests that share a fixture
-    made once per module or class (a server, say: started once, not once per worker)."""
+    made once per module or class (a server, say: started once, not once per worker). In a pytest-xdist worker,
+    the units go longest first (support.schedule)."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
@@ -59,6 +68,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if any(defs and defs[-1].scope in ("module", "class", "package")
                  for name, defs in info.name2fixturedefs.items() if name in info.names_closure):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    if hasattr(config, "workerinput"):
+        items[:] = schedule.longest_first(items, schedule.recorded())
 
 
 LOCK_SECONDS = 1800.0
