@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from pathlib import Path
@@ -64,8 +65,18 @@ def context(ontology: Iterable[ox.Triple]) -> Context:
     return {"@context": {**{p: iri for p, iri in sorted(PREFIXES.items())}, **COMMON_TERMS, **terms}}
 
 
+_RDF_TYPE = RDF + "type"
+_XSD_STRING = XSD + "string"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every node object: `json.dumps` with options makes a new one per call."""
+
+
 class Compactor:
-    """Writes node objects in the form the context gives them."""
+    """Writes node objects in the form the context gives them.
+
+    What a predicate's statements become (key, coercion, CURIE) and a type's or datatype's short
+    form are worked out once per IRI: the world network has millions of statements and a few hundred
+    predicates and types."""
 
     def __init__(self, ctx: Context):
         definitions = ctx["@context"]
@@ -79,6 +90,9 @@ class Compactor:
             if isinstance(definition, dict) and "@id" in definition:
                 self.terms[definition["@id"]] = (key, definition.get("@type"))
                 self.vocab_terms[definition["@id"]] = key
+        self._type_values: dict[str, str] = {}
+        self._plans: dict[str, tuple[str | None, str | None, str]] = {}
+        """predicate IRI → (key, coercion, CURIE): `terms` and `curie` in one look-up."""
 
     def curie(self, iri: str) -> str:
         """`prefix:local` where a prefix fits and the result cannot be read as anything else, else the IRI."""
@@ -90,62 +104,76 @@ class Compactor:
         return iri
 
     def type_value(self, iri: str) -> str:
-        return self.vocab_terms.get(iri) or self.curie(iri)
+        found = self._type_values.get(iri)
+        if found is None:
+            found = self._type_values[iri] = self.vocab_terms.get(iri) or self.curie(iri)
+        return found
 
     @staticmethod
     def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
         return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
-    def _literal(self, literal: ox.Literal) -> Any:
-        if literal.language:
-            return {"@value": literal.value, "@language": literal.language}
-        if literal.datatype.value == XSD + "string":
-            return literal.value
-        return {"@value": literal.value, "@type": self.type_value(literal.datatype.value)}
+    def _plan(self, predicate: str) -> tuple[str | None, str | None, str]:
+        plan = self._plans.get(predicate)
+        if plan is None:
+            key, coercion = self.terms.get(predicate, (None, None))
+            plan = self._plans[predicate] = (key, coercion, self.curie(predicate))
+        return plan
 
     def entry(self, predicate: str, value: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[str, Any]:
-        """The key and the value of one statement."""
-        key, coercion = self.terms.get(predicate, (None, None))
+        """The key and the value of one statement: bare under the key when its coercion fits the value,
+        as a value object under a key without coercion, else as a value object under the predicate's CURIE."""
+        key, coercion, curie = self._plan(predicate)
         if isinstance(value, ox.Literal):
-            if key is not None and coercion == value.datatype.value and not value.language:
+            language = value.language
+            if language:
+                return key if key is not None and coercion is None else curie, {"@value": value.value, "@language": language}
+            datatype = value.datatype.value
+            if key is not None and coercion == datatype:
                 return key, value.value
-            if key is not None and coercion is None:
-                return key, self._literal(value)
-            return self.curie(predicate), self._literal(value)
-        node = self._node_id(value)
+            literal = value.value if datatype == _XSD_STRING else {"@value": value.value, "@type": self.type_value(datatype)}
+            return key if key is not None and coercion is None else curie, literal
+        node = value.value if isinstance(value, ox.NamedNode) else f"_:{value.value}"
         if key is not None and coercion == "@id":
             return key, node
-        if key is not None and coercion is None:
-            return key, {"@id": node}
-        return self.curie(predicate), {"@id": node}
+        return key if key is not None and coercion is None else curie, {"@id": node}
 
     def node(self, subject: ox.NamedNode | ox.BlankNode, statements: Iterable[tuple[str, Any]]) -> dict[str, Any]:
         """One node object: `id`, `type`, then the other keys in order; one value bare, several as a list."""
         out: dict[str, Any] = {"id": self._node_id(subject)}
         types: list[str] = []
         values: dict[str, list[Any]] = {}
+        entry = self.entry
         for predicate, obj in statements:
-            if predicate == RDF + "type" and isinstance(obj, ox.NamedNode):
+            if predicate == _RDF_TYPE and isinstance(obj, ox.NamedNode):
                 types.append(self.type_value(obj.value))
             else:
-                key, value = self.entry(predicate, obj)
-                values.setdefault(key, []).append(value)
+                key, value = entry(predicate, obj)
+                found = values.get(key)
+                if found is None:
+                    values[key] = [value]
+                else:
+                    found.append(value)
         if types:
             out["type"] = types[0] if len(types) == 1 else sorted(types)
         for key in sorted(values):
-            out[key] = values[key][0] if len(values[key]) == 1 else values[key]
+            found = values[key]
+            out[key] = found[0] if len(found) == 1 else found
         return out
 
     def nodes(self, triples: Iterable[ox.Triple]) -> Iterator[dict[str, Any]]:
         """Node objects of triples that come grouped by subject (as sorted N-Triples are)."""
-        for subject, group in groupby(triples, key=lambda t: t.subject):
+        for subject, group in groupby(triples, key=_SUBJECT):
             yield self.node(subject, ((t.predicate.value, t.object) for t in group))
+
+
+_SUBJECT = operator.attrgetter("subject")
 
 
 def compact_document(triples: Iterable[ox.Triple], ctx: Context) -> bytes:
     """A whole graph as one compacted document: the context inline, then `@graph`, one node a line."""
     compactor = Compactor(ctx)
-    lines = [json.dumps(n, ensure_ascii=False, separators=(",", ":")) for n in compactor.nodes(triples)]
+    lines = [_ENCODER.encode(n) for n in compactor.nodes(triples)]
     head = json.dumps(ctx, ensure_ascii=False, indent=1)[:-2]  # keep the context readable; drop the closing "\n}"
     return (head + ',\n "@graph": [\n' + ",\n".join(lines) + "\n ]\n}\n").encode("utf-8")
 
