@@ -177,3 +177,17 @@ def test_a_shape_is_one_pass_over_its_focus_nodes_each_constraint_reported_on_it
     assert sorted((r.focus, r.path, r.message) for r in validate(data, g).results) == [
         ("_:blank", "", "an IRI"), (ex + "both", ex + "p", "needs p"), (ex + "both", ex + "q", "one q at most")]
     assert validate(data, g) == validate(data, g, "pyshacl")
+
+
+def test_the_checks_with_the_most_constraints_run_first_in_the_shapes_order_otherwise() -> None:
+    """The two validation threads take the largest checks first (`validate.longest_first`), so that the
+    largest does not start last and run alone; checks of equal size keep the shapes' order."""
+    from twinkg.validate import longest_first
+
+    g = shapes("""ex:A a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+        ex:B a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
+            sh:property [ sh:path ex:q ; sh:minCount 1 ] ; sh:property [ sh:path ex:r ; sh:maxCount 1 ] .
+        ex:D a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:s ; sh:minCount 1 ] .""")
+    checks = compile_shapes(g)
+    assert [len(c.constraints) for c in checks] == [1, 3, 1]
+    assert longest_first(checks) == [checks[1], checks[0], checks[2]]
