@@ -56,37 +56,37 @@ def _gone(pids: set[int], seconds: float) -> bool:
 
 
 def test_a_stage_child_dies_with_its_killed_parent() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True,
-                              start_new_session=True)
-    try:
-        assert parent.stdout is not None
-        child = int(parent.stdout.readline())
-        parent.send_signal(signal.SIGKILL)
-        parent.wait()
-        assert _gone({child}, 10), "the stage child outlived its parent (blocked writing to its own pipe)"
-    finally:
-        for pid in _session(parent.pid):
-            os.kill(pid, signal.SIGKILL)
+    with subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True,
+                          start_new_session=True) as parent:  # the block closes its pipe and waits for it
+        try:
+            assert parent.stdout is not None
+            child = int(parent.stdout.readline())
+            parent.send_signal(signal.SIGKILL)
+            parent.wait()
+            assert _gone({child}, 10), "the stage child outlived its parent (blocked writing to its own pipe)"
+        finally:
+            for pid in _session(parent.pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("stage", ["loading", "mapping", "Wikidata sources", "validating", "describing", "writing"])
 def test_a_build_killed_at_each_stage_leaves_no_process(tmp_path: Path, stage: str) -> None:
-    build = subprocess.Popen([str(BIN / "twinkg"), "build", "--data", str(MINI), "--out", str(tmp_path / "dist")],
-                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
-                             env={**os.environ, "COLUMNS": "500"})
-    try:
-        assert build.stderr is not None
-        seen = []
-        for line in build.stderr:
-            seen.append(line)
-            if line.startswith(f"· {stage}"):
-                break
-        else:
-            pytest.fail(f"the build never reached {stage!r}: {''.join(seen)}")
-        members = _session(build.pid)
-        build.send_signal(signal.SIGKILL)
-        build.wait()
-        assert _gone(members | _session(build.pid), 10), f"killed at {stage!r}, processes left: {_session(build.pid)}"
-    finally:
-        for pid in _session(build.pid):
-            os.kill(pid, signal.SIGKILL)
+    with subprocess.Popen([str(BIN / "twinkg"), "build", "--data", str(MINI), "--out", str(tmp_path / "dist")],
+                          stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
+                          env={**os.environ, "COLUMNS": "500"}) as build:  # the block closes its pipe and waits
+        try:
+            assert build.stderr is not None
+            seen = []
+            for line in build.stderr:
+                seen.append(line)
+                if line.startswith(f"· {stage}"):
+                    break
+            else:
+                pytest.fail(f"the build never reached {stage!r}: {''.join(seen)}")
+            members = _session(build.pid)
+            build.send_signal(signal.SIGKILL)
+            build.wait()
+            assert _gone(members | _session(build.pid), 10), f"killed at {stage!r}, processes left: {_session(build.pid)}"
+        finally:
+            for pid in _session(build.pid):
+                os.kill(pid, signal.SIGKILL)

@@ -12,6 +12,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -220,7 +221,7 @@ def test_a_visitor_on_a_phone_filters_by_status_and_decade_and_downloads_the_vie
             page.locator("#csv").click()
         download = info.value
         assert download.suggested_filename == "twinnings-status-suspended-decade-1940s.csv"
-        rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+        rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
         assert rows and {(r["status"], r["decade"]) for r in rows} == {("suspended", "1940s")}
         assert [r["twinning_iri"].removeprefix(BASE) for r in rows] == \
                [h.split("/page/", 1)[1] for h in on_page]

@@ -157,6 +157,10 @@ class EmbeddedStore(Store):
             worker.kill()
             await proc.wait()
             raise StoreUnavailable(f"a query worker did not start: {exc!r}") from None
+        except asyncio.CancelledError:  # the pool closes while this worker starts: it must not outlive the pool
+            worker.kill()
+            await proc.wait()
+            raise
         if isinstance(reply, StoreError):
             worker.kill()
             await proc.wait()
@@ -294,8 +298,10 @@ class EmbeddedStore(Store):
         self._closing = True
         if self._filling is not None:  # a worker starting now is let finish (and then closed), no other begins
             await asyncio.gather(self._filling, return_exceptions=True)
-        for task in list(self._respawning):
+        respawning = list(self._respawning)
+        for task in respawning:
             task.cancel()
+        await asyncio.gather(*respawning, return_exceptions=True)  # a worker they were starting is ended
         for worker in list(self._all):
             if worker.proc.stdin is not None:
                 worker.proc.stdin.close()
