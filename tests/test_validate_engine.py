@@ -185,9 +185,37 @@ def test_the_checks_with_the_most_constraints_run_first_in_the_shapes_order_othe
     from twinkg.validate import longest_first
 
     g = shapes("""ex:A a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
-        ex:B a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
+        ex:B a sh:NodeShape ; sh:targetClass ex:D ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
             sh:property [ sh:path ex:q ; sh:minCount 1 ] ; sh:property [ sh:path ex:r ; sh:maxCount 1 ] .
-        ex:D a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:s ; sh:minCount 1 ] .""")
+        ex:D a sh:NodeShape ; sh:targetClass ex:E ; sh:property [ sh:path ex:s ; sh:minCount 1 ] .""")
     checks = compile_shapes(g)
     assert [len(c.constraints) for c in checks] == [1, 3, 1]
     assert longest_first(checks) == [checks[1], checks[0], checks[2]]
+
+
+def test_shapes_of_the_same_focus_nodes_are_one_pass_each_result_with_its_own_shape() -> None:
+    """Shapes that target the same classes with the same severity are tested in one pass over those focus
+    nodes; each constraint still reports with its own message and path, and a shape of another severity
+    or other targets is a pass of its own. The verdicts are pyshacl's."""
+    import pyoxigraph as ox
+
+    g = shapes("""ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message 'needs p' ] .
+        ex:T a sh:NodeShape ; sh:targetClass ex:C ; sh:nodeKind sh:IRI ; sh:message 'an IRI' ;
+            sh:property [ sh:path ex:q ; sh:maxCount 1 ; sh:message 'one q at most' ] .
+        ex:U a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Warning ; sh:nodeKind sh:BlankNode ;
+            sh:message 'a blank node is advised' .
+        ex:V a sh:NodeShape ; sh:targetClass ex:K ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message 'K needs p' ] .""")
+    checks = compile_shapes(g)
+    assert sorted((len(c.constraints), c.severity) for c in checks) == [(1, "Violation"), (1, "Warning"), (3, "Violation")]
+    n, ex = ox.NamedNode, "http://example.org/"
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    data = [ox.Triple(n(ex + "both"), a, n(ex + "C")), ox.Triple(n(ex + "both"), n(ex + "q"), ox.Literal("1")),
+            ox.Triple(n(ex + "both"), n(ex + "q"), ox.Literal("2")), ox.Triple(n(ex + "both"), a, n(ex + "K")),
+            ox.Triple(ox.BlankNode("b"), a, n(ex + "C")), ox.Triple(ox.BlankNode("b"), n(ex + "p"), ox.Literal("1")),
+            ox.Triple(ox.BlankNode("b"), n(ex + "q"), ox.Literal("1"))]
+    report = validate(data, g)
+    assert sorted((r.severity, r.focus, r.path, r.message) for r in report.results) == [
+        ("Violation", "_:blank", "", "an IRI"), ("Violation", ex + "both", ex + "p", "K needs p"),
+        ("Violation", ex + "both", ex + "p", "needs p"), ("Violation", ex + "both", ex + "q", "one q at most"),
+        ("Warning", ex + "both", "", "a blank node is advised")]
+    assert report == validate(data, g, "pyshacl")
