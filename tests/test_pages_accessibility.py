@@ -5,10 +5,11 @@ keyboard (and that Escape then Tab does leave it), a favicon, page titles withou
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from support.browser import chromium
 from support.processes import Server
 from test_pages_phone import page_paths
 
@@ -106,69 +107,66 @@ def test_every_text_colour_in_the_stylesheets_meets_aa() -> None:
     assert failures == []
 
 
-def test_every_text_on_every_page_meets_aa(curated_server: Server) -> None:
+def test_every_text_on_every_page_meets_aa(curated_server: Server, new_page: Callable[..., Any]) -> None:
     failures: dict[tuple[str, str], str] = {}
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        for name, path in page_paths(curated_server).items():
-            page.goto(curated_server.url + path)
-            page.wait_for_load_state("networkidle")
-            items = page.evaluate(COMPUTED)
-            assert items, name
-            for item in items:
-                ratio = contrast(item["fg"], item["bg"])
-                if ratio < (AA_LARGE if item["large"] else AA):
-                    failures.setdefault((item["sel"], str([round(x) for x in item["fg"][:3]])),
-                                        f"{name}: {item['text']!r} at {ratio:.2f}:1")
+    page = new_page(viewport={"width": 1280, "height": 900})
+    for name, path in page_paths(curated_server).items():
+        page.goto(curated_server.url + path)
+        page.wait_for_load_state("networkidle")
+        items = page.evaluate(COMPUTED)
+        assert items, name
+        for item in items:
+            ratio = contrast(item["fg"], item["bg"])
+            if ratio < (AA_LARGE if item["large"] else AA):
+                failures.setdefault((item["sel"], str([round(x) for x in item["fg"][:3]])),
+                                    f"{name}: {item['text']!r} at {ratio:.2f}:1")
     assert failures == {}
 
 
-def test_keyboard_skip_link_focus_ring_and_titles(curated_server: Server) -> None:
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        titles = {}
-        for name, path in page_paths(curated_server).items():
-            page.goto(curated_server.url + path)
-            titles[name] = page.title()
-            icon = page.locator('link[rel="icon"]')
-            assert icon.count() == 1, name
-        page.goto(curated_server.url + "/page/id/place/coventry")
-        page.keyboard.press("Tab")
-        skip = page.locator(":focus")
-        assert skip.inner_text() == "Skip to the content"
-        box = skip.bounding_box()
-        assert box and box["y"] >= 0 and box["width"] > 0  # shown once focused
-        ring = skip.evaluate("e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth,"
-                             " getComputedStyle(e).outlineColor]")
-        assert ring[0] != "none" and float(ring[1].rstrip("px")) >= 2
-        colour = tuple(int(x) for x in re.findall(r"\d+", ring[2])[:3])
-        assert contrast(colour, rgb("#fbfcfe")) >= 3.0  # WCAG 2.2 focus appearance: 3:1 against what is around
-        page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.id") == "main"
-        page.keyboard.press("Tab")  # the next stop is inside the content, not the header's links
-        assert page.evaluate("document.activeElement.closest('main') !== null")
-        favicon = curated_server.get(page.locator('link[rel="icon"]').get_attribute("href") or "")
-        assert favicon.status_code == 200 and favicon.headers["content-type"].startswith("image/svg+xml")
+def test_keyboard_skip_link_focus_ring_and_titles(curated_server: Server, new_page: Callable[..., Any]) -> None:
+    page = new_page(viewport={"width": 1280, "height": 900})
+    titles = {}
+    for name, path in page_paths(curated_server).items():
+        page.goto(curated_server.url + path)
+        titles[name] = page.title()
+        icon = page.locator('link[rel="icon"]')
+        assert icon.count() == 1, name
+    page.goto(curated_server.url + "/page/id/place/coventry")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Skip to the content"
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["width"] > 0  # shown once focused
+    ring = skip.evaluate("e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth,"
+                         " getComputedStyle(e).outlineColor]")
+    assert ring[0] != "none" and float(ring[1].rstrip("px")) >= 2
+    colour = tuple(int(x) for x in re.findall(r"\d+", ring[2])[:3])
+    assert contrast(colour, rgb("#fbfcfe")) >= 3.0  # WCAG 2.2 focus appearance: 3:1 against what is around
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # the next stop is inside the content, not the header's links
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+    favicon = curated_server.get(page.locator('link[rel="icon"]').get_attribute("href") or "")
+    assert favicon.status_code == 200 and favicon.headers["content-type"].startswith("image/svg+xml")
     for name, title in titles.items():
         parts = [p.strip() for p in title.split("·")]
         assert title.lower().count("twinkg") == 1, (name, title)
         assert len(parts) == len(set(parts)) and all(parts), (name, title)
 
 
-def test_the_editor_says_how_to_leave_it_and_escape_tab_does(curated_server: Server) -> None:
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(curated_server.url + "/query")
-        hint = page.locator("#editor-hint")
-        hint.wait_for(state="visible")
-        assert "Esc then Tab leaves the editor" in " ".join(hint.inner_text().split())
-        editor = page.locator(".cm-content")
-        editor.click()
-        in_editor = "document.activeElement.classList.contains('editor-host')"  # the editor lives in a shadow root
-        assert page.evaluate(in_editor)
-        page.keyboard.press("Tab")  # Tab alone indents: focus stays in the editor
-        assert page.evaluate(in_editor)
-        page.keyboard.press("Escape")
-        page.keyboard.press("Tab")
-        assert not page.evaluate(in_editor)
-        assert page.evaluate("document.activeElement.id") == "run"
+def test_the_editor_says_how_to_leave_it_and_escape_tab_does(curated_server: Server, new_page: Callable[..., Any]) -> None:
+    page = new_page(viewport={"width": 1280, "height": 900})
+    page.goto(curated_server.url + "/query")
+    hint = page.locator("#editor-hint")
+    hint.wait_for(state="visible")
+    assert "Esc then Tab leaves the editor" in " ".join(hint.inner_text().split())
+    editor = page.locator(".cm-content")
+    editor.click()
+    in_editor = "document.activeElement.classList.contains('editor-host')"  # the editor lives in a shadow root
+    assert page.evaluate(in_editor)
+    page.keyboard.press("Tab")  # Tab alone indents: focus stays in the editor
+    assert page.evaluate(in_editor)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert not page.evaluate(in_editor)
+    assert page.evaluate("document.activeElement.id") == "run"

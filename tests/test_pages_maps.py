@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from support.browser import ARTIFACTS, chromium
+from support.browser import ARTIFACTS
 from support.processes import Server
 
 from twinkg.server.maps import CHAR_WIDTH, LABEL_HEIGHT, place_labels, svg_map
@@ -45,35 +46,34 @@ def test_a_map_of_one_place_and_partners_labels_them() -> None:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_a_map_zooms_pans_and_its_dots_open_their_places(curated_server: Server) -> None:
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 390, "height": 800})
-        page.goto(curated_server.url + "/page/id/place/coventry")
-        page.wait_for_load_state("networkidle")
-        svg = page.locator("svg.map[data-zoom]")
-        svg.scroll_into_view_if_needed()
-        whole = svg.get_attribute("viewBox")
-        page.get_by_role("button", name="Zoom in").click()
-        zoomed = svg.get_attribute("viewBox")
-        assert zoomed != whole
-        assert float(zoomed.split()[2]) == float(whole.split()[2]) / 2
-        svg.focus()
-        page.keyboard.press("ArrowRight")
-        assert svg.get_attribute("viewBox") != zoomed  # moved east
-        page.keyboard.press("0")
-        assert svg.get_attribute("viewBox") == whole
-        # the labels shown overlap none and stay inside the map
-        shown = page.evaluate("""() => [...document.querySelectorAll('svg.map text.label:not(.hidden)')]
-            .map(t => { const b = t.getBBox(); return [b.x + 1, b.y + 2, b.x + b.width - 1, b.y + b.height - 2]; })""")
-        assert len(shown) > 5
-        width, height = (float(v) for v in whole.split()[2:])
-        assert all(b[0] >= -1 and b[2] <= width + 1 and b[1] >= -1 and b[3] <= height + 1 for b in shown)
-        assert not any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-                       for i, a in enumerate(shown) for b in shown[i + 1:])
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        volgograd = page.locator("svg.map a[href='/page/id/place/volgograd'] circle")
-        volgograd.click()
-        page.wait_for_url("**/page/id/place/volgograd")
+def test_a_map_zooms_pans_and_its_dots_open_their_places(curated_server: Server, new_page: Callable[..., Any]) -> None:
+    page = new_page(viewport={"width": 390, "height": 800})
+    page.goto(curated_server.url + "/page/id/place/coventry")
+    page.wait_for_load_state("networkidle")
+    svg = page.locator("svg.map[data-zoom]")
+    svg.scroll_into_view_if_needed()
+    whole = svg.get_attribute("viewBox")
+    page.get_by_role("button", name="Zoom in").click()
+    zoomed = svg.get_attribute("viewBox")
+    assert zoomed != whole
+    assert float(zoomed.split()[2]) == float(whole.split()[2]) / 2
+    svg.focus()
+    page.keyboard.press("ArrowRight")
+    assert svg.get_attribute("viewBox") != zoomed  # moved east
+    page.keyboard.press("0")
+    assert svg.get_attribute("viewBox") == whole
+    # the labels shown overlap none and stay inside the map
+    shown = page.evaluate("""() => [...document.querySelectorAll('svg.map text.label:not(.hidden)')]
+        .map(t => { const b = t.getBBox(); return [b.x + 1, b.y + 2, b.x + b.width - 1, b.y + b.height - 2]; })""")
+    assert len(shown) > 5
+    width, height = (float(v) for v in whole.split()[2:])
+    assert all(b[0] >= -1 and b[2] <= width + 1 and b[1] >= -1 and b[3] <= height + 1 for b in shown)
+    assert not any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+                   for i, a in enumerate(shown) for b in shown[i + 1:])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    volgograd = page.locator("svg.map a[href='/page/id/place/volgograd'] circle")
+    volgograd.click()
+    page.wait_for_url("**/page/id/place/volgograd")
 
 
 @pytest.mark.slow
@@ -91,41 +91,39 @@ def test_places_not_drawn_are_counted_on_the_page(curated_server: Server) -> Non
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_the_network_map_fills_the_window_it_is_opened_in(curated_server: Server) -> None:
+def test_the_network_map_fills_the_window_it_is_opened_in(curated_server: Server, new_page: Callable[..., Any]) -> None:
     svg = curated_server.get("/network.svg").text
     head = svg[:svg.index(">")]
     assert 'width="100%"' in head and 'viewBox="0 0 ' in head
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 390, "height": 800})
-        page.goto(curated_server.url + "/network.svg")
-        size = page.evaluate("[document.documentElement.getBoundingClientRect().width, document.documentElement.scrollWidth]")
-        assert size[0] <= 390 and size[1] <= 390
+    page = new_page(viewport={"width": 390, "height": 800})
+    page.goto(curated_server.url + "/network.svg")
+    size = page.evaluate("[document.documentElement.getBoundingClientRect().width, document.documentElement.scrollWidth]")
+    assert size[0] <= 390 and size[1] <= 390
 
 
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1280])
-def test_the_home_network_map_zooms_and_its_dots_open_their_places(curated_server: Server, width: int) -> None:
+def test_the_home_network_map_zooms_and_its_dots_open_their_places(curated_server: Server, width: int, new_page: Callable[..., Any]) -> None:
     """The home page draws /network.svg inline (its script): it zooms and pans like a place map, each dot links to
     its place, and the places not drawn are counted on the page; no wider than the screen."""
     located = sum(1 for p in csv.DictReader(io.StringIO(curated_server.get("/dumps/places.csv").text)) if p["latitude"])
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(curated_server.url + "/")
-        svg = page.locator("#network-map svg.map.network[data-zoom]")
-        expect(svg.locator("a circle.marker")).to_have_count(located)
-        expect(page.locator("#network-map .not-drawn")).to_contain_text("not drawn: no coordinates known")
-        whole = svg.get_attribute("viewBox")
-        svg.scroll_into_view_if_needed()
-        dot = svg.locator("a[href='/page/id/place/coventry'] circle")
-        box = dot.bounding_box()
-        assert box is not None
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        for _ in range(12):  # zoom in around Coventry until its neighbours move apart
-            page.mouse.wheel(0, -200)
-        expect(svg).not_to_have_attribute("viewBox", whole or "")
-        assert float(svg.get_attribute("viewBox").split()[2]) < float(whole.split()[2]) / 4
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(ARTIFACTS / f"home-network-{width}.png"))
-        dot.click()
-        page.wait_for_url("**/page/id/place/coventry")
+    page = new_page(viewport={"width": width, "height": 900})
+    page.goto(curated_server.url + "/")
+    svg = page.locator("#network-map svg.map.network[data-zoom]")
+    expect(svg.locator("a circle.marker")).to_have_count(located)
+    expect(page.locator("#network-map .not-drawn")).to_contain_text("not drawn: no coordinates known")
+    whole = svg.get_attribute("viewBox")
+    svg.scroll_into_view_if_needed()
+    dot = svg.locator("a[href='/page/id/place/coventry'] circle")
+    box = dot.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(12):  # zoom in around Coventry until its neighbours move apart
+        page.mouse.wheel(0, -200)
+    expect(svg).not_to_have_attribute("viewBox", whole or "")
+    assert float(svg.get_attribute("viewBox").split()[2]) < float(whole.split()[2]) / 4
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(ARTIFACTS / f"home-network-{width}.png"))
+    dot.click()
+    page.wait_for_url("**/page/id/place/coventry")

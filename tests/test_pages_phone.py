@@ -5,11 +5,13 @@ the viewport's width (long IRIs wrap, wide tables scroll in their own box, maps 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
 from playwright.sync_api import expect
-from support.browser import ARTIFACTS, chromium
+from support.browser import ARTIFACTS
 from support.processes import Server
 
 from twinkg.vocab import TW
@@ -52,30 +54,28 @@ def page_paths(server: Server) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_no_page_is_wider_than_the_screen(curated_server: Server, width: int) -> None:
+def test_no_page_is_wider_than_the_screen(curated_server: Server, width: int, new_page: Callable[..., Any]) -> None:
     paths = page_paths(curated_server)
     too_wide = {}
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        for name, path in paths.items():
-            page.goto(curated_server.url + path)
-            page.wait_for_load_state("networkidle")
-            scroll = page.evaluate("document.documentElement.scrollWidth")
-            if scroll > width:
-                too_wide[name] = scroll
-                page.screenshot(path=str(ARTIFACTS / f"phone-{width}-{name}.png"), full_page=True)
+    page = new_page(viewport={"width": width, "height": 900})
+    for name, path in paths.items():
+        page.goto(curated_server.url + path)
+        page.wait_for_load_state("networkidle")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            too_wide[name] = scroll
+            page.screenshot(path=str(ARTIFACTS / f"phone-{width}-{name}.png"), full_page=True)
     assert too_wide == {}, f"pages wider than {width} px (scrollWidth by page): {too_wide}"
 
 
-def test_chart_text_stays_readable_on_a_phone(curated_server: Server) -> None:
+def test_chart_text_stays_readable_on_a_phone(curated_server: Server, new_page: Callable[..., Any]) -> None:
     """A chart wider than the screen scrolls in its own box rather than shrinking its labels (drawn at 10-11 px) below 10 px."""
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 390, "height": 900})
-        page.goto(curated_server.url + "/statistics")
-        heights = page.evaluate("""() => [...document.querySelectorAll('svg.chart text')]
-            .map(t => t.getBoundingClientRect().height).filter(h => h > 0)""")
-        assert heights and min(heights) >= 10, min(heights)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page = new_page(viewport={"width": 390, "height": 900})
+    page.goto(curated_server.url + "/statistics")
+    heights = page.evaluate("""() => [...document.querySelectorAll('svg.chart text')]
+        .map(t => t.getBoundingClientRect().height).filter(h => h > 0)""")
+    assert heights and min(heights) >= 10, min(heights)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_the_place_index_names_its_country(curated_server: Server) -> None:
@@ -96,19 +96,18 @@ WORKBENCH_VIEWS = {
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_the_workbench_views_fit_the_screen(curated_server: Server, width: int) -> None:
+def test_the_workbench_views_fit_the_screen(curated_server: Server, width: int, new_page: Callable[..., Any]) -> None:
     """Each result view of the query page, drawn (waited for, not read at its first state), keeps the page within the
     screen: wide charts scroll in their own box, maps scale."""
     too_wide = {}
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        for view, (query, drawn) in WORKBENCH_VIEWS.items():
-            page.goto(curated_server.url + "/query?" + urlencode({"query": query, "view": view}))
-            expect(page.locator("#workbench")).to_have_attribute("aria-busy", "false", timeout=20_000)
-            expect(page.locator(f"#view-{view}")).to_have_attribute("aria-pressed", "true")
-            expect(page.locator(drawn)).to_be_visible()
-            scroll = page.evaluate("document.documentElement.scrollWidth")
-            if scroll > width:
-                too_wide[view] = scroll
-                page.screenshot(path=str(ARTIFACTS / f"phone-{width}-query-{view}.png"), full_page=True)
+    page = new_page(viewport={"width": width, "height": 900})
+    for view, (query, drawn) in WORKBENCH_VIEWS.items():
+        page.goto(curated_server.url + "/query?" + urlencode({"query": query, "view": view}))
+        expect(page.locator("#workbench")).to_have_attribute("aria-busy", "false", timeout=20_000)
+        expect(page.locator(f"#view-{view}")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator(drawn)).to_be_visible()
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            too_wide[view] = scroll
+            page.screenshot(path=str(ARTIFACTS / f"phone-{width}-query-{view}.png"), full_page=True)
     assert too_wide == {}, f"workbench views wider than {width} px: {too_wide}"

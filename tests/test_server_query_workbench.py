@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from support.browser import ARTIFACTS, chromium
+from support.browser import ARTIFACTS
 from support.builds import PROJECT_ROOT
 from support.processes import Server, mini_server, start_twinkg
 
@@ -41,12 +41,6 @@ def curated(curated_dist: Settings, tmp_path_factory: pytest.TempPathFactory) ->
                        "--max-rows", str(MAX_ROWS), "--quiet")
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 class Session:

@@ -3,10 +3,15 @@ worker, so that it starts once (tests/support/fixtures.py marks them; `--dist lo
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import cast
 
 import pytest
 from support import schedule
+from support.builds import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +62,26 @@ def test_a_worker_collects_the_longest_units_first(request: pytest.FixtureReques
         assert request.config.option.loadscopereorder is False
         items = request.session.items
         assert schedule.longest_first(items, schedule.recorded()) == items
+
+
+GROUPS_PLUGIN = """
+def pytest_collection_finish(session):
+    for item in session.items:
+        mark = item.get_closest_marker("xdist_group")
+        uses = "curated_server" in item._fixtureinfo.names_closure
+        print("GROUP", uses, mark.args[0] if mark else None)
+"""
+
+
+def test_the_curated_servers_tests_share_one_worker(tmp_path: Path) -> None:
+    """Every test of `curated_server` (in several modules) is in one xdist group, so that the server starts, and
+    makes its indexes, once per run; the other tests of those modules are not held to it."""
+    (tmp_path / "groups_plugin.py").write_text(GROUPS_PLUGIN)
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "groups_plugin",
+                           "tests/test_pages_phone.py", "tests/test_pages_search.py"], cwd=PROJECT_ROOT,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    groups = [line.split()[1:] for line in done.stdout.splitlines() if line.startswith("GROUP ")]
+    assert {group for uses, group in groups if uses == "True"} == {"curated_server"}
+    assert sum(uses == "True" for uses, _ in groups) >= 4 and any(uses == "False" for uses, _ in groups)
+    assert all(group != "curated_server" for uses, group in groups if uses == "False")

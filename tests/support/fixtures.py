@@ -10,6 +10,7 @@ import dataclasses
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -17,6 +18,7 @@ from filelock import FileLock
 from starlette.testclient import TestClient
 
 from support import schedule
+from support.browser import chromium
 from support.builds import MINI, PROJECT_ROOT, dump_quads, settings_for
 from support.inprocess import InProcessServer, mini_app_client, serve_app
 from support.processes import Server, start_twinkg
@@ -43,6 +45,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 
 CURATED_FIXTURES = {"curated_dist", "built_store", "curated_client", "curated_server"}
+CURATED_SERVER_GROUP = "curated_server"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,8 +58,9 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test of the curated build is slow. Keep together, in one pytest-xdist worker, the tests that share a fixture
-    made once per module or class (a server, say: started once, not once per worker). In a pytest-xdist worker,
-    the units go longest first (support.schedule)."""
+    made once per module or class (a server, say: started once, not once per worker), and the tests of
+    `curated_server` (its start and the indexes it makes on first use, about 20 s of CPU, once per run rather than
+    once per worker). In a pytest-xdist worker, the units go longest first (support.schedule)."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
@@ -64,6 +68,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if CURATED_FIXTURES & set(info.names_closure):
             item.add_marker(pytest.mark.slow)  # the curated build: minutes, once per run
         if item.get_closest_marker("xdist_group"):
+            continue
+        if "curated_server" in info.names_closure:
+            item.add_marker(pytest.mark.xdist_group(CURATED_SERVER_GROUP))
             continue
         if any(defs and defs[-1].scope in ("module", "class", "package")
                  for name, defs in info.name2fixturedefs.items() if name in info.names_closure):
@@ -180,3 +187,28 @@ def proxy(wikidata_endpoint: str) -> Iterator[FaultProxy]:
     fp = FaultProxy(wikidata_endpoint)
     yield fp
     fp.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, started once for a module's browser tests (a second or two of CPU a start).
+    Module scope, not session: Playwright's sync API keeps its event loop running while it is open, so a later
+    test's `asyncio.run` would fail; no browser module runs one."""
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """`browser.new_page(**options)` for one test: each page has a context of its own (cookies, storage, the
+    JavaScript switch) as in a fresh browser, closed after the test."""
+    pages: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        page = browser.new_page(**options)
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        page.close()
