@@ -19,12 +19,12 @@ LABEL_QUERY = 'SELECT ?l WHERE { <https://w3id.org/twinkg/id/place/alpha-town> r
 
 def snapshot(srv: Server) -> dict[str, object]:
     """What a client sees of the build, by every route that shows it."""
-    c = srv.client()
-    page = c.get("/page/id/place/alpha-town", headers={"Accept": "text/html"})
-    sums = c.get("/dumps/SHA256SUMS").text
-    dump = c.get("/dumps/twinkg.nq.gz")
-    dataset = c.get("/dataset", headers={"Accept": "text/html"}).text
-    label = c.get("/sparql", params={"query": LABEL_QUERY}).json()["results"]["bindings"][0]["l"]["value"]
+    with srv.client() as c:
+        page = c.get("/page/id/place/alpha-town", headers={"Accept": "text/html"})
+        sums = c.get("/dumps/SHA256SUMS").text
+        dump = c.get("/dumps/twinkg.nq.gz")
+        dataset = c.get("/dataset", headers={"Accept": "text/html"}).text
+        label = c.get("/sparql", params={"query": LABEL_QUERY}).json()["results"]["bindings"][0]["l"]["value"]
     listed = dict(line.split()[::-1] for line in sums.splitlines())
     return {"label": label, "page_has_label": label in page.text, "page_etag": page.headers["etag"],
             "sums": sums, "dump_matches_sums": hashlib.sha256(dump.content).hexdigest() == listed["twinkg.nq.gz"],

@@ -40,6 +40,12 @@ def group_of(item: pytest.Item) -> str:
     return str(mark.args[0] if mark.args else mark.kwargs.get("name", item.nodeid))
 
 
+def recorded_id(item: pytest.Item) -> str:
+    """The test's id as the record has it: without the `@group` pytest-xdist appends to it in a worker."""
+    group = group_of(item)
+    return item.nodeid.removesuffix("@" + group) if group != item.nodeid else item.nodeid
+
+
 def longest_first(items: list[pytest.Item], seconds: dict[str, float]) -> list[pytest.Item]:
     """The items with each unit's tests together (in their order) and the units by their recorded time, longest
     first; units of equal time keep the order they were collected in."""
@@ -48,7 +54,7 @@ def longest_first(items: list[pytest.Item], seconds: dict[str, float]) -> list[p
         units.setdefault(group_of(item), []).append(item)
 
     def cost(unit: list[pytest.Item]) -> float:
-        return sum(seconds.get(item.nodeid, SHORT) for item in unit)
+        return sum(seconds.get(recorded_id(item), SHORT) for item in unit)
 
     ordered = sorted(units.values(), key=cost, reverse=True)  # sorted() is stable
     return [item for unit in ordered for item in unit]
