@@ -219,3 +219,32 @@ def test_shapes_of_the_same_focus_nodes_are_one_pass_each_result_with_its_own_sh
         ("Violation", ex + "both", ex + "p", "needs p"), ("Violation", ex + "both", ex + "q", "one q at most"),
         ("Warning", ex + "both", "", "a blank node is advised")]
     assert report == validate(data, g, "pyshacl")
+
+
+def test_at_most_one_value_that_conforms_is_one_test_and_says_what_pyshacl_says() -> None:
+    """sh:maxCount 1 with a test of each value compiles to one NOT EXISTS over the path (one look-up where
+    there is no value); no value, one good, one bad, two good, an IRI where a literal is asked for, and a
+    required one missing give pyshacl's verdicts."""
+    import pyoxigraph as ox
+
+    g = shapes("""ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ex:d ; sh:maxCount 1 ; sh:datatype <http://www.w3.org/2001/XMLSchema#date> ; sh:message 'one date at most' ] ;
+        sh:property [ sh:path ex:k ; sh:minCount 1 ; sh:maxCount 1 ; sh:class ex:K ; sh:message 'one K' ] .""")
+    assert "NOT EXISTS" in compile_shapes(g)[0].query and compile_shapes(g)[0].query.count("sameTerm") == 2
+    n, ex = ox.NamedNode, "http://example.org/"
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    date = n("http://www.w3.org/2001/XMLSchema#date")
+    data = [ox.Triple(n(ex + "k1"), a, n(ex + "K")), ox.Triple(n(ex + "k2"), a, n(ex + "K"))]
+    day, other, text, iri = ox.Literal("2020-01-01", datatype=date), ox.Literal("2021-01-01", datatype=date), ox.Literal("x"), n(ex + "k1")
+    for name, dates, ks in (("none", [], ["k1"]), ("good", [day], ["k1"]), ("bad", [text], ["k1"]),
+                            ("two", [day, other], ["k1"]), ("iri", [iri], ["k1"]),
+                            ("nok", [], []), ("twok", [], ["k1", "k2"]), ("notk", [], ["c"])):
+        node = n(ex + name)
+        data.append(ox.Triple(node, a, n(ex + "C")))
+        data += [ox.Triple(node, n(ex + "d"), d) for d in dates]
+        data += [ox.Triple(node, n(ex + "k"), n(ex + k)) for k in ks]
+    report = validate(data, g)
+    assert sorted((r.focus.rsplit("/", 1)[1], r.message) for r in report.results) == [
+        ("bad", "one date at most"), ("iri", "one date at most"), ("nok", "one K"), ("notk", "one K"),
+        ("two", "one date at most"), ("twok", "one K")]
+    assert report == validate(data, g, "pyshacl")

@@ -229,14 +229,21 @@ class _Compiler:
             distinct = " && ".join(f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2))
             parts.append(f"EXISTS {{ {x} {path} {', '.join(vs)} {f'FILTER ({distinct})' if distinct else ''} }}")
         high = _count(g.value(shape, SH.maxCount))
-        if high is not None:
-            vs = [self.var() for _ in range(high + 1)]
-            distinct = " && ".join(f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2))
-            parts.append(f"NOT EXISTS {{ {x} {path} {', '.join(vs)} {f'FILTER ({distinct})' if distinct else ''} }}")
         v = self.var()
         each = self.value_constraints(shape, v)
-        if each:
-            parts.append(f"NOT EXISTS {{ {x} {path} {v} FILTER (!({' && '.join(each)})) }}")
+        if high == 1 and each:
+            # At most one value, and each value conforms: one look-up of the path where there is no value
+            # (most optional properties of most nodes), instead of one for each of the two tests.
+            second = self.var()
+            parts.append(f"NOT EXISTS {{ {x} {path} {v} FILTER (!({' && '.join(each)}) "
+                         f"|| EXISTS {{ {x} {path} {second} FILTER (!sameTerm({v}, {second})) }}) }}")
+        else:
+            if high is not None:
+                vs = [self.var() for _ in range(high + 1)]
+                distinct = " && ".join(f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2))
+                parts.append(f"NOT EXISTS {{ {x} {path} {', '.join(vs)} {f'FILTER ({distinct})' if distinct else ''} }}")
+            if each:
+                parts.append(f"NOT EXISTS {{ {x} {path} {v} FILTER (!({' && '.join(each)})) }}")
         for value in g.objects(shape, SH.hasValue):
             parts.append(f"EXISTS {{ {x} {path} {_iri(value)} }}")
         if g.value(shape, SH.uniqueLang) == rdflib.Literal(True):
