@@ -55,12 +55,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.loadscopereorder = False
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
     """A test of the curated build is slow. Keep together, in one pytest-xdist worker, the tests that share a fixture
     made once per module or class (a server, say: started once, not once per worker), and the tests of
     `curated_server` (its start and the indexes it makes on first use, about 20 s of CPU, once per run rather than
-    once per worker). In a pytest-xdist worker, the units go longest first (support.schedule)."""
+    once per worker). In a pytest-xdist worker, the units go longest first (support.schedule), ordered after every
+    other plugin has had the items (after `-m` and `-k` deselect some, so a unit's time is that of the tests run)."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
@@ -75,6 +76,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if any(defs and defs[-1].scope in ("module", "class", "package")
                  for name, defs in info.name2fixturedefs.items() if name in info.names_closure):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    yield
     if hasattr(config, "workerinput"):
         items[:] = schedule.longest_first(items, schedule.recorded())
 
