@@ -248,3 +248,24 @@ def test_at_most_one_value_that_conforms_is_one_test_and_says_what_pyshacl_says(
         ("bad", "one date at most"), ("iri", "one date at most"), ("nok", "one K"), ("notk", "one K"),
         ("two", "one date at most"), ("twok", "one K")]
     assert report == validate(data, g, "pyshacl")
+
+
+def test_a_property_shape_reports_with_its_own_severity_not_its_node_shapes() -> None:
+    """A result's severity is that of the shape whose constraint it breaks (SHACL 2.1.5): a property shape
+    without sh:severity is a Violation inside a node shape marked sh:Warning, and one marked sh:Info is Info
+    inside a node shape that is a Violation. The verdicts are pyshacl's."""
+    import pyoxigraph as ox
+
+    g = shapes("""ex:W a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Warning ; sh:nodeKind sh:BlankNode ;
+            sh:message 'a blank node is advised' ;
+            sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message 'needs p' ] .
+        ex:V a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:q ; sh:minCount 1 ; sh:severity sh:Info ; sh:message 'q is welcome' ] .""")
+    n, ex = ox.NamedNode, "http://example.org/"
+    data = [ox.Triple(n(ex + "c"), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(ex + "C"))]
+    report = validate(data, g)
+    assert sorted((r.severity, r.path, r.message) for r in report.results) == [
+        ("Info", ex + "q", "q is welcome"), ("Violation", ex + "p", "needs p"),
+        ("Warning", "", "a blank node is advised")]
+    assert not report.conforms
+    assert report == validate(data, g, "pyshacl")

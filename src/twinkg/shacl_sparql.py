@@ -106,6 +106,11 @@ class Hierarchy:
         return sorted(seen)
 
 
+def _severity(g: rdflib.Graph, shape: rdflib.term.Node) -> str:
+    """The local name of the shape's sh:severity; Violation when it states none."""
+    return str(g.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+
+
 def _iri(term: rdflib.term.Node) -> str:
     if isinstance(term, rdflib.URIRef):
         return f"<{term}>"
@@ -275,29 +280,25 @@ class _Compiler:
     def checks(self) -> list[Check]:
         """One check per set of focus nodes and severity: the shapes that target the same classes and nodes
         are tested in one pass over them (the twinning's seven shapes: 2.0 to 1.6 CPU s on the default build,
-        bench/RESULTS.md, round 3); then one check per SPARQL constraint and target node."""
+        bench/RESULTS.md, round 3); then one check per SPARQL constraint and target node. A property shape's
+        results take its own severity, not its node shape's (SHACL 2.1.5: the severity of the shape broken)."""
         g = self.g
         passes: dict[tuple[tuple[str, ...], tuple[str, ...], str], tuple[str, list[tuple[str, Constraint]]]] = {}
         out: list[Check] = []
         shapes = set(g.subjects(SH.targetClass, None)) | set(g.subjects(SH.targetNode, None))
         for shape in sorted(shapes, key=str):
             self.check_handled(shape)
-            severity = str(g.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+            severity = _severity(g, shape)
             classes = sorted(g.objects(shape, SH.targetClass), key=str)
             nodes = sorted(g.objects(shape, SH.targetNode), key=str)
-            key = (tuple(map(_iri, classes)), tuple(map(_iri, nodes)), severity)
-            if key not in passes:
-                targets = [f"{{ {self.instance('?this', c)} }}" for c in classes]
-                targets += [f"{{ VALUES ?this {{ {_iri(n)} }} }}" for n in nodes]
-                passes[key] = (" UNION ".join(targets), [])
-            tests = passes[key][1]
             node_test = self.node_level(shape, "?this", include_properties=False)
             if node_test != "true":
-                tests.append((node_test, Constraint(str(g.value(shape, SH.message) or shape))))
+                self._tests(passes, classes, nodes, severity).append(
+                    (node_test, Constraint(str(g.value(shape, SH.message) or shape))))
             for prop in sorted(g.objects(shape, SH.property), key=str):
                 path = g.value(prop, SH.path)
-                tests.append((self.property(prop, "?this"), Constraint(str(g.value(prop, SH.message) or prop),
-                                                                      str(path) if isinstance(path, rdflib.URIRef) else "")))
+                self._tests(passes, classes, nodes, _severity(g, prop)).append((self.property(prop, "?this"), Constraint(
+                    str(g.value(prop, SH.message) or prop), str(path) if isinstance(path, rdflib.URIRef) else "")))
             constraints = sorted(g.objects(shape, SH.sparql), key=lambda c: str(g.value(c, SH.select)))
             if constraints and classes:
                 raise UnsupportedShape(f"shape {shape}: sh:sparql runs once per target node; target the class IRI with sh:targetNode")
@@ -310,6 +311,16 @@ class _Compiler:
                 out.append(Check(f"SELECT DISTINCT ?this {' '.join(flags)} WHERE {{ {target} {binds} FILTER ({' || '.join(flags)}) }}",
                                  tuple(c for _, c in tests), severity))
         return out
+
+    def _tests(self, passes: dict[tuple[tuple[str, ...], tuple[str, ...], str], tuple[str, list[tuple[str, Constraint]]]],
+               classes: list[rdflib.term.Node], nodes: list[rdflib.term.Node], severity: str) -> list[tuple[str, Constraint]]:
+        """The tests of the pass over these focus nodes at this severity, the pass made when first asked for."""
+        key = (tuple(map(_iri, classes)), tuple(map(_iri, nodes)), severity)
+        if key not in passes:
+            targets = [f"{{ {self.instance('?this', c)} }}" for c in classes]
+            targets += [f"{{ VALUES ?this {{ {_iri(n)} }} }}" for n in nodes]
+            passes[key] = (" UNION ".join(targets), [])
+        return passes[key][1]
 
     def sparql(self, constraint: rdflib.term.Node, nodes: list[rdflib.term.Node], severity: str) -> list[Check]:
         g = self.g
