@@ -153,13 +153,11 @@ class EmbeddedStore(Store):
         try:
             probe = QueryRequest("ASK {}", "text/tab-separated-values") if self.store_dir else Check("ASK {}")
             reply = await asyncio.wait_for(worker.ask(frame(probe)), self.startup_timeout)
-        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+        except BaseException as exc:  # not started, or the pool closes while it starts: it must not outlive either
             worker.kill()
             await proc.wait()
-            raise StoreUnavailable(f"a query worker did not start: {exc!r}") from None
-        except asyncio.CancelledError:  # the pool closes while this worker starts: it must not outlive the pool
-            worker.kill()
-            await proc.wait()
+            if isinstance(exc, (TimeoutError, asyncio.IncompleteReadError, ConnectionError)):
+                raise StoreUnavailable(f"a query worker did not start: {exc!r}") from None
             raise
         if isinstance(reply, StoreError):
             worker.kill()
