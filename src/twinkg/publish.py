@@ -46,6 +46,11 @@ def _gzip(data: bytes, built_at: dt.datetime) -> bytes:
     return compressed
 
 
+def _too_large(exc: MemoryError) -> OutputError:
+    """pyoxigraph holds one term in a bounded buffer (16 MiB): a larger value cannot be written or read."""
+    return OutputError(f"the graph cannot be serialised: a value is too large ({exc})")
+
+
 def sorted_lines(data: bytes) -> list[bytes]:
     """Line-based RDF (one statement a line) in byte order: a stable order at C speed."""
     lines = data.splitlines(keepends=True)
@@ -57,8 +62,8 @@ def line_dumps(graphs: Graphs) -> dict[str, bytes]:
     """Each graph's N-Triples, written once: the dumps are made of them, and the build loads its store from them."""
     try:
         return {name: rdf_bytes(triples, ox.RdfFormat.N_TRIPLES) for name, triples in graphs.items()}
-    except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
-        raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
+    except MemoryError as exc:
+        raise _too_large(exc) from None
 
 
 def in_graph(ntriples: bytes, graph: str) -> bytes:
@@ -130,8 +135,8 @@ def ordered(nquads: bytes) -> Ordered:
     texts = _distinct_triples(quads)
     try:
         triples = list(ox.parse(_ntriples(texts), format=ox.RdfFormat.N_TRIPLES))
-    except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
-        raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
+    except MemoryError as exc:
+        raise _too_large(exc) from None
     return Ordered(quads, texts, triples)
 
 
@@ -148,8 +153,8 @@ def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime, lines: dict[
     try:
         rest = ordered(b"".join(in_graph(nt, iris.graph(name)) for name, nt in by_graph.items()))
         return _render_dumps(part.add(rest) if part is not None else rest, graphs, iris, built_at)
-    except MemoryError as exc:  # pyoxigraph holds one term in a bounded buffer (16 MiB)
-        raise OutputError(f"the graph cannot be serialised: a value is too large ({exc})") from None
+    except MemoryError as exc:
+        raise _too_large(exc) from None
 
 
 def _render_dumps(statements: Ordered, graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:

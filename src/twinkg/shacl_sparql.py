@@ -129,6 +129,10 @@ def _count(term: rdflib.term.Node | None) -> int | None:
     return count
 
 
+_Passes = dict[tuple[tuple[str, ...], tuple[str, ...], str], tuple[str, list[tuple[str, Constraint]]]]
+"""(target classes, target nodes, severity) → (the SPARQL target of those focus nodes, the tests of one pass over them)."""
+
+
 class _Compiler:
     def __init__(self, shapes: rdflib.Graph, hierarchy: Hierarchy | None):
         self.g = shapes
@@ -283,7 +287,7 @@ class _Compiler:
         bench/RESULTS.md, round 3); then one check per SPARQL constraint and target node. A property shape's
         results take its own severity, not its node shape's (SHACL 2.1.5: the severity of the shape broken)."""
         g = self.g
-        passes: dict[tuple[tuple[str, ...], tuple[str, ...], str], tuple[str, list[tuple[str, Constraint]]]] = {}
+        passes: _Passes = {}
         out: list[Check] = []
         shapes = set(g.subjects(SH.targetClass, None)) | set(g.subjects(SH.targetNode, None))
         for shape in sorted(shapes, key=str):
@@ -312,7 +316,7 @@ class _Compiler:
                                  tuple(c for _, c in tests), severity))
         return out
 
-    def _tests(self, passes: dict[tuple[tuple[str, ...], tuple[str, ...], str], tuple[str, list[tuple[str, Constraint]]]],
+    def _tests(self, passes: _Passes,
                classes: list[rdflib.term.Node], nodes: list[rdflib.term.Node], severity: str) -> list[tuple[str, Constraint]]:
         """The tests of the pass over these focus nodes at this severity, the pass made when first asked for."""
         key = (tuple(map(_iri, classes)), tuple(map(_iri, nodes)), severity)
