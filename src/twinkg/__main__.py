@@ -1,5 +1,5 @@
 """`python -m twinkg` runs the command line."""
 
-from twinkg.cli import app
+from twinkg.cli import main
 
-app()
+main()
