@@ -27,7 +27,7 @@ START = time.perf_counter()
 import twinkg.build as build  # noqa: E402  # imported after START: the imports are part of the build's time
 from twinkg.cli import settings_from  # noqa: E402
 
-STAGES = ("load_data", "map_world", "map_data_graphs", "line_dumps", "load_and_order", "check", "render_dumps", "publish")
+STAGES = ("load_data", "map_world", "map_data_lines", "line_dumps", "load_and_order", "check", "render_dumps", "publish")
 Event = tuple[str, str, float, float, float]
 
 

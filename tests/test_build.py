@@ -296,6 +296,24 @@ def test_line_dumps_are_sorted_lines_a_triple_in_two_graphs_once_in_the_merged_o
             assert f.mtime == int(built_at.timestamp())
 
 
+def test_a_statement_on_two_lines_of_a_graph_is_one_quad_and_one_triple() -> None:
+    """The curated graph's N-Triples may state a symmetric link twice (`mapping.curated_ntriples`): the
+    dumps' quads and triples hold it once, and the counts of the description are of distinct triples."""
+    from twinkg.build import store_of_quads
+    from twinkg.graphs import store_sizes
+    from twinkg.publish import ordered, triple_count
+
+    twice = b"<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n"
+    once = b'<http://example.org/a> <http://example.org/p> "x" .\n'
+    g1, g2 = "https://w3id.org/twinkg/graph/curated", "https://w3id.org/twinkg/graph/wikidata"
+    nquads = in_graph(twice + once + twice, g1) + in_graph(twice, g2)
+    statements = ordered(nquads)
+    assert statements.quads == sorted(set(nquads.splitlines(keepends=True))) and len(statements.quads) == 3
+    assert len(statements.texts) == len(statements.triples) == 2 == triple_count(nquads)
+    sizes = store_sizes(store_of_quads(nquads), Iris(), triple_count(nquads))
+    assert sizes == ({"ontology": 0, "curated": 2, "wikidata": 1}, 2)
+
+
 def test_the_dumps_from_lines_ordered_while_the_store_loads_are_the_same_bytes(mini_build: tuple[Settings, Built]) -> None:
     """The build sorts and parses the checked graphs' N-Quads lines while pyoxigraph loads its store from them
     (`build.load_and_order`), and the dumps add the meta graph's statements to that order: the same files,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from support.builds import MINI, settings_for
 
 from twinkg.build import load_data, map_graphs
+from twinkg.curated.records import Dataset
+from twinkg.forked import Forked
 from twinkg.graphs import quads
 from twinkg.vocab import Iris
 
@@ -141,3 +145,59 @@ def test_every_link_carries_its_lifecycle_bounds(store: ox.Store) -> None:
     assert ask(store, 'twn:alpha-town--gamma tw:startEarliest "1956-01-01"^^xsd:date ; tw:startLatest "1959-12-31"^^xsd:date')
     assert not ask(store, "twn:alpha-town--gamma tw:endEarliest ?e")
     assert not ask(store, "twn:alpha-town--fableland--gamma tw:startEarliest ?e")
+
+
+def _text_and_objects(data: Dataset) -> tuple[list[bytes], list[bytes]]:
+    """The curated graph's lines as the build writes them (`curated_ntriples`), and as pyoxigraph writes
+    the same mapping's `ox.Triple`s: each sorted, once."""
+    from twinkg.concepts import load_classes
+    from twinkg.mapping import OX, _Mapper, curated_ntriples
+
+    settings = settings_for(MINI, Path("/nonexistent"))
+    classes, day = load_classes(settings.ontology_dir), settings.built_at.date()
+    text = curated_ntriples(data, Iris(), day, classes)
+    objects = ox.serialize(set(_Mapper(data, Iris(), day, classes, OX).statements()), format=ox.RdfFormat.N_TRIPLES) or b""
+    return sorted(set(text.splitlines())), sorted(objects.splitlines())
+
+
+def test_the_curated_text_is_what_pyoxigraph_writes_for_the_same_statements(tmp_path: Path) -> None:
+    """The build maps curated records to N-Triples text, not to terms: the lines pyoxigraph writes for the
+    terms, escapes and language tags' case included, each statement once."""
+    data = load_data(settings_for(MINI, tmp_path))
+    awkward = 'a "quoted" back\\slash\ttab\nline\x01\x7f\ufffe\uffff end'
+    place = replace(data.places[0], label=awkward, labels={"DE-at": awkward, "fr": "Ville"}, comment="ça\r")
+    text, objects = _text_and_objects(replace(data, places=(place, *data.places[1:])))
+    assert text == objects and len(text) > 200
+    assert any(b'"a \\"quoted\\" back\\\\slash\\ttab\\nline\\u0001\\u007F\\uFFFE\\uFFFF end"@de-at' in line for line in text)
+
+
+def test_a_literal_without_an_escaped_character_is_written_as_it_is() -> None:
+    """`NTriplesTerms` quotes a text as it is unless it holds a character pyoxigraph escapes: true of every
+    code point (the test fails if pyoxigraph starts escaping one more)."""
+    from twinkg.mapping import _ESCAPED, NTriplesTerms
+
+    terms = NTriplesTerms()
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        c = chr(code)
+        assert (terms.lit(c) == f'"{c}"') == (_ESCAPED.search(c) is None) and terms.lit(c) == str(ox.Literal(c)), hex(code)
+
+
+def test_two_processes_write_the_same_statements(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many twinnings are mapped by two processes (`PARALLEL_TWINNINGS`): the same statements as one writes."""
+    from twinkg import mapping
+
+    data = load_data(settings_for(MINI, tmp_path))
+    one = _text_and_objects(data)
+    forks: list[str] = []
+
+    class Counted(Forked[bytes]):
+        def __init__(self, fn: Callable[[], bytes], name: str):
+            forks.append(name)
+            super().__init__(fn, name)
+
+    monkeypatch.setattr(mapping, "PARALLEL_TWINNINGS", 2)
+    monkeypatch.setattr(mapping, "Forked", Counted)
+    assert _text_and_objects(data) == one and forks == ["curated mapping"]
+    assert len(data.twinnings) >= 3

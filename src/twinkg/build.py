@@ -7,6 +7,7 @@ every stage succeeded.
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,11 +26,11 @@ from twinkg.examples import render_examples
 from twinkg.exports import render_exports
 from twinkg.forked import Forked
 from twinkg.formats import rdf_bytes
-from twinkg.mapping import country_triples, curated_triples
+from twinkg.mapping import country_triples, curated_ntriples
 from twinkg.output import DUPLICATES, QUERIES_FILE
-from twinkg.publish import Ordered, in_graph, line_dumps, ordered, publish, render_dumps
+from twinkg.publish import Ordered, in_graph, line_dumps, ordered, publish, render_dumps, triple_count
 from twinkg.validate import Report, load_shapes, validate_store
-from twinkg.vocab import SKOS, WD, Iris
+from twinkg.vocab import GRAPH_NAMES, SKOS, WD, Iris
 from twinkg.world import identity, non_places
 from twinkg.world.countries import check_countries
 from twinkg.world.live import read_live
@@ -49,9 +50,18 @@ class ValidationFailed(TwinkgError):
 
 @dataclass(frozen=True)
 class Built:
-    graphs: graph_parts.Graphs
+    made: graph_parts.Graphs
+    """The graphs but the curated one, which the build holds as N-Triples text (`curated`)."""
+    curated: bytes
     report: Report
     findings: Findings | None = None
+
+    @functools.cached_property
+    def graphs(self) -> graph_parts.Graphs:
+        """The four named graphs: the curated one parsed when first asked for (a program that only
+        builds never asks; at the crawl's ×4 its 2.4M terms took seconds to make and to free)."""
+        curated = set(ox.parse(self.curated, format=ox.RdfFormat.N_TRIPLES))
+        return {name: curated if name == "curated" else self.made[name] for name in GRAPH_NAMES}
 
 
 def load_data(settings: Settings) -> Dataset:
@@ -116,6 +126,8 @@ def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:
 
 DataGraphs = tuple[set[ox.Triple], set[ox.Triple], set[ox.Triple]]
 """The ontology, curated and Wikidata graphs (`graphs.CHECKED`), in that order."""
+DataLines = tuple[set[ox.Triple], bytes, set[ox.Triple]]
+"""`DataGraphs` with the curated graph as N-Triples (`mapping.curated_ntriples`)."""
 
 
 def map_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None) -> graph_parts.Graphs:
@@ -125,11 +137,17 @@ def map_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None
 
 def map_data_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None) -> DataGraphs:
     """The ontology, curated and Wikidata graphs: `map_graphs` without the dataset's description (meta)."""
+    ontology, curated, wikidata = map_data_lines(data, settings, world)
+    return ontology, set(ox.parse(curated, format=ox.RdfFormat.N_TRIPLES)), wikidata
+
+
+def map_data_lines(data: Dataset, settings: Settings, world: WorldPart | None = None) -> DataLines:
+    """`map_data_graphs` with the curated graph as the N-Triples the build loads and writes."""
     iris = Iris(settings.base)
     ontology = graph_parts.ontology_triples(settings.ontology_dir, iris)
     world = world or map_world(data, settings, ontology)
     ontology |= country_triples(data, iris, world.countries)
-    curated = curated_triples(data, iris, settings.built_at.date(), load_classes(settings.ontology_dir))
+    curated = curated_ntriples(data, iris, settings.built_at.date(), load_classes(settings.ontology_dir))
     return ontology, curated, world.cache | world.triples
 
 
@@ -223,20 +241,23 @@ def _run(settings: Settings, progress: Progress, write: bool, then: Callable[[Bu
     for pair in world.unreviewed:
         progress(f"  unreviewed: {pair.a} ({pair.a_label}) and {pair.b} ({pair.b_label}), {pair.country or 'country unknown'}")
     iris = Iris(settings.base)
-    parts = map_data_graphs(data, settings, world)
-    nquads = checked_quads(line_dumps(dict(zip(graph_parts.CHECKED, parts, strict=True))), iris)
+    ontology, curated, wikidata = map_data_lines(data, settings, world)
+    nquads = checked_quads(line_dumps({"ontology": ontology, "wikidata": wikidata}) | {"curated": curated}, iris)
     store, statements = load_and_order(nquads) if write else (store_of_quads(nquads), None)
+    union = len(statements.texts) if statements is not None else triple_count(nquads)
     del nquads
     # The exports only read the store: a forked child renders them while this process validates and
     # writes the dumps (forked before the validation's threads start, as fork wants). Both start as soon
     # as the store is loaded; the dataset's description is counted on it while they run.
     exports = Forked(lambda: render_exports(store, iris, settings.built_at.date()), "exports") if write else None
     with exports or nullcontext(), ThreadPoolExecutor(max_workers=1) as background:
-        progress(f"validating {sum(map(len, parts[1:]))} curated and Wikidata triples "
-                 "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))
         validation = background.submit(check, store, settings, progress)  # its queries release the GIL
+        sizes = graph_parts.store_sizes(store, iris, union)
+        progress(f"validating {sizes[0]['curated'] + sizes[0]['wikidata']} curated and Wikidata triples "
+                 "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))
         # The dataset's description counts what the store holds: pyoxigraph counts faster than a loop over the triples.
-        graphs = graph_parts.assemble(*parts, iris, settings.built_at, graph_parts.store_partition_counts(store))
+        graphs = {"ontology": ontology, "wikidata": wikidata,
+                  "meta": graph_parts.meta_triples(sizes, graph_parts.store_partition_counts(store), iris, settings.built_at)}
         files = render_dumps(graphs, iris, settings.built_at, line_dumps({"meta": graphs["meta"]}), statements) \
             | {QUERIES_FILE: render_examples(settings.queries_dir)} if write else {}
         report = validation.result()
@@ -246,6 +267,6 @@ def _run(settings: Settings, progress: Progress, write: bool, then: Callable[[Bu
             report_ttl = rdf_bytes(report.triples(), ox.RdfFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#"})
             identity_report = {DUPLICATES: identity.duplicates_csv(world.same_name, world.doubles)}
             publish(files | exports.result() | identity_report, report_ttl, graphs, iris, settings.out_dir, progress)
-    built = Built(graphs, report, world.findings)
+    built = Built(graphs, curated, report, world.findings)
     then(built)
     return built

@@ -94,10 +94,19 @@ def wikidata_triples(wikidata_dir: Path) -> set[ox.Triple]:
     return triples
 
 
-def meta_triples(graphs: Graphs, iris: Iris, built_at: dt.datetime, counts: Counts | None = None) -> set[ox.Triple]:
+Sizes = tuple[dict[str, int], int]
+"""Triples per data graph (by name), and in their union (a triple stated in two graphs once)."""
+
+
+def sizes_of(graphs: Graphs) -> Sizes:
+    return {name: len(content) for name, content in graphs.items()}, len(set().union(*graphs.values()))
+
+
+def meta_triples(sizes: Sizes, counts: Counts, iris: Iris, built_at: dt.datetime) -> set[ox.Triple]:
     """The dataset's VoID/DCAT description: per-graph counts, licence, endpoint and build time.
 
-    `counts`: the graphs' `partition_counts`, when the caller has them from a store."""
+    `sizes` and `counts` are the data graphs' (`sizes_of` and `partition_counts`, or counted on a store
+    by `store_sizes` and `store_partition_counts`)."""
     n = ox.NamedNode
     a = n(RDF + "type")
     ds = n(iris.dataset())
@@ -125,18 +134,19 @@ def meta_triples(graphs: Graphs, iris: Iris, built_at: dt.datetime, counts: Coun
         ox.Triple(publisher, n(FOAF + "name"), ox.Literal(PUBLISHER_NAME)),
         ox.Triple(publisher, n(FOAF + "homepage"), publisher),
     }
-    for name, content in graphs.items():
+    by_graph, union = sizes
+    for name, size in by_graph.items():
         g = n(iris.graph(name))
         triples |= {
             ox.Triple(ds, n(VOID + "subset"), g),
             ox.Triple(g, a, n(VOID + "Dataset")),
-            ox.Triple(g, n(VOID + "triples"), _integer(len(content))),
+            ox.Triple(g, n(VOID + "triples"), _integer(size)),
         }
-    triples |= partitions(ds, counts or partition_counts(graphs.values()))
+    triples |= partitions(ds, counts)
     triples.add(ox.Triple(n(iris.graph("meta")), a, n(VOID + "Dataset")))
     triples.add(ox.Triple(ds, n(VOID + "subset"), n(iris.graph("meta"))))
     meta_count = len(triples) + 2  # with the two counts below
-    merged = len(set().union(*graphs.values())) + meta_count
+    merged = union + meta_count
     triples.add(ox.Triple(n(iris.graph("meta")), n(VOID + "triples"), _integer(meta_count)))
     triples.add(ox.Triple(ds, n(VOID + "triples"), _integer(merged)))
     return triples
@@ -199,13 +209,22 @@ def partitions(ds: ox.NamedNode, counts: Counts) -> set[ox.Triple]:
 def assemble(ontology: set[ox.Triple], curated: set[ox.Triple], wikidata: set[ox.Triple],
              iris: Iris, built_at: dt.datetime, counts: Counts | None = None) -> Graphs:
     graphs: Graphs = {"ontology": ontology, "curated": curated, "wikidata": wikidata}
-    graphs["meta"] = meta_triples(graphs, iris, built_at, counts)
+    graphs["meta"] = meta_triples(sizes_of(graphs), counts or partition_counts(graphs.values()), iris, built_at)
     assert tuple(graphs) == GRAPH_NAMES
     return graphs
 
 
 CHECKED = ("ontology", "curated", "wikidata")
 """The graphs SHACL validates and the exports read: everything but the dataset's own description."""
+
+
+def store_sizes(store: ox.Store, iris: Iris, union: int) -> Sizes:
+    """`sizes_of` the `CHECKED` graphs in a store, counted by pyoxigraph (the build holds the curated
+    graph as N-Triples text, not as a set to count); `union`, the distinct triples, the caller knows
+    from the lines it loaded the store from (`publish.triple_count`)."""
+    counted = {g.value: int(n.value) for g, n in cast(ox.QuerySolutions, store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"))}
+    return {name: counted.get(iris.graph(name), 0) for name in CHECKED}, union
 
 
 def store_of(graphs: Graphs, iris: Iris, names: tuple[str, ...] = CHECKED) -> ox.Store:

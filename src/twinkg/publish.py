@@ -74,23 +74,34 @@ def in_graph(ntriples: bytes, graph: str) -> bytes:
     return ntriples.replace(b" .\n", b" <" + graph.encode() + b"> .\n")
 
 
-def _distinct_triples(quads: list[bytes]) -> list[bytes]:
-    """Sorted N-Quads lines as the sorted triples of the merged graph (a triple in two graphs once), each
-    an N-Triples line without its " .\n".
+def _distinct(quads: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """Sorted N-Quads lines each once (a text may state a triple twice in a graph, `mapping.curated_ntriples`),
+    and the sorted triples of the merged graph (a triple in two graphs once), each an N-Triples line
+    without its " .\n".
 
     A line's graph is its last term: the last " <" of the line starts it (no IRI holds a space, and a
     literal's " <" comes before the graph's), so cutting there is exact. Sorting by whole lines orders
     quads by their triple first (a triple's text ends where a longer one's goes on with "@" or "^",
     after the space either is followed by), so the lines stay sorted and a triple's copies are
     neighbours: comparing each with the one before drops them, without a second pass over the bytes."""
+    lines: list[bytes] = []
     kept: list[bytes] = []
-    last = None
+    last_line = last = None
     for line in quads:
+        if line == last_line:
+            continue
+        lines.append(line)
+        last_line = line
         triple = line[:line.rindex(b" <")]
         if triple != last:
             kept.append(triple)
             last = triple
-    return kept
+    return lines, kept
+
+
+def triple_count(nquads: bytes) -> int:
+    """How many distinct triples N-Quads state (a triple in two graphs, or twice in one, once)."""
+    return len(_distinct(sorted_lines(nquads))[1])
 
 
 def _ntriples(texts: list[bytes]) -> bytes:
@@ -131,8 +142,7 @@ class Ordered:
 
 def ordered(nquads: bytes) -> Ordered:
     """N-Quads lines in the dumps' order, with the merged graph's triples parsed once."""
-    quads = sorted_lines(nquads)
-    texts = _distinct_triples(quads)
+    quads, texts = _distinct(sorted_lines(nquads))
     try:
         triples = list(ox.parse(_ntriples(texts), format=ox.RdfFormat.N_TRIPLES))
     except MemoryError as exc:
