@@ -394,3 +394,25 @@ def test_the_store_loaded_from_the_dumps_lines_is_the_store_of_the_graphs(mini_b
     for name in names:  # the parser gives blank nodes labels of its own: the same graph up to them
         assert canonical(q.triple for q in ours.quads_for_pattern(None, None, None, name)) == \
             canonical(q.triple for q in theirs.quads_for_pattern(None, None, None, name))
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked-exports", "exports-in-process"])
+def test_shacl_has_one_thread_while_the_exports_child_has_the_other_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                         fork: bool) -> None:
+    """Beside a forked exports child SHACL runs on one thread (`build.validation_threads`); where the exports run
+    in this process (no fork), on two."""
+    import twinkg.build
+    import twinkg.forked
+    from twinkg.validate import validate_store as real
+
+    monkeypatch.setattr(twinkg.forked, "_CAN_FORK", fork)
+    seen: list[int] = []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(args[4] if len(args) > 4 else kwargs["threads"])  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(twinkg.build, "validate_store", spy)
+    run(settings_for(MINI, tmp_path / "dist"))
+    assert seen == [1 if fork else 2]
+    assert run(settings_for(MINI, tmp_path / "dist"), write=False) and seen == [1 if fork else 2, 2]

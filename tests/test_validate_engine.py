@@ -269,3 +269,23 @@ def test_a_property_shape_reports_with_its_own_severity_not_its_node_shapes() ->
         ("Warning", "", "a blank node is advised")]
     assert not report.conforms
     assert report == validate(data, g, "pyshacl")
+
+
+def test_one_validation_thread_reports_what_two_do() -> None:
+    """The build validates on one thread while the exports' child has the other core (`build.validation_threads`):
+    the same results as on two, whichever thread runs which check."""
+    import pyoxigraph as ox
+
+    from twinkg.validate import validate_store
+
+    g = shapes("""ex:A a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message 'needs p' ] .
+        ex:B a sh:NodeShape ; sh:targetClass ex:D ; sh:property [ sh:path ex:q ; sh:maxCount 1 ; sh:message 'one q' ] ;
+            sh:nodeKind sh:IRI ; sh:message 'an IRI' .""")
+    n, ex = ox.NamedNode, "http://example.org/"
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    store = ox.Store()
+    store.bulk_extend([ox.Quad(n(ex + "x"), a, n(ex + "C")), ox.Quad(n(ex + "y"), a, n(ex + "D")),
+                       ox.Quad(n(ex + "y"), n(ex + "q"), ox.Literal("1")), ox.Quad(n(ex + "y"), n(ex + "q"), ox.Literal("2")),
+                       ox.Quad(ox.BlankNode("b"), a, n(ex + "D"))])
+    one, two = validate_store(store, g, threads=1), validate_store(store, g, threads=2)
+    assert one == two and len(one.results) == 3

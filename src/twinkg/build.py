@@ -182,9 +182,21 @@ def load_and_order(nquads: bytes) -> tuple[ox.Store, Ordered]:
         return store.result(), statements
 
 
-def check(store: ox.Store, settings: Settings, progress: Progress = lambda _: None) -> Report:
-    """Stage 3: SHACL over the curated and Wikidata graphs and the vocabulary they refer to (`graphs.store_of`)."""
-    return validate_store(store, load_shapes(settings.shapes_dir), settings.shacl_engine, progress)
+def check(store: ox.Store, settings: Settings, progress: Progress = lambda _: None, threads: int = 2) -> Report:
+    """Stage 3: SHACL over the curated and Wikidata graphs and the vocabulary they refer to (`graphs.store_of`),
+    on `threads` threads (`validate.validate_store`)."""
+    return validate_store(store, load_shapes(settings.shapes_dir), settings.shacl_engine, progress, threads)
+
+
+def validation_threads(exports: Forked[dict[str, bytes]] | None) -> int:
+    """SHACL's threads beside the exports: one when they run in a forked child, two otherwise.
+
+    The child's work (3.1-3.4 CPU s at the default scale) is the longest single-threaded stream after
+    the store is loaded. With two SHACL threads and the dumps beside it, four threads shared the two
+    cores, the child got half of one, and the build then waited 1.5-2 s for it with a core idle; with one
+    SHACL thread the dumps and SHACL share one core, the child has the other, and the three end close
+    together (bench/RESULTS.md, round 4)."""
+    return 1 if exports is not None and exports.process is not None else 2
 
 
 @contextmanager
@@ -251,7 +263,7 @@ def _run(settings: Settings, progress: Progress, write: bool, then: Callable[[Bu
     # as the store is loaded; the dataset's description is counted on it while they run.
     exports = Forked(lambda: render_exports(store, iris, settings.built_at.date()), "exports") if write else None
     with exports or nullcontext(), ThreadPoolExecutor(max_workers=1) as background:
-        validation = background.submit(check, store, settings, progress)  # its queries release the GIL
+        validation = background.submit(check, store, settings, progress, validation_threads(exports))
         sizes = graph_parts.store_sizes(store, iris, union)
         progress(f"validating {sizes[0]['curated'] + sizes[0]['wikidata']} curated and Wikidata triples "
                  "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))

@@ -145,8 +145,11 @@ def validate(triples: Iterable[ox.Triple], shapes: rdflib.Graph, engine: str = "
 
 
 def validate_store(store: ox.Store, shapes: rdflib.Graph, engine: str = "compiled",
-                   notice: Progress = lambda _: None) -> Report:
-    """Validate the union of the store's graphs (the build's store holds them as named graphs)."""
+                   notice: Progress = lambda _: None, threads: int = 2) -> Report:
+    """Validate the union of the store's graphs (the build's store holds them as named graphs).
+
+    The compiled checks run on `threads` threads (pyoxigraph lets go of the interpreter lock while it
+    evaluates): two for a machine's two cores, one when something else has the other (`build.check`)."""
     if engine == "pyshacl":
         return validate_pyshacl(_triples(store), shapes)
     try:
@@ -159,7 +162,7 @@ def validate_store(store: ox.Store, shapes: rdflib.Graph, engine: str = "compile
     except Exception as exc:  # noqa: BLE001  # a malformed shapes graph (missing list tail, bad literal …)
         raise ShapesError(f"the SHACL shapes could not be compiled: {exc}") from None
     try:
-        with ThreadPoolExecutor(max_workers=2) as pool:  # pyoxigraph releases the GIL while it evaluates
+        with ThreadPoolExecutor(max_workers=threads) as pool:
             found = [r for results in pool.map(lambda c: _run(store, c), longest_first(checks)) for r in results]
     except SyntaxError as exc:
         raise ShapesError(f"a SPARQL constraint of the shapes does not parse: {exc}") from None
