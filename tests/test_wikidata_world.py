@@ -253,3 +253,30 @@ def test_default_build_contains_every_pair_of_both_snapshots(curated_dist: Setti
     report = ox.Store()
     report.load(path=str(curated_dist.out_dir / "shacl-report.ttl"), format=ox.RdfFormat.TURTLE)
     assert report.query("ASK { ?r <http://www.w3.org/ns/shacl#conforms> true }")
+
+
+def test_a_forked_child_mapping_a_share_of_the_links_makes_the_same_graph_and_findings(data) -> None:  # type: ignore[no-untyped-def]
+    """`world_lines` with a child for the links only Wikidata knows (forced here by `parallel_from`): its
+    N-Triples and this process's triples are `world_triples`' graph, its counts are in the findings, and the
+    merged links, places, sources and statements are mapped once."""
+    from twinkg.world.mapping import world_lines
+
+    wds = "http://www.wikidata.org/entity/statement/"
+    claims = [Claim("Q6225", "Q914", LIVE.id, True, start=parse_exact("1943"), statement=wds + "curated"),  # curated: 1944
+              Claim("Q6225", "Q201391", CRAWL_2016.id, True)]
+    for i in range(40):
+        a, b = f"Q{1000 + i}", f"Q{2000 + i % 7}"
+        claims.append(Claim(a, b, LIVE.id, True, start=parse_exact(str(1950 + i)) if i % 3 else None,
+                            end=parse_exact(str(2000 + i)) if i % 5 == 0 else None, statement=wds + f"s{i}"))
+        claims.append(Claim(b, a, CRAWL_2016.id, False))
+    items: dict[str, dict[str, object]] = {f"Q{1000 + i}": {"english": f"Town {i}", "country": "FR", "coordinates": (48.0 + i / 10, 1.5)}
+                                           for i in range(40)}
+    w = world(*claims, items=items)
+    whole, findings = world_triples(w, data, IRIS, AS_OF, CLASSES)
+    own, text, forked = world_lines(w, data, IRIS, AS_OF, CLASSES, parallel_from=2)
+    theirs = {q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)}
+    assert theirs and own and not own & theirs
+    assert own | theirs == whole
+    assert forked == findings and (findings.twinnings, findings.merged, findings.one_directional) == (41, 1, 41)
+    assert findings.contradictions  # the curated link's disagreeing date, mapped here
+    assert world_lines(w, data, IRIS, AS_OF, CLASSES, parallel_from=42) == (whole, b"", findings)  # 41 links: too few, no child

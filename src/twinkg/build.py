@@ -34,7 +34,7 @@ from twinkg.vocab import GRAPH_NAMES, SKOS, WD, Iris
 from twinkg.world import identity, non_places
 from twinkg.world.countries import check_countries
 from twinkg.world.live import read_live
-from twinkg.world.mapping import Findings, country_codes, world_triples
+from twinkg.world.mapping import Findings, country_codes, world_lines
 from twinkg.world.records import World
 from twinkg.world.snapshots import read_snapshots
 
@@ -51,17 +51,23 @@ class ValidationFailed(TwinkgError):
 @dataclass(frozen=True)
 class Built:
     made: graph_parts.Graphs
-    """The graphs but the curated one, which the build holds as N-Triples text (`curated`)."""
+    """The ontology and meta graphs; the build holds the curated and Wikidata ones as N-Triples text."""
     curated: bytes
+    wikidata: bytes
     report: Report
     findings: Findings | None = None
 
     @functools.cached_property
     def graphs(self) -> graph_parts.Graphs:
-        """The four named graphs: the curated one parsed when first asked for (a program that only
-        builds never asks; at the crawl's ×4 its 2.4M terms took seconds to make and to free)."""
-        curated = set(ox.parse(self.curated, format=ox.RdfFormat.N_TRIPLES))
-        return {name: curated if name == "curated" else self.made[name] for name in GRAPH_NAMES}
+        """The four named graphs: the curated and Wikidata ones parsed when first asked for (a program that
+        only builds never asks; at the crawl's ×4 the curated graph's 2.4M terms took seconds to make and to free)."""
+        text = {"curated": self.curated, "wikidata": self.wikidata}
+        return {name: parsed(text[name]) if name in text else self.made[name] for name in GRAPH_NAMES}
+
+
+def parsed(ntriples: bytes) -> set[ox.Triple]:
+    """The triples of N-Triples text (pyoxigraph parses them as quads of the default graph)."""
+    return {q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)}
 
 
 def load_data(settings: Settings) -> Dataset:
@@ -74,6 +80,7 @@ class WorldPart:
     """The Wikidata sources' derived triples, the country codes they use, and what the merge noticed."""
 
     triples: set[ox.Triple]
+    """The derived triples this process mapped; a forked child's are in `more`."""
     countries: dict[str, str | None]
     findings: Findings
     cache: set[ox.Triple]
@@ -84,6 +91,16 @@ class WorldPart:
     """Wikidata items with the same label sharing a partner (`world.identity.wikidata_doubles`)."""
     not_place_pairs: list[tuple[str, str]] = field(default_factory=list)
     """P190 pairs with an item recorded as not a place (`world.non_places`): no twinning."""
+    more: bytes = b""
+    """The derived triples a forked child mapped, as N-Triples (`world.mapping.world_lines`)."""
+
+    def graph(self) -> set[ox.Triple]:
+        """The Wikidata graph: the cache as fetched and every derived triple."""
+        return self.cache | self.triples | parsed(self.more)
+
+    def lines(self) -> bytes:
+        """The Wikidata graph as N-Triples (a statement of the cache also derived may be on two lines)."""
+        return line_dumps({"wikidata": self.cache | self.triples})["wikidata"] + self.more
 
     @property
     def unreviewed(self) -> list[identity.Pair]:
@@ -104,12 +121,13 @@ def map_world(data: Dataset, settings: Settings, ontology: set[ox.Triple]) -> Wo
     reference = settings.data_dir / "reference"
     not_places = non_places.read(reference / non_places.NOT_PLACES, set(load_codes(settings.ontology_dir).get("actor-type", ())))
     set_aside = non_places.set_aside(world, not_places)
-    triples, findings = world_triples(world, data, Iris(settings.base), settings.built_at.date(), classes, end_causes(ontology))
+    triples, more, findings = world_lines(world, data, Iris(settings.base), settings.built_at.date(), classes,
+                                          end_causes(ontology))
     triples.update(non_places.triples(world, not_places, Iris(settings.base), classes))
     reviewed = identity.read_not_duplicates(reference / identity.NOT_DUPLICATES)
     return WorldPart(triples, country_codes(world), findings, cache,
                      identity.same_name_pairs(data, world, reviewed, set(not_places)), identity.wikidata_doubles(world),
-                     set_aside)
+                     set_aside, more)
 
 
 def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:
@@ -126,8 +144,8 @@ def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:
 
 DataGraphs = tuple[set[ox.Triple], set[ox.Triple], set[ox.Triple]]
 """The ontology, curated and Wikidata graphs (`graphs.CHECKED`), in that order."""
-DataLines = tuple[set[ox.Triple], bytes, set[ox.Triple]]
-"""`DataGraphs` with the curated graph as N-Triples (`mapping.curated_ntriples`)."""
+DataLines = tuple[set[ox.Triple], bytes, bytes]
+"""`DataGraphs` with the curated graph as N-Triples (`mapping.curated_ntriples`), and the Wikidata graph (`WorldPart.lines`)."""
 
 
 def map_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None) -> graph_parts.Graphs:
@@ -137,18 +155,23 @@ def map_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None
 
 def map_data_graphs(data: Dataset, settings: Settings, world: WorldPart | None = None) -> DataGraphs:
     """The ontology, curated and Wikidata graphs: `map_graphs` without the dataset's description (meta)."""
-    ontology, curated, wikidata = map_data_lines(data, settings, world)
-    return ontology, set(ox.parse(curated, format=ox.RdfFormat.N_TRIPLES)), wikidata
+    ontology, curated, world = _data_parts(data, settings, world)
+    return ontology, parsed(curated), world.graph()
 
 
 def map_data_lines(data: Dataset, settings: Settings, world: WorldPart | None = None) -> DataLines:
-    """`map_data_graphs` with the curated graph as the N-Triples the build loads and writes."""
+    """`map_data_graphs` with the curated and Wikidata graphs as the N-Triples the build loads and writes."""
+    ontology, curated, world = _data_parts(data, settings, world)
+    return ontology, curated, world.lines()
+
+
+def _data_parts(data: Dataset, settings: Settings, world: WorldPart | None) -> tuple[set[ox.Triple], bytes, WorldPart]:
     iris = Iris(settings.base)
     ontology = graph_parts.ontology_triples(settings.ontology_dir, iris)
     world = world or map_world(data, settings, ontology)
     ontology |= country_triples(data, iris, world.countries)
     curated = curated_ntriples(data, iris, settings.built_at.date(), load_classes(settings.ontology_dir))
-    return ontology, curated, world.cache | world.triples
+    return ontology, curated, world
 
 
 
@@ -254,7 +277,7 @@ def _run(settings: Settings, progress: Progress, write: bool, then: Callable[[Bu
         progress(f"  unreviewed: {pair.a} ({pair.a_label}) and {pair.b} ({pair.b_label}), {pair.country or 'country unknown'}")
     iris = Iris(settings.base)
     ontology, curated, wikidata = map_data_lines(data, settings, world)
-    nquads = checked_quads(line_dumps({"ontology": ontology, "wikidata": wikidata}) | {"curated": curated}, iris)
+    nquads = checked_quads(line_dumps({"ontology": ontology}) | {"curated": curated, "wikidata": wikidata}, iris)
     store, statements = load_and_order(nquads) if write else (store_of_quads(nquads), None)
     union = len(statements.texts) if statements is not None else triple_count(nquads)
     del nquads
@@ -268,7 +291,7 @@ def _run(settings: Settings, progress: Progress, write: bool, then: Callable[[Bu
         progress(f"validating {sizes[0]['curated'] + sizes[0]['wikidata']} curated and Wikidata triples "
                  "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))
         # The dataset's description counts what the store holds: pyoxigraph counts faster than a loop over the triples.
-        graphs = {"ontology": ontology, "wikidata": wikidata,
+        graphs = {"ontology": ontology,
                   "meta": graph_parts.meta_triples(sizes, graph_parts.store_partition_counts(store), iris, settings.built_at)}
         files = render_dumps(graphs, iris, settings.built_at, line_dumps({"meta": graphs["meta"]}), statements) \
             | {QUERIES_FILE: render_examples(settings.queries_dir)} if write else {}
@@ -279,6 +302,6 @@ def _run(settings: Settings, progress: Progress, write: bool, then: Callable[[Bu
             report_ttl = rdf_bytes(report.triples(), ox.RdfFormat.TURTLE, {"sh": "http://www.w3.org/ns/shacl#"})
             identity_report = {DUPLICATES: identity.duplicates_csv(world.same_name, world.doubles)}
             publish(files | exports.result() | identity_report, report_ttl, graphs, iris, settings.out_dir, progress)
-    built = Built(graphs, curated, report, world.findings)
+    built = Built(graphs, curated, wikidata, report, world.findings)
     then(built)
     return built

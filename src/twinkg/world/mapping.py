@@ -27,6 +27,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -36,6 +37,8 @@ from twinkg import status as status_rules
 from twinkg.concepts import Classes
 from twinkg.curated.records import Dataset, Event, Place, Twinning, Where
 from twinkg.dates import Date, parse_exact
+from twinkg.forked import Forked
+from twinkg.formats import rdf_bytes
 from twinkg.lifecycle import ENDS, STARTS, first_with
 from twinkg.mapping import _day, _plain_number, _typed, lifecycle_triples, lifespan, when
 from twinkg.vocab import (
@@ -406,18 +409,37 @@ class _WorldMapper:
                     f"{', '.join(str(e.date.lexical or e.date.text) for e in curated if e.date) or 'events (none dated)'}: both kept")
 
 
+PARALLEL_LINKS = 2000
+"""From this many links only Wikidata knows on, a forked child maps a share of them (`world_lines`)."""
+
+CHILD_SHARE = 4 / 7
+"""The child's share of those links: this process also maps the rest, the places, sources and statements."""
+
+
 def world_triples(world: World, data: Dataset, iris: Iris, as_of: dt.date, classes: Classes,
                   end_causes: dict[str, str] | None = None) -> tuple[set[Triple], Findings]:
     """The Wikidata graph's derived triples: places, twinnings, events and sources, merged with the curated data.
 
     `classes` (concepts.load_classes) says which classes an event type stands for."""
+    triples, _, findings = world_lines(world, data, iris, as_of, classes, end_causes, parallel_from=None)
+    return triples, findings
+
+
+def world_lines(world: World, data: Dataset, iris: Iris, as_of: dt.date, classes: Classes,
+                end_causes: dict[str, str] | None = None,
+                parallel_from: int | None = PARALLEL_LINKS) -> tuple[set[Triple], bytes, Findings]:
+    """`world_triples`, with a share of the links only Wikidata knows mapped by a forked child when there are
+    at least `parallel_from` of them: the triples mapped here, the child's as N-Triples (empty without one),
+    and what the merge noticed (the child's counts added).
+
+    Those links are two thirds of the merge's work, each on its own (its events, status, lifecycle, sources,
+    and the statements it cites, which no other link cites), so the child maps them without this process's
+    state and hands back one text, not a Python object per statement (bench/RESULTS.md, round 4)."""
     mapper = _WorldMapper(world, data, iris, as_of, classes, end_causes or {})
     pairs: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for claim in world.claims:
         if claim.subject != claim.object:
             pairs[tuple(sorted((claim.subject, claim.object), key=_qkey))].append(claim)  # type: ignore[index]
-    triples: set[Triple] = set()
-    involved: set[str] = set()
     kept: dict[tuple[str, str], list[Claim]] = {}
     for (qa, qb), claims in sorted(pairs.items(), key=lambda kv: (_qkey(kv[0][0]), _qkey(kv[0][1]))):
         live = [c for c in claims if not c.deprecated]
@@ -428,31 +450,49 @@ def world_triples(world: World, data: Dataset, iris: Iris, as_of: dt.date, class
         kept[(qa, qb)] = live
     plain = [pair for pair, live in kept.items() if frozenset(pair) not in mapper.curated_pair
              and not any(c.start or c.end or c.end_cause for c in live)]
-    in_association: set[tuple[str, str]] = set()
-    for members in associations.cliques(plain):
-        ordered = sorted(members, key=_qkey)
-        links = {pair: kept[pair] for pair in itertools.combinations(ordered, 2)}
-        in_association.update(links)
-        involved.update(ordered)
-        triples.update(mapper.multilateral(ordered, links))
-    for (qa, qb), live in kept.items():
-        if (qa, qb) in in_association:
-            continue
-        involved.update((qa, qb))
-        twinning = mapper.curated_pair.get(frozenset((qa, qb)))
-        triples.update(mapper.merged(qa, qb, twinning, live) if twinning
-                       else mapper.derived(qa, qb, live, pair_evidence(world, qa, qb, live)))
-    for iri, parts in sorted(mapper.merged_evidence.items()):
-        triples.update(mapper.listing(N(iri), combined(parts)))
-    used_origins = {o for q in involved for o in world.items[q].origins}
-    for qid in sorted(involved, key=_qkey):
-        triples.update(mapper.place(world.items[qid]))
-    mapper.findings.places = len(involved)
-    for origin_id in sorted(used_origins | {c.origin for c in world.claims}):
-        triples.update(mapper.origin(world.origins[origin_id]))
+    cliques = [sorted(members, key=_qkey) for members in associations.cliques(plain)]
+    in_association = {pair for ordered in cliques for pair in itertools.combinations(ordered, 2)}
+    derived = [(pair, live) for pair, live in kept.items()
+               if pair not in in_association and frozenset(pair) not in mapper.curated_pair]
+    share = int(len(derived) * CHILD_SHARE) if parallel_from is not None and len(derived) >= parallel_from else 0
+    with Forked(lambda: _derived_lines(mapper, derived[:share]), "Wikidata merge") if share else nullcontext() as child:
+        triples: set[Triple] = set()
+        for ordered in cliques:
+            triples.update(mapper.multilateral(ordered, {pair: kept[pair] for pair in itertools.combinations(ordered, 2)}))
+        for (qa, qb), live in kept.items():
+            twinning = mapper.curated_pair.get(frozenset((qa, qb)))
+            if twinning and (qa, qb) not in in_association:
+                triples.update(mapper.merged(qa, qb, twinning, live))
+        for (qa, qb), live in derived[share:]:
+            triples.update(mapper.derived(qa, qb, live, pair_evidence(world, qa, qb, live)))
+        for iri, parts in sorted(mapper.merged_evidence.items()):
+            triples.update(mapper.listing(N(iri), combined(parts)))
+        involved = {q for pair in kept for q in pair}
+        used_origins = {o for q in involved for o in world.items[q].origins}
+        for qid in sorted(involved, key=_qkey):
+            triples.update(mapper.place(world.items[qid]))
+        mapper.findings.places = len(involved)
+        for origin_id in sorted(used_origins | {c.origin for c in world.claims}):
+            triples.update(mapper.origin(world.origins[origin_id]))
+        for iri, claim in mapper.statement_sources.items():
+            triples.update(mapper.statement(iri, claim))
+        text = b""
+        if child is not None:
+            text, twinnings, one_directional = child.result()
+            mapper.findings.twinnings += twinnings
+            mapper.findings.one_directional += one_directional
+    return triples, text, mapper.findings
+
+
+def _derived_lines(mapper: _WorldMapper, links: list[tuple[tuple[str, str], list[Claim]]]) -> tuple[bytes, int, int]:
+    """In the forked child of `world_lines`: the links' triples and the statements they cite, as N-Triples,
+    and the counts the merge's findings take from them. The mapper is as the fork left it: nothing mapped yet."""
+    triples: set[Triple] = set()
+    for (qa, qb), live in links:
+        triples.update(mapper.derived(qa, qb, live, pair_evidence(mapper.world, qa, qb, live)))
     for iri, claim in mapper.statement_sources.items():
         triples.update(mapper.statement(iri, claim))
-    return triples, mapper.findings
+    return rdf_bytes(triples, ox.RdfFormat.N_TRIPLES), mapper.findings.twinnings, mapper.findings.one_directional
 
 
 def country_codes(world: World) -> dict[str, str | None]:
