@@ -19,7 +19,7 @@ from twinkg.config import Settings
 from twinkg.graphs import canonical, quads
 from twinkg.output import DUMPS, EXPORTS, STORE_PREFIX
 from twinkg.publish import in_graph, render_dumps
-from twinkg.vocab import Iris
+from twinkg.vocab import RDFS, Iris
 
 FORMATS = {
     "twinkg.ttl": ox.RdfFormat.TURTLE,
@@ -340,6 +340,40 @@ def test_the_dumps_from_lines_ordered_while_the_store_loads_are_the_same_bytes(m
     assert render_dumps(built.graphs, iris, BUILT_AT, {"meta": lines["meta"]}, statements) == at_once
     ontology = ordered(in_graph(lines["ontology"], iris.graph("ontology")))
     assert render_dumps(built.graphs, iris, BUILT_AT, {name: lines[name] for name in CHECKED[1:] + ("meta",)}, ontology) == at_once
+
+
+@pytest.mark.parametrize("asked", [0, 1, 3, None], ids=["none", "one-node", "three-nodes", "all"])
+def test_json_ld_worked_out_while_the_store_loads_is_the_same_document(mini_build: tuple[Settings, Built],
+                                                                      monkeypatch: pytest.MonkeyPatch, asked: int | None) -> None:
+    """The build compacts the checked graphs to JSON-LD while its store loads, as far as it gets
+    (`Ordered.compact`), and the dumps add the meta graph's nodes where they sort: the same files however far
+    it got, and when the meta graph states something of a subject of the others (one node of both)."""
+    import itertools
+
+    from twinkg import jsonld
+    from twinkg.build import checked_quads
+    from twinkg.graphs import CHECKED
+    from twinkg.publish import line_dumps, ordered
+
+    settings, built = mini_build
+    iris = Iris(settings.base)
+    monkeypatch.setattr(jsonld, "ASK_EVERY", 1)
+    ctx = jsonld.context(built.graphs["ontology"])
+    place = next(t.subject for t in built.graphs["curated"] if "/id/place/" in str(t.subject))
+    about_a_place = {**built.graphs, "meta": built.graphs["meta"] | {ox.Triple(place, ox.NamedNode(RDFS + "comment"), ox.Literal("m"))}}
+    for graphs in (built.graphs, about_a_place):
+        lines = line_dumps(graphs)
+        at_once = render_dumps(graphs, iris, BUILT_AT, lines)
+        calls = itertools.count()
+
+        def enough(calls: itertools.count[int] = calls) -> bool:
+            return asked is not None and next(calls) >= asked
+
+        part = ordered(checked_quads({name: lines[name] for name in CHECKED}, iris)).compact(ctx, enough)
+        assert part.compacted == (len(part.triples) if asked is None else sum(
+            1 for t in part.triples if str(t.subject) in {k.strip() for k, _ in part.nodes}))
+        assert len(part.nodes) == (asked if asked is not None else len({str(t.subject) for t in part.triples}))
+        assert render_dumps(graphs, iris, BUILT_AT, {"meta": lines["meta"]}, part) == at_once
 
 
 def test_two_orders_added_keep_the_line_order_and_a_shared_triple_once() -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from twinkg import graphs as graph_parts
+from twinkg import jsonld
 from twinkg.concepts import load_classes, load_codes
 from twinkg.config import Progress, Settings
 from twinkg.curated.loader import load
@@ -194,14 +195,18 @@ def store_of_lines(lines: dict[str, bytes], iris: Iris) -> ox.Store:
     return store_of_quads(checked_quads(lines, iris))
 
 
-def load_and_order(nquads: bytes) -> tuple[ox.Store, Ordered]:
-    """The store of `store_of_quads`, and the same statements in the dumps' order, parsed (`publish.ordered`).
+def load_and_order(nquads: bytes, ctx: jsonld.Context | None = None) -> tuple[ox.Store, Ordered]:
+    """The store of `store_of_quads`, and the same statements in the dumps' order, parsed (`publish.ordered`);
+    with `ctx`, compacted to JSON-LD for as long as the store is still loading (`Ordered.compact`).
 
     pyoxigraph loads in a thread, without the interpreter lock, while this one sorts and parses: the
-    two take the two cores where they took turns on one (bench/RESULTS.md, round 3)."""
+    two take the two cores where they took turns on one (bench/RESULTS.md, round 3). At the crawl's ×4
+    the load takes twice as long as the sorting: the JSON-LD nodes fill the wait (round 4)."""
     with ThreadPoolExecutor(max_workers=1) as loading:
         store = loading.submit(store_of_quads, nquads)
         statements = ordered(nquads)
+        if ctx is not None:
+            statements = statements.compact(ctx, store.done)
         return store.result(), statements
 
 
@@ -278,7 +283,7 @@ def _run(settings: Settings, progress: Progress, write: bool, then: Callable[[Bu
     iris = Iris(settings.base)
     ontology, curated, wikidata = map_data_lines(data, settings, world)
     nquads = checked_quads(line_dumps({"ontology": ontology}) | {"curated": curated, "wikidata": wikidata}, iris)
-    store, statements = load_and_order(nquads) if write else (store_of_quads(nquads), None)
+    store, statements = load_and_order(nquads, jsonld.context(ontology)) if write else (store_of_quads(nquads), None)
     union = len(statements.texts) if statements is not None else triple_count(nquads)
     del nquads
     # The exports only read the store: a forked child renders them while this process validates and

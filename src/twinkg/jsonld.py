@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -161,21 +161,45 @@ class Compactor:
             out[key] = found[0] if len(found) == 1 else found
         return out
 
-    def nodes(self, triples: Iterable[ox.Triple]) -> Iterator[dict[str, Any]]:
-        """Node objects of triples that come grouped by subject (as sorted N-Triples are)."""
-        for subject, group in groupby(triples, key=_SUBJECT):
-            yield self.node(subject, ((t.predicate.value, t.object) for t in group))
-
-
 _SUBJECT = operator.attrgetter("subject")
+
+NodeLine = tuple[str, str]
+"""A node object's line of the document, after its key: its subject as N-Triples writes it, and a space.
+
+Sorted N-Triples lines are sorted by that key first (no subject holds a space), so a document's nodes,
+worked out in parts, go back in order by it (`publish.Ordered.add`)."""
+
+
+ASK_EVERY = 1000
+"""How many nodes `node_lines` writes between two questions whether it has done enough."""
+
+
+def node_lines(triples: Iterable[ox.Triple], ctx: Context, enough: Callable[[], bool] = lambda: False) -> tuple[list[NodeLine], int]:
+    """The node objects of triples that come grouped by subject (as sorted N-Triples are), one line each;
+    and how many triples they hold. `enough()`, asked every `ASK_EVERY` nodes, stops early (the caller
+    does the rest later): the build compacts while its store loads, and no longer."""
+    compactor = Compactor(ctx)
+    encode = _ENCODER.encode
+    lines: list[NodeLine] = []
+    done = 0
+    for subject, group in groupby(triples, key=_SUBJECT):
+        if len(lines) % ASK_EVERY == 0 and enough():
+            break
+        statements = [(t.predicate.value, t.object) for t in group]
+        lines.append((f"{subject} ", encode(compactor.node(subject, statements))))
+        done += len(statements)
+    return lines, done
+
+
+def document(lines: Iterable[str], ctx: Context) -> bytes:
+    """The compacted document of node lines: the context inline, then `@graph`, one node a line."""
+    head = json.dumps(ctx, ensure_ascii=False, indent=1)[:-2]  # keep the context readable; drop the closing "\n}"
+    return (head + ',\n "@graph": [\n' + ",\n".join(lines) + "\n ]\n}\n").encode("utf-8")
 
 
 def compact_document(triples: Iterable[ox.Triple], ctx: Context) -> bytes:
-    """A whole graph as one compacted document: the context inline, then `@graph`, one node a line."""
-    compactor = Compactor(ctx)
-    lines = [_ENCODER.encode(n) for n in compactor.nodes(triples)]
-    head = json.dumps(ctx, ensure_ascii=False, indent=1)[:-2]  # keep the context readable; drop the closing "\n}"
-    return (head + ',\n "@graph": [\n' + ",\n".join(lines) + "\n ]\n}\n").encode("utf-8")
+    """A whole graph as one compacted document (its triples grouped by subject)."""
+    return document((line for _, line in node_lines(triples, ctx)[0]), ctx)
 
 
 @functools.lru_cache(maxsize=4)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -111,17 +112,56 @@ def _ntriples(texts: list[bytes]) -> bytes:
 @dataclass(frozen=True)
 class Ordered:
     """Statements in the dumps' order (their lines' byte order): the N-Quads lines, and the merged graph's
-    triples, once each, as N-Triples texts (without " .\n") and as terms, one for one.
+    triples, once each, as N-Triples texts (without " .\n") and as terms, one for one; and the JSON-LD
+    document's first `compacted` triples as its node lines.
 
-    The build orders the checked graphs while pyoxigraph loads its store from the same text
-    (`build.load_and_order`), then adds the dataset's description (`Ordered.add`)."""
+    The build orders the checked graphs, and compacts them while it can, while pyoxigraph loads its
+    store from the same text (`build.load_and_order`), then adds the dataset's description (`Ordered.add`)."""
 
     quads: list[bytes]
     texts: list[bytes]
     triples: list[ox.Triple]
+    nodes: list[jsonld.NodeLine] = field(default_factory=list)
+    compacted: int = 0
 
-    def add(self, other: Ordered) -> Ordered:
-        """Both in one order; a triple of both once. Each of `other`'s (the fewer) goes where it sorts."""
+    def compact(self, ctx: jsonld.Context, enough: Callable[[], bool] = lambda: False) -> Ordered:
+        """The same, with the JSON-LD nodes of as many triples as there is time for (`jsonld.node_lines`)."""
+        nodes, compacted = jsonld.node_lines(self.triples[self.compacted:], ctx, enough)
+        return replace(self, nodes=self.nodes + nodes, compacted=self.compacted + compacted)
+
+    def node_lines(self, ctx: jsonld.Context) -> list[str]:
+        """The JSON-LD document's node lines: those worked out already, then the rest."""
+        return [line for _, line in self.compact(ctx).nodes]
+
+    def _states_about(self, key: str) -> bool:
+        """Whether a triple has the subject of a node line's key."""
+        prefix = key.encode()
+        at = bisect.bisect_left(self.texts, prefix)
+        return at < len(self.texts) and self.texts[at].startswith(prefix)
+
+    def add(self, other: Ordered, ctx: jsonld.Context | None = None) -> Ordered:
+        """Both in one order; a triple of both once. Each of `other`'s (the fewer) goes where it sorts.
+
+        With `ctx`, and JSON-LD nodes of this one worked out, the nodes of both: a subject of `other`'s that
+        this one states about too makes one node of the two, so this one's are then worked out again."""
+        merged = self._add(other)
+        if ctx is None or not self.compacted:
+            return merged
+        theirs = other.compact(ctx).nodes
+        if any(self._states_about(key) for key, _ in theirs):
+            return merged
+        mine = self.compact(ctx).nodes
+        nodes: list[jsonld.NodeLine] = []
+        start = 0
+        for node in theirs:
+            at = bisect.bisect_left(mine, node, start)
+            nodes += mine[start:at]
+            nodes.append(node)
+            start = at
+        nodes += mine[start:]
+        return replace(merged, nodes=nodes, compacted=len(merged.triples))
+
+    def _add(self, other: Ordered) -> Ordered:
         quads = self.quads + other.quads
         quads.sort()  # two sorted runs: the sort merges them in one linear pass
         texts: list[bytes] = []
@@ -161,22 +201,22 @@ def render_dumps(graphs: Graphs, iris: Iris, built_at: dt.datetime, lines: dict[
     loads its store); `lines` then holds the other graphs' N-Triples."""
     by_graph = lines if lines is not None else line_dumps(graphs)
     try:
+        ctx = jsonld.context(graphs["ontology"])
         rest = ordered(b"".join(in_graph(nt, iris.graph(name)) for name, nt in by_graph.items()))
-        return _render_dumps(part.add(rest) if part is not None else rest, graphs, iris, built_at)
+        return _render_dumps(part.add(rest, ctx) if part is not None else rest, ctx, iris, built_at)
     except MemoryError as exc:
         raise _too_large(exc) from None
 
 
-def _render_dumps(statements: Ordered, graphs: Graphs, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
+def _render_dumps(statements: Ordered, ctx: jsonld.Context, iris: Iris, built_at: dt.datetime) -> dict[str, bytes]:
     nquads = b"".join(statements.quads)
     ntriples = _ntriples(statements.texts)
     triples = statements.triples
     prefixes = {**PREFIXES, "twid": iris.base + "id/", "twv": iris.base + "vocab/"}
-    ctx = jsonld.context(graphs["ontology"])
     return {
         "twinkg.ttl": rdf_bytes(triples, ox.RdfFormat.TURTLE, prefixes),
         "twinkg.nt.gz": _gzip(ntriples, built_at),
-        "twinkg.jsonld": jsonld.compact_document(triples, ctx),
+        "twinkg.jsonld": jsonld.document(statements.node_lines(ctx), ctx),
         "twinkg.nq.gz": _gzip(nquads, built_at),
         CONTEXT_FILE: jsonld.render_context(ctx),
     }
