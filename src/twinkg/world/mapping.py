@@ -487,12 +487,13 @@ def world_lines(world: World, data: Dataset, iris: Iris, as_of: dt.date, classes
 def _derived_lines(mapper: _WorldMapper, links: list[tuple[tuple[str, str], list[Claim]]]) -> tuple[bytes, int, int]:
     """In the forked child of `world_lines`: the links' triples and the statements they cite, as N-Triples,
     and the counts the merge's findings take from them. The mapper is as the fork left it: nothing mapped yet."""
-    triples: set[Triple] = set()
-    for (qa, qb), live in links:
-        triples.update(mapper.derived(qa, qb, live, pair_evidence(mapper.world, qa, qb, live)))
-    for iri, claim in mapper.statement_sources.items():
-        triples.update(mapper.statement(iri, claim))
-    return rdf_bytes(triples, ox.RdfFormat.N_TRIPLES), mapper.findings.twinnings, mapper.findings.one_directional
+    def triples() -> Iterator[Triple]:
+        for (qa, qb), live in links:
+            yield from mapper.derived(qa, qb, live, pair_evidence(mapper.world, qa, qb, live))
+        for iri, claim in mapper.statement_sources.items():  # filled by the links above
+            yield from mapper.statement(iri, claim)
+
+    return rdf_bytes(triples(), ox.RdfFormat.N_TRIPLES), mapper.findings.twinnings, mapper.findings.one_directional
 
 
 def country_codes(world: World) -> dict[str, str | None]:
