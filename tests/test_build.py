@@ -307,7 +307,7 @@ def test_a_statement_on_two_lines_of_a_graph_is_one_quad_and_one_triple() -> Non
     """The curated graph's N-Triples may state a symmetric link twice (`mapping.curated_ntriples`): the
     dumps' quads and triples hold it once, and the counts of the description are of distinct triples."""
     from twinkg.build import store_of_quads
-    from twinkg.graphs import store_sizes
+    from twinkg.graphs import store_counts
     from twinkg.publish import ordered, triple_count
 
     twice = b"<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n"
@@ -317,7 +317,7 @@ def test_a_statement_on_two_lines_of_a_graph_is_one_quad_and_one_triple() -> Non
     statements = ordered(nquads)
     assert statements.quads == sorted(set(nquads.splitlines(keepends=True))) and len(statements.quads) == 3
     assert len(statements.texts) == len(statements.triples) == 2 == triple_count(nquads)
-    sizes = store_sizes(store_of_quads(nquads), Iris(), triple_count(nquads))
+    sizes, _ = store_counts(store_of_quads(nquads), Iris(), triple_count(nquads))
     assert sizes == ({"ontology": 0, "curated": 2, "wikidata": 1}, 2)
 
 

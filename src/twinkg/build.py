@@ -292,12 +292,12 @@ def _run(settings: Settings, progress: Progress, write: bool, then: Callable[[Bu
     exports = Forked(lambda: render_exports(store, iris, settings.built_at.date()), "exports") if write else None
     with exports or nullcontext(), ThreadPoolExecutor(max_workers=1) as background:
         validation = background.submit(check, store, settings, progress, validation_threads(exports))
-        sizes = graph_parts.store_sizes(store, iris, union)
+        sizes, counts = graph_parts.store_counts(store, iris, union)
         progress(f"validating {sizes[0]['curated'] + sizes[0]['wikidata']} curated and Wikidata triples "
                  "against the SHACL shapes" + (", while the dumps and exports are rendered" if write else ""))
         # The dataset's description counts what the store holds: pyoxigraph counts faster than a loop over the triples.
         graphs = {"ontology": ontology,
-                  "meta": graph_parts.meta_triples(sizes, graph_parts.store_partition_counts(store), iris, settings.built_at)}
+                  "meta": graph_parts.meta_triples(sizes, counts, iris, settings.built_at)}
         files = render_dumps(graphs, iris, settings.built_at, line_dumps({"meta": graphs["meta"]}), statements) \
             | {QUERIES_FILE: render_examples(settings.queries_dir)} if write else {}
         report = validation.result()

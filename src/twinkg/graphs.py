@@ -106,7 +106,7 @@ def meta_triples(sizes: Sizes, counts: Counts, iris: Iris, built_at: dt.datetime
     """The dataset's VoID/DCAT description: per-graph counts, licence, endpoint and build time.
 
     `sizes` and `counts` are the data graphs' (`sizes_of` and `partition_counts`, or counted on a store
-    by `store_sizes` and `store_partition_counts`)."""
+    by `store_counts`)."""
     n = ox.NamedNode
     a = n(RDF + "type")
     ds = n(iris.dataset())
@@ -180,14 +180,22 @@ def partition_counts(parts: Iterable[set[ox.Triple]]) -> Counts:
 def store_partition_counts(store: ox.Store) -> Counts:
     """`partition_counts` of a store's named graphs, counted by pyoxigraph: a third of the time of
     the Python loop at world scale, on the build's critical path (bench/RESULTS.md)."""
+    return _store_counts(store)[0]
+
+
+def _store_counts(store: ox.Store) -> tuple[Counts, Counter[str]]:
+    """`store_partition_counts`, and the statements in each graph (by its IRI): one scan counts both."""
     instances: Counter[str] = Counter()
+    for key, n in cast(ox.QuerySolutions, store.query(
+            "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?k } FILTER isIRI(?k) } GROUP BY ?k")):
+        instances[key.value] = int(n.value)
     statements: Counter[str] = Counter()
-    for query, counter in (("SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?k } FILTER isIRI(?k) } GROUP BY ?k",
-                            instances),
-                           ("SELECT ?k (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?k ?o } } GROUP BY ?k", statements)):
-        for key, n in cast(ox.QuerySolutions, store.query(query)):
-            counter[key.value] = int(n.value)
-    return instances, statements
+    graphs: Counter[str] = Counter()
+    for graph, key, n in cast(ox.QuerySolutions, store.query(
+            "SELECT ?g ?k (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?k ?o } } GROUP BY ?g ?k")):
+        statements[key.value] += int(n.value)
+        graphs[graph.value] += int(n.value)
+    return (instances, statements), graphs
 
 
 def partitions(ds: ox.NamedNode, counts: Counts) -> set[ox.Triple]:
@@ -218,13 +226,12 @@ CHECKED = ("ontology", "curated", "wikidata")
 """The graphs SHACL validates and the exports read: everything but the dataset's own description."""
 
 
-def store_sizes(store: ox.Store, iris: Iris, union: int) -> Sizes:
-    """`sizes_of` the `CHECKED` graphs in a store, counted by pyoxigraph (the build holds the curated
-    graph as N-Triples text, not as a set to count); `union`, the distinct triples, the caller knows
-    from the lines it loaded the store from (`publish.triple_count`)."""
-    counted = {g.value: int(n.value) for g, n in cast(ox.QuerySolutions, store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"))}
-    return {name: counted.get(iris.graph(name), 0) for name in CHECKED}, union
+def store_counts(store: ox.Store, iris: Iris, union: int) -> tuple[Sizes, Counts]:
+    """`sizes_of` the `CHECKED` graphs in a store, and their `store_partition_counts`, counted by pyoxigraph
+    (the build holds the curated graph as N-Triples text, not as a set to count); `union`, the distinct
+    triples, the caller knows from the lines it loaded the store from (`publish.triple_count`)."""
+    counts, graphs = _store_counts(store)
+    return ({name: graphs[iris.graph(name)] for name in CHECKED}, union), counts
 
 
 def store_of(graphs: Graphs, iris: Iris, names: tuple[str, ...] = CHECKED) -> ox.Store:
