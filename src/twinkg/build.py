@@ -80,8 +80,8 @@ def load_data(settings: Settings) -> Dataset:
 class WorldPart:
     """The Wikidata sources' derived triples, the country codes they use, and what the merge noticed."""
 
-    triples: set[ox.Triple]
-    """The derived triples this process mapped; a forked child's are in `more`."""
+    derived: bytes
+    """The derived triples as N-Triples (`world.mapping.world_lines`; a statement may be on two lines)."""
     countries: dict[str, str | None]
     findings: Findings
     cache: set[ox.Triple]
@@ -92,16 +92,14 @@ class WorldPart:
     """Wikidata items with the same label sharing a partner (`world.identity.wikidata_doubles`)."""
     not_place_pairs: list[tuple[str, str]] = field(default_factory=list)
     """P190 pairs with an item recorded as not a place (`world.non_places`): no twinning."""
-    more: bytes = b""
-    """The derived triples a forked child mapped, as N-Triples (`world.mapping.world_lines`)."""
 
     def graph(self) -> set[ox.Triple]:
         """The Wikidata graph: the cache as fetched and every derived triple."""
-        return self.cache | self.triples | parsed(self.more)
+        return self.cache | parsed(self.derived)
 
     def lines(self) -> bytes:
         """The Wikidata graph as N-Triples (a statement of the cache also derived may be on two lines)."""
-        return line_dumps({"wikidata": self.cache | self.triples})["wikidata"] + self.more
+        return line_dumps({"wikidata": self.cache})["wikidata"] + self.derived
 
     @property
     def unreviewed(self) -> list[identity.Pair]:
@@ -122,13 +120,12 @@ def map_world(data: Dataset, settings: Settings, ontology: set[ox.Triple]) -> Wo
     reference = settings.data_dir / "reference"
     not_places = non_places.read(reference / non_places.NOT_PLACES, set(load_codes(settings.ontology_dir).get("actor-type", ())))
     set_aside = non_places.set_aside(world, not_places)
-    triples, more, findings = world_lines(world, data, Iris(settings.base), settings.built_at.date(), classes,
-                                          end_causes(ontology))
-    triples.update(non_places.triples(world, not_places, Iris(settings.base), classes))
+    derived, findings = world_lines(world, data, Iris(settings.base), settings.built_at.date(), classes, end_causes(ontology))
+    derived += rdf_bytes(non_places.triples(world, not_places, Iris(settings.base), classes), ox.RdfFormat.N_TRIPLES)
     reviewed = identity.read_not_duplicates(reference / identity.NOT_DUPLICATES)
-    return WorldPart(triples, country_codes(world), findings, cache,
+    return WorldPart(derived, country_codes(world), findings, cache,
                      identity.same_name_pairs(data, world, reviewed, set(not_places)), identity.wikidata_doubles(world),
-                     set_aside, more)
+                     set_aside)
 
 
 def end_causes(ontology: set[ox.Triple]) -> dict[str, str]:

@@ -37,6 +37,7 @@ from twinkg import status as status_rules
 from twinkg.concepts import Classes
 from twinkg.curated.records import Dataset, Event, Place, Twinning, Where
 from twinkg.dates import Date, parse_exact
+from twinkg.errors import OutputError
 from twinkg.forked import Forked
 from twinkg.formats import rdf_bytes
 from twinkg.lifecycle import ENDS, STARTS, first_with
@@ -421,20 +422,20 @@ def world_triples(world: World, data: Dataset, iris: Iris, as_of: dt.date, class
     """The Wikidata graph's derived triples: places, twinnings, events and sources, merged with the curated data.
 
     `classes` (concepts.load_classes) says which classes an event type stands for."""
-    triples, _, findings = world_lines(world, data, iris, as_of, classes, end_causes, parallel_from=None)
-    return triples, findings
+    text, findings = world_lines(world, data, iris, as_of, classes, end_causes, parallel_from=None)
+    return {q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)}, findings
 
 
 def world_lines(world: World, data: Dataset, iris: Iris, as_of: dt.date, classes: Classes,
                 end_causes: dict[str, str] | None = None,
-                parallel_from: int | None = PARALLEL_LINKS) -> tuple[set[Triple], bytes, Findings]:
-    """`world_triples`, with a share of the links only Wikidata knows mapped by a forked child when there are
-    at least `parallel_from` of them: the triples mapped here, the child's as N-Triples (empty without one),
-    and what the merge noticed (the child's counts added).
+                parallel_from: int | None = PARALLEL_LINKS) -> tuple[bytes, Findings]:
+    """`world_triples` as N-Triples, written as they are made (a statement two links cite may be on two
+    lines), and what the merge noticed. With at least `parallel_from` links only Wikidata knows, a forked
+    child maps a share of them and hands back its text, and its counts are added to the findings.
 
     Those links are two thirds of the merge's work, each on its own (its events, status, lifecycle, sources,
     and the statements it cites, which no other link cites), so the child maps them without this process's
-    state and hands back one text, not a Python object per statement (bench/RESULTS.md, round 4)."""
+    state, and neither makes a Python set of half a million statements (bench/RESULTS.md, round 4)."""
     mapper = _WorldMapper(world, data, iris, as_of, classes, end_causes or {})
     pairs: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for claim in world.claims:
@@ -455,45 +456,59 @@ def world_lines(world: World, data: Dataset, iris: Iris, as_of: dt.date, classes
     derived = [(pair, live) for pair, live in kept.items()
                if pair not in in_association and frozenset(pair) not in mapper.curated_pair]
     share = int(len(derived) * CHILD_SHARE) if parallel_from is not None and len(derived) >= parallel_from else 0
-    with Forked(lambda: _derived_lines(mapper, derived[:share]), "Wikidata merge") if share else nullcontext() as child:
-        triples: set[Triple] = set()
+
+    def own() -> Iterator[Triple]:
         for ordered in cliques:
-            triples.update(mapper.multilateral(ordered, {pair: kept[pair] for pair in itertools.combinations(ordered, 2)}))
+            yield from mapper.multilateral(ordered, {pair: kept[pair] for pair in itertools.combinations(ordered, 2)})
         for (qa, qb), live in kept.items():
             twinning = mapper.curated_pair.get(frozenset((qa, qb)))
             if twinning and (qa, qb) not in in_association:
-                triples.update(mapper.merged(qa, qb, twinning, live))
-        for (qa, qb), live in derived[share:]:
-            triples.update(mapper.derived(qa, qb, live, pair_evidence(world, qa, qb, live)))
-        for iri, parts in sorted(mapper.merged_evidence.items()):
-            triples.update(mapper.listing(N(iri), combined(parts)))
+                yield from mapper.merged(qa, qb, twinning, live)
+        yield from _links(mapper, derived[share:])
+        for iri, parts in sorted(mapper.merged_evidence.items()):  # filled by the merged links above
+            yield from mapper.listing(N(iri), combined(parts))
         involved = {q for pair in kept for q in pair}
-        used_origins = {o for q in involved for o in world.items[q].origins}
         for qid in sorted(involved, key=_qkey):
-            triples.update(mapper.place(world.items[qid]))
+            yield from mapper.place(world.items[qid])
         mapper.findings.places = len(involved)
+        used_origins = {o for q in involved for o in world.items[q].origins}
         for origin_id in sorted(used_origins | {c.origin for c in world.claims}):
-            triples.update(mapper.origin(world.origins[origin_id]))
-        for iri, claim in mapper.statement_sources.items():
-            triples.update(mapper.statement(iri, claim))
-        text = b""
+            yield from mapper.origin(world.origins[origin_id])
+        for iri, claim in mapper.statement_sources.items():  # the statements this process's links cite
+            yield from mapper.statement(iri, claim)
+
+    with Forked(lambda: _child_lines(mapper, derived[:share]), "Wikidata merge") if share else nullcontext() as child:
+        text = _ntriples(own())
         if child is not None:
-            text, twinnings, one_directional = child.result()
+            theirs, twinnings, one_directional = child.result()
+            text += theirs
             mapper.findings.twinnings += twinnings
             mapper.findings.one_directional += one_directional
-    return triples, text, mapper.findings
+    return text, mapper.findings
 
 
-def _derived_lines(mapper: _WorldMapper, links: list[tuple[tuple[str, str], list[Claim]]]) -> tuple[bytes, int, int]:
-    """In the forked child of `world_lines`: the links' triples and the statements they cite, as N-Triples,
-    and the counts the merge's findings take from them. The mapper is as the fork left it: nothing mapped yet."""
-    def triples() -> Iterator[Triple]:
-        for (qa, qb), live in links:
-            yield from mapper.derived(qa, qb, live, pair_evidence(mapper.world, qa, qb, live))
+def _links(mapper: _WorldMapper, links: list[tuple[tuple[str, str], list[Claim]]]) -> Iterator[Triple]:
+    for (qa, qb), live in links:
+        yield from mapper.derived(qa, qb, live, pair_evidence(mapper.world, qa, qb, live))
+
+
+def _child_lines(mapper: _WorldMapper, links: list[tuple[tuple[str, str], list[Claim]]]) -> tuple[bytes, int, int]:
+    """In the forked child of `world_lines`: the links' statements and those they cite, as N-Triples, and the
+    counts the merge's findings take from them. The mapper is as the fork left it: nothing mapped yet."""
+
+    def statements() -> Iterator[Triple]:
+        yield from _links(mapper, links)
         for iri, claim in mapper.statement_sources.items():  # filled by the links above
             yield from mapper.statement(iri, claim)
 
-    return rdf_bytes(triples(), ox.RdfFormat.N_TRIPLES), mapper.findings.twinnings, mapper.findings.one_directional
+    return _ntriples(statements()), mapper.findings.twinnings, mapper.findings.one_directional
+
+
+def _ntriples(statements: Iterator[Triple]) -> bytes:
+    try:
+        return rdf_bytes(statements, ox.RdfFormat.N_TRIPLES)
+    except MemoryError as exc:  # pyoxigraph holds a term in a bounded buffer
+        raise OutputError(f"the Wikidata graph cannot be written: a value from its sources is too large ({exc})") from None
 
 
 def country_codes(world: World) -> dict[str, str | None]:
