@@ -93,9 +93,10 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def checksums(files: dict[str, bytes]) -> bytes:
-    """`sha256sum -c`-compatible lines, sorted by file name."""
-    return "".join(f"{sha256(data)}  {name}\n" for name, data in sorted(files.items())).encode()
+def checksums(files: dict[str, bytes], digests: dict[str, str] | None = None) -> bytes:
+    """`sha256sum -c`-compatible lines, sorted by file name; `digests`: those the caller has worked out already."""
+    digests = digests or {}
+    return "".join(f"{digests.get(name) or sha256(data)}  {name}\n" for name, data in sorted(files.items())).encode()
 
 
 def read_checksums(out_dir: Path) -> dict[str, str]:
