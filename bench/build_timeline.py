@@ -62,7 +62,7 @@ def main() -> None:
         try:
             return result(self)
         finally:
-            events.append(("exports (waited for)", "MainThread", start - START, time.perf_counter() - START, 0.0))
+            events.append((f"{self.name} (waited for)", "MainThread", start - START, time.perf_counter() - START, 0.0))
 
     build.Forked.result = waited  # type: ignore[method-assign]
     build.run(settings_from(args.data, args.out))
