@@ -79,28 +79,6 @@ def test_the_row_cap_holds_in_each_format(app: InProcessServer) -> None:
     assert r.headers["x-sparql-truncated"] == "true" and len(r.text.strip().splitlines()) == 5
 
 
-def test_a_runaway_query_is_abandoned_and_others_are_answered(app: InProcessServer) -> None:
-    """twinkg gives up at its --timeout (503 saying so) and keeps answering; the store's own time limit stops the
-    work (the store answers again once it has)."""
-    # A client's queries run one at a time until one has finished (server.fairness): this one has had an answer.
-    assert app.get("/sparql", params={"query": "ASK {}"}).status_code == 200
-    with ThreadPoolExecutor(2) as pool:
-        started = time.monotonic()
-        runaway = pool.submit(app.get, "/sparql", params={"query": RUNAWAY})
-        time.sleep(0.2)
-        quick = []
-        while not runaway.done():
-            quick.append(app.get("/sparql", params={"query": "ASK { ?s a tw:Twinning }"}).status_code)
-            time.sleep(0.05)
-        slow = runaway.result()
-    assert slow.status_code == 503 and f"did not answer within {TIMEOUT} s" in slow.text, slow.text
-    assert quick and all(status == 200 for status in quick), quick
-    assert app.get("/sparql", params={"query": "ASK {}"}).status_code == 200
-    # The store works on the runaway until its own limit: the module's next test (every id, each a query of its
-    # own held to the 5 s) must not share the store with it (on a loaded machine Virtuoso answered one in over 5 s).
-    time.sleep(max(0.0, started + STORE_SECONDS + 1 - time.monotonic()))
-
-
 def test_every_id_of_the_graph_dereferences(app: InProcessServer, mini_build) -> None:  # type: ignore[no-untyped-def]
     """Each resource's data document comes whole out of the store, in every format."""
     settings, _ = mini_build
@@ -130,3 +108,24 @@ def test_pages_say_what_they_say_over_the_embedded_store(app: InProcessServer, a
     ours, theirs = Page(remote.text), Page(embedded.text)
     assert (ours.title, sorted(ours.links), ours.misnested) == (theirs.title, sorted(theirs.links), theirs.misnested)
     assert remote.text.count("Conflicting claim") == embedded.text.count("Conflicting claim")
+
+
+def test_a_runaway_query_is_abandoned_and_others_are_answered(app: InProcessServer) -> None:
+    """twinkg gives up at its --timeout (503 saying so) and keeps answering.
+
+    The store works on the runaway until its own time limit (STORE_SECONDS): no other test may share the store with
+    it (on a loaded machine Virtuoso answered a dereference in over 5 s meanwhile), so this is the module's last test
+    for each store, which is stopped right after it (pytest runs a module's tests store by store, in file order)."""
+    # A client's queries run one at a time until one has finished (server.fairness): this one has had an answer.
+    assert app.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+    with ThreadPoolExecutor(2) as pool:
+        runaway = pool.submit(app.get, "/sparql", params={"query": RUNAWAY})
+        time.sleep(0.2)
+        quick = []
+        while not runaway.done():
+            quick.append(app.get("/sparql", params={"query": "ASK { ?s a tw:Twinning }"}).status_code)
+            time.sleep(0.05)
+        slow = runaway.result()
+    assert slow.status_code == 503 and f"did not answer within {TIMEOUT} s" in slow.text, slow.text
+    assert quick and all(status == 200 for status in quick), quick
+    assert app.get("/sparql", params={"query": "ASK {}"}).status_code == 200
