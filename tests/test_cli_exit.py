@@ -61,3 +61,26 @@ def test_a_build_through_app_returns_to_its_caller(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["build", "--data", str(MINI), "--out", str(tmp_path / "dist")])
     assert result.exit_code == 0, result.output
     assert "built" in result.output and (tmp_path / "dist" / "SHA256SUMS").is_file()
+
+
+@pytest.mark.parametrize("base", ["http://x y/", "http://x/{a}/", "twinkg/"], ids=["space", "brace", "relative"])
+def test_a_base_that_is_not_an_iri_is_one_line_and_nothing_written(tmp_path: Path, base: str) -> None:
+    """Every minted IRI starts with the base, written as it is: one that is not an absolute IRI is refused before
+    the build starts, not raised by pyoxigraph deep in the mapping as a traceback."""
+    result = CliRunner().invoke(app, ["build", "--data", str(MINI), "--out", str(tmp_path / "dist"), "--base", base])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"error: --base must be an absolute IRI, got {base!r}" in result.output
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_standard_output_that_cannot_be_written_is_one_line_after_the_build(tmp_path: Path) -> None:
+    """`twinkg build > /dev/full`: the output folder is whole; the summary that cannot be printed is a one-line
+    error and exit status 1, not an OSError's traceback."""
+    out = tmp_path / "dist"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([str(BIN / "twinkg"), "build", "--data", str(MINI), "--out", str(out)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
+    assert "error: cannot write to standard output: No space left on device" in " ".join(proc.stderr.split())
+    assert (out / "SHA256SUMS").is_file()

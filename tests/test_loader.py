@@ -127,6 +127,20 @@ def test_field_typos_and_bad_values(data: Path) -> None:
     assert any("initiated_by: 'gamma' is not a partner of alpha-town--beta-city" in p for p in problems)
 
 
+def test_a_language_tag_or_url_rdf_cannot_hold_is_a_problem_of_its_record(data: Path) -> None:
+    """A label's language and a source's URL go into the RDF as they are: one pyoxigraph rejects is reported
+    with its file, record and field, not raised by the mapping as a ValueError's traceback."""
+    edit(data / "places.yaml", "labels: {de: Alphastadt}", 'labels: {"d e": Alphastadt, en-GB: Alpha}')
+    edit(data / "places.yaml", "      - name: Old Alpha\n", "      - name: Old Alpha\n        language: en_GB\n")
+    edit(data / "sources.yaml", "    date: 2023-05\n", '    date: 2023-05\n    url: "https://example.org/a b"\n')
+    problems = problems_of(data)
+    assert any(": alpha-town: labels: 'd e' is not a language tag" in p for p in problems), problems
+    assert not any("en-GB" in p for p in problems)
+    assert any(": alpha-town: language: 'en_GB' is not a language tag" in p for p in problems), problems
+    assert any(": doc-a: url: 'https://example.org/a b' is not an IRI" in p for p in problems), problems
+    assert len(problems) == 3
+
+
 def test_all_problems_in_one_run(data: Path) -> None:
     edit(data / "twinnings.yaml", "date: 1944\n", "date: 1944-02-30\n")
     edit(data / "twinnings.yaml", "reasons: [humour]", "reasons: [hilarity]")

@@ -171,6 +171,19 @@ def test_the_curated_text_is_what_pyoxigraph_writes_for_the_same_statements(tmp_
     assert any(b'"a \\"quoted\\" back\\\\slash\\ttab\\nline\\u0001\\u007F\\uFFFE\\uFFFF end"@de-at' in line for line in text)
 
 
+def test_curated_triples_are_triples_not_the_quads_pyoxigraph_parses(tmp_path: Path) -> None:
+    """`curated_triples` parses the build's text: it hands back `ox.Triple`s, as it says, the mapping's own
+    statements (a set of the `ox.Quad`s `ox.parse` yields is equal to no set of triples)."""
+    from twinkg.concepts import load_classes
+    from twinkg.mapping import OX, _Mapper, curated_triples
+
+    settings = settings_for(MINI, tmp_path)
+    classes, day, data = load_classes(settings.ontology_dir), settings.built_at.date(), load_data(settings)
+    triples = curated_triples(data, Iris(), day, classes)
+    assert triples and all(type(t) is ox.Triple for t in triples)
+    assert triples == set(_Mapper(data, Iris(), day, classes, OX).statements())
+
+
 def test_a_literal_without_an_escaped_character_is_written_as_it_is() -> None:
     """`NTriplesTerms` quotes a text as it is unless it holds a character pyoxigraph escapes: true of every
     code point (the test fails if pyoxigraph starts escaping one more)."""

@@ -70,7 +70,12 @@ def settings_from(data: Path | None = None, out: Path | None = None, base: str |
     if base is not None and not base.endswith(("/", "#")):
         fail(f"--base must end with '/' or '#', got {base!r}")
     given = {"data_dir": data, "out_dir": out, "base": base, **options}
-    return dataclasses.replace(Settings(), **{k: v for k, v in given.items() if v is not None})
+    settings = dataclasses.replace(Settings(), **{k: v for k, v in given.items() if v is not None})
+    try:  # every minted IRI starts with it, and the build writes them as they are (mapping.NTriplesTerms)
+        ox.NamedNode(settings.base)
+    except ValueError:
+        fail(f"--base must be an absolute IRI, got {settings.base!r}" + ("" if base else " (from $TWINKG_BASE)"))
+    return settings
 
 
 def fail(message: str) -> None:
@@ -132,13 +137,26 @@ def exit_now() -> NoReturn:
     os._exit(0)
 
 
+def say(text: str, aftermath: str = "") -> None:
+    """Print `text` to standard output; one that cannot take it (`> /dev/full`, a closed pipe) is a one-line
+    error and exit status 1, not a traceback. Standard output is then pointed at /dev/null, so that the
+    interpreter's last flush of what it still holds does not fail again."""
+    try:
+        print(text, flush=True)
+    except OSError as exc:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        fail(f"cannot write to standard output: {exc.strerror or exc}{'; ' + aftermath if aftermath else ''}")
+
+
 def run_pipeline(settings: Settings, write: bool, then: Callable[[], None] = lambda: None) -> None:
     """Run the build stages and print the validation summary; then `then()`, while the build still holds
     what it made (`build.run`)."""
     from twinkg.build import Built, run
 
     def done(built: Built) -> None:
-        print(built.report.summary())
+        say(built.report.summary(), "the build's output was written" if write else "")
         then()
 
     run(settings, progress, write=write, then=done)

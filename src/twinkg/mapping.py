@@ -388,7 +388,7 @@ def curated_triples(data: Dataset, iris: Iris, as_of: dt.date, classes: Classes)
     """All triples of the curated graph (`curated_ntriples`, parsed).
 
     `classes` (concepts.load_classes) says which classes an event or actor type stands for."""
-    return set(ox.parse(curated_ntriples(data, iris, as_of, classes), format=ox.RdfFormat.N_TRIPLES))
+    return {q.triple for q in ox.parse(curated_ntriples(data, iris, as_of, classes), format=ox.RdfFormat.N_TRIPLES)}
 
 
 PARALLEL_TWINNINGS = 20_000

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from twinkg import dates
 from twinkg.concepts import Codes, country_name
 from twinkg.curated import yaml_reader
@@ -237,6 +239,8 @@ def _read_source(rec: _Record, codes: Codes) -> Source | None:
     url = rec.text("url")
     if url and not url.startswith(("http://", "https://")):
         rec.problem("url", f"expected an http(s) URL, got {url!r}")
+    elif url and not _is_iri(url):
+        rec.problem("url", f"{url!r} is not an IRI (a space, a quote or a bad %-escape?)")
     source = Source(
         id=sid or "", title=title or "", where=rec.where(), author=rec.text("author"),
         publisher=rec.text("publisher"), language=rec.text("language"), date=rec.date("date"),
@@ -257,7 +261,7 @@ def _read_names(rec: _Record) -> tuple[PlaceName, ...]:
             continue
         name = child.text("name", required=True)
         item = PlaceName(
-            name=name or "", sources=child.sources(), language=child.text("language"),
+            name=name or "", sources=child.sources(), language=_language(child, "language", child.text("language")),
             valid_from=child.date("from"), valid_until=child.date("until"),
         )
         _check_period(child, item.valid_from, item.valid_until)
@@ -287,6 +291,27 @@ def _read_coordinates(rec: _Record) -> tuple[float, float] | None:
     return lat, lon
 
 
+def _is_iri(text: str) -> bool:
+    """Whether RDF can hold `text` as an IRI, as pyoxigraph checks it (the mapping writes it as it is)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _language(rec: _Record, key: str, tag: str | None) -> str | None:
+    """`tag` if it is a language tag (BCP 47, as pyoxigraph checks it), else a problem of `key` and None."""
+    if tag is None:
+        return None
+    try:
+        ox.Literal("", language=tag)
+    except ValueError:
+        rec.problem(key, f"{tag!r} is not a language tag (like en, de or sr-Latn)")
+        return None
+    return tag
+
+
 def _read_wikidata(rec: _Record) -> str | None:
     qid = rec.text("wikidata")
     if qid and not QID_RE.match(qid):
@@ -313,10 +338,11 @@ def _read_place(rec: _Record, codes: Codes) -> Place | None:
     if not hasattr(labels, "items") or not all(isinstance(v, str) for v in labels.values()):
         rec.problem("labels", "expected a mapping from language code to label")
         labels = {}
+    labels = {lang: str(v) for k, v in labels.items() if (lang := _language(rec, "labels", str(k))) is not None}
     wikidata = _read_wikidata(rec)
     place = Place(
         id=pid or "", label=label or "", country=_read_country(rec, required=not fictional and not wikidata),
-        sources=rec.sources(), where=rec.where(), labels={str(k): str(v) for k, v in labels.items()},
+        sources=rec.sources(), where=rec.where(), labels=labels,
         alt_labels=rec.texts("alt_labels"), names=_read_names(rec), wikidata=wikidata,
         coordinates=_read_coordinates(rec), type=rec.code("type", "place-type", codes) or "city",
         fictional=fictional, comment=rec.text("comment"),
