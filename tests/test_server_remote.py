@@ -4,6 +4,7 @@ and what the endpoint and the pages read through them (tests/test_server_remote_
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import threading
 from collections import Counter
@@ -14,6 +15,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from support.builds import MINI
+from support.inprocess import serve_app
 from support.processes import REMOTE_STORES, RemoteStoreServer, start_remote_store, start_twinkg, write_dump
 from support.proxies import LoopbackProxy
 
@@ -191,21 +193,20 @@ def test_serve_over_the_remote_store(mini_build, store: RemoteStoreServer, tmp_p
 
 def test_virtuosos_own_time_limit_is_a_timeout(mini_build, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Virtuoso stops a runaway query at its own limit (1 s, before twinkg's 30 s) with a 500 `SR171`: the adapter
-    makes it a timeout (503 saying so), not a failing store."""
+    makes it a timeout (503 saying so), not a failing store. The app runs in process (the adapter is under test,
+    not the sockets: `test_serve_over_the_remote_store` runs `twinkg serve` over Virtuoso)."""
     settings, kind = mini_build[0], "virtuoso"
     store = start_remote_store(kind, tmp_path / "db", tmp_path, query_seconds=1)
-    srv = None
     try:
         for graph, ntriples in graph_ntriples(settings.out_dir).items():
             put(store, graph, ntriples)  # plain PUTs: the store's time limit also bounds updates
-        srv = start_twinkg(settings.out_dir, MINI, tmp_path, *store.serve_args(), "--timeout", "30")
-        with srv.client() as c:
-            r = c.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"})
+        over = dataclasses.replace(settings, sparql_endpoint=store.query_url, sparql_endpoint_kind=store.kind,
+                                   timeout=30.0, workers=1, fast_workers=0)
+        with serve_app(over) as app:
+            r = app.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"})
             assert r.status_code == 503 and "own time limit" in r.text, (r.status_code, r.text)
-            assert c.get("/sparql", params={"query": "ASK { ?s a tw:Place }"}).json()["boolean"] is True
+            assert app.get("/sparql", params={"query": "ASK { ?s a tw:Place }"}).json()["boolean"] is True
     finally:
-        if srv is not None:
-            srv.stop()
         store.stop()
 
 
