@@ -84,3 +84,13 @@ def test_a_standard_output_that_cannot_be_written_is_one_line_after_the_build(tm
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
     assert "error: cannot write to standard output: No space left on device" in " ".join(proc.stderr.split())
     assert (out / "SHA256SUMS").is_file()
+
+
+@pytest.mark.parametrize("base", ["http://x y/", "http://example.org/kg"], ids=["space", "no-slash"])
+def test_a_base_from_the_environment_is_checked_as_the_option_is(tmp_path: Path, base: str) -> None:
+    env = {**os.environ, "TWINKG_BASE": base}
+    proc = subprocess.run([str(BIN / "twinkg"), "build", "--data", str(MINI), "--out", str(tmp_path / "dist")], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "error: --base must" in proc.stderr and f"got {base!r} (from $TWINKG_BASE)" in " ".join(proc.stderr.split())
+    assert not (tmp_path / "dist").exists()

@@ -67,14 +67,15 @@ BaseOption = typer.Option(None, "--base", metavar="IRI",
 def settings_from(data: Path | None = None, out: Path | None = None, base: str | None = None,
                   **options: Any) -> Settings:
     """The defaults of Settings, with what was given on the command line."""
-    if base is not None and not base.endswith(("/", "#")):
-        fail(f"--base must end with '/' or '#', got {base!r}")
     given = {"data_dir": data, "out_dir": out, "base": base, **options}
     settings = dataclasses.replace(Settings(), **{k: v for k, v in given.items() if v is not None})
+    given_as = "" if base else " (from $TWINKG_BASE)"
+    if not settings.base.endswith(("/", "#")):
+        fail(f"--base must end with '/' or '#', got {settings.base!r}{given_as}")
     try:  # every minted IRI starts with it, and the build writes them as they are (mapping.NTriplesTerms)
         ox.NamedNode(settings.base)
     except ValueError:
-        fail(f"--base must be an absolute IRI, got {settings.base!r}" + ("" if base else " (from $TWINKG_BASE)"))
+        fail(f"--base must be an absolute IRI, got {settings.base!r}{given_as}")
     return settings
 
 
