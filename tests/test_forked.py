@@ -63,3 +63,13 @@ def test_leaving_the_block_ends_a_child_still_running() -> None:
         process = stage.process
         assert process is not None and process.is_alive()
     assert not process.is_alive()
+
+
+def test_a_child_out_of_memory_is_a_one_line_failure_naming_the_stage() -> None:
+    """A MemoryError in the child (a stage too big for the machine) says so in one line, not with the child's traceback."""
+    def exhaust() -> None:
+        raise MemoryError
+
+    with Forked(exhaust, "exports") as stage, pytest.raises(StageFailed) as caught:
+        stage.result()
+    assert str(caught.value) == "the exports stage ran out of memory"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support.builds import MINI, settings_for
 
 from twinkg.build import load_data, map_graphs
@@ -182,6 +184,20 @@ def test_curated_triples_are_triples_not_the_quads_pyoxigraph_parses(tmp_path: P
     triples = curated_triples(data, Iris(), day, classes)
     assert triples and all(type(t) is ox.Triple for t in triples)
     assert triples == set(_Mapper(data, Iris(), day, classes, OX).statements())
+
+
+@given(st.text(), st.sampled_from([None, "en", "DE-at", "sr-Latn", "zh-Hant-TW", "x-private"]),
+       st.sampled_from(["http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/2001/XMLSchema#gYear",
+                        "http://www.opengis.net/ont/geosparql#wktLiteral"]))
+def test_any_text_is_the_line_pyoxigraph_writes(text: str, lang: str | None, datatype: str) -> None:
+    """Whatever a record's text holds (quotes, backslashes, newlines, U+2028, NUL, U+FFFF), with a language or a
+    datatype, `NTriplesTerms` writes the bytes pyoxigraph's N-Triples serializer writes for the same terms."""
+    from twinkg.mapping import OX, NTriplesTerms
+
+    nt, s, p = NTriplesTerms(), "http://example.org/s", "http://example.org/p"
+    for ours, theirs in ((nt.lit(text, lang), OX.lit(text, lang)), (nt.typed(text, datatype), OX.typed(text, datatype))):
+        line = nt.triple(nt.iri(s), nt.iri(p), ours).encode()
+        assert line == ox.serialize([OX.triple(OX.iri(s), OX.iri(p), theirs)], format=ox.RdfFormat.N_TRIPLES)
 
 
 def test_a_literal_without_an_escaped_character_is_written_as_it_is() -> None:

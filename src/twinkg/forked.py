@@ -60,6 +60,8 @@ def _child(parent: int, receive: multiprocessing.connection.Connection, send: mu
         outcome: tuple[str, object] = ("ok", fn())
     except TwinkgError as exc:
         outcome = ("error", exc if _round_trips(exc) else StageFailed(str(exc)))
+    except MemoryError:  # the parent says so in one line: the child's traceback would say nothing more
+        outcome = ("memory", None)
     except BaseException:  # noqa: BLE001  # the parent reports it; the child must not die silently
         outcome = ("crash", traceback.format_exc())
     send.send(outcome)
@@ -106,6 +108,8 @@ class Forked(Generic[T]):
         if kind == "error":
             assert isinstance(value, TwinkgError)
             raise value
+        if kind == "memory":
+            raise StageFailed(f"the {self.name} stage ran out of memory")
         raise StageFailed(f"the {self.name} stage failed:\n{value}")
 
     def __enter__(self) -> Forked[T]:
