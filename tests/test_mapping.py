@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from support.builds import MINI, settings_for
 
 from twinkg.build import load_data, map_graphs
-from twinkg.curated.records import Dataset
+from twinkg.curated.records import Dataset, Twinning
 from twinkg.forked import Forked
 from twinkg.graphs import quads
 from twinkg.vocab import Iris
@@ -230,3 +230,34 @@ def test_two_processes_write_the_same_statements(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(mapping, "Forked", Counted)
     assert _text_and_objects(data) == one and forks == ["curated mapping"]
     assert len(data.twinnings) >= 3
+
+
+@pytest.mark.parametrize("failure", ["error", "bug"])
+def test_a_record_that_fails_in_the_childs_share_fails_as_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                          failure: str) -> None:
+    """A twinning the forked child maps (the first 4/7) that raises: a twinkg error is itself in the parent, the
+    same message as one process gives; any other exception is a failure of the stage that names it."""
+    from twinkg import mapping
+    from twinkg.concepts import load_classes
+    from twinkg.errors import InputError, TwinkgError
+
+    settings = settings_for(MINI, tmp_path)
+    data, classes, day = load_data(settings), load_classes(settings.ontology_dir), settings.built_at.date()
+    first = data.twinnings[0].slug
+    plain = mapping._Mapper.twinning
+
+    def failing(self: mapping._Mapper[str], twinning: Twinning) -> Iterator[str]:
+        if twinning.slug == first:
+            raise InputError(f"twinnings.yaml: {first}: partners: odd") if failure == "error" else KeyError(first)
+        return plain(self, twinning)
+
+    monkeypatch.setattr(mapping._Mapper, "twinning", failing)
+    with pytest.raises(TwinkgError if failure == "error" else KeyError) as alone:
+        mapping.curated_ntriples(data, Iris(), day, classes)
+    monkeypatch.setattr(mapping, "PARALLEL_TWINNINGS", 2)
+    with pytest.raises(TwinkgError) as forked:
+        mapping.curated_ntriples(data, Iris(), day, classes)
+    if failure == "error":
+        assert type(forked.value) is InputError and str(forked.value) == str(alone.value)
+    else:
+        assert str(forked.value).startswith("the curated mapping stage failed:") and f"KeyError: '{first}'" in str(forked.value)
