@@ -94,3 +94,23 @@ def test_a_base_from_the_environment_is_checked_as_the_option_is(tmp_path: Path,
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "error: --base must" in proc.stderr and f"got {base!r} (from $TWINKG_BASE)" in " ".join(proc.stderr.split())
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_standard_output_without_a_descriptor_that_fails_is_the_same_one_line(monkeypatch: pytest.MonkeyPatch,
+                                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`cli.say` on a standard output that is no file (an embedding program's): the same error, no second one."""
+    import io
+
+    import typer
+
+    from twinkg import cli
+
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    with pytest.raises(typer.Exit) as exited:
+        cli.say("SHACL: the graph conforms", "the build's output was written")
+    assert exited.value.exit_code == 1
+    assert "error: cannot write to standard output: No space left on device; the build's output was written" in " ".join(capsys.readouterr().err.split())

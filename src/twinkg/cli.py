@@ -12,6 +12,7 @@ needs, including the modules whose constants are option defaults.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -145,9 +146,10 @@ def say(text: str, aftermath: str = "") -> None:
     try:
         print(text, flush=True)
     except OSError as exc:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        with contextlib.suppress(OSError):  # a standard output without a file descriptor (a test's) has no last flush to fail
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
         fail(f"cannot write to standard output: {exc.strerror or exc}{'; ' + aftermath if aftermath else ''}")
 
 
