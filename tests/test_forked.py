@@ -73,3 +73,29 @@ def test_a_child_out_of_memory_is_a_one_line_failure_naming_the_stage() -> None:
     with Forked(exhaust, "exports") as stage, pytest.raises(StageFailed) as caught:
         stage.result()
     assert str(caught.value) == "the exports stage ran out of memory"
+
+
+def test_leaving_the_block_without_the_result_leaves_no_zombie() -> None:
+    """A caller that fails before it asks for the result: the child that already ended is reaped too."""
+    import multiprocessing.connection
+    from pathlib import Path
+
+    with Forked(lambda: 1, "quick") as stage:
+        assert stage.process is not None and stage.process.pid is not None
+        pid = stage.process.pid
+        multiprocessing.connection.wait([stage.process.sentinel], timeout=30)  # ended, not yet reaped
+    assert not Path(f"/proc/{pid}").exists()
+
+
+class _TooBigToSend:
+    def __reduce__(self) -> tuple[object, ...]:
+        raise MemoryError
+
+
+def test_a_result_too_big_to_send_is_the_same_one_line_failure(capfd: pytest.CaptureFixture[str]) -> None:
+    """The child's result is pickled to be sent back: running out of memory there is the stage running out of
+    memory, said once by the parent, not the child's traceback on stderr and an answer that never comes."""
+    with Forked(_TooBigToSend, "exports") as stage, pytest.raises(StageFailed) as caught:
+        stage.result()
+    assert str(caught.value) == "the exports stage ran out of memory"
+    assert "Traceback" not in capfd.readouterr().err

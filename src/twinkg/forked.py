@@ -64,7 +64,12 @@ def _child(parent: int, receive: multiprocessing.connection.Connection, send: mu
         outcome = ("memory", None)
     except BaseException:  # noqa: BLE001  # the parent reports it; the child must not die silently
         outcome = ("crash", traceback.format_exc())
-    send.send(outcome)
+    try:
+        send.send(outcome)  # pickled whole before a byte is written: a failure here sends the failure instead
+    except MemoryError:
+        send.send(("memory", None))
+    except Exception:  # noqa: BLE001  # a result that does not pickle: a bug of the stage, reported as one
+        send.send(("crash", traceback.format_exc()))
     send.close()
 
 
