@@ -19,7 +19,9 @@ from support.inprocess import serve_app
 from support.processes import REMOTE_STORES, RemoteStoreServer, start_remote_store, start_twinkg, write_dump
 from support.proxies import LoopbackProxy
 
+from twinkg.remote import publish_graphs
 from twinkg.store.remote import ADAPTERS, VIRTUOSO_GRAPHS
+from twinkg.vocab import STAGING_GRAPHS
 
 pytestmark = [pytest.mark.slow, pytest.mark.remote_store]
 
@@ -137,6 +139,37 @@ def test_readers_see_the_old_graphs_or_the_new_never_a_mix(mini_build, store: Re
         kinds[versions.pop()] += 1
     assert kinds["A"] > 0, kinds  # the readers did overlap the publish
     assert {g: n for g, n in graph_counts(store).items() if g in graphs} == dump_counts(dumps["B"])
+
+
+def test_a_reader_through_twinkg_never_sees_a_publish_under_way(mini_build, store: RemoteStoreServer,  # type: ignore[no-untyped-def]
+                                                                 tmp_path: Path) -> None:
+    """Between its uploads and its swap a publish leaves two builds in the store: the staging graphs hold the new
+    one. A query through twinkg that brings no dataset reads the published build alone, though the store's own
+    default graph (Oxigraph started with --union-default-graph, Virtuoso's every graph) holds both."""
+    settings, _ = mini_build
+    dumps = versioned_dumps(settings.out_dir, tmp_path, padding=0)
+    assert store.publish(dumps["A"]).returncode == 0
+    over = dataclasses.replace(settings, sparql_endpoint=store.query_url, sparql_endpoint_kind=store.kind,
+                               workers=1, fast_workers=0)
+    marker = f"SELECT DISTINCT ?v {{ <{VERSION}> <{VERSION}> ?v }} ORDER BY ?v"
+    in_graphs = f"SELECT DISTINCT ?g ?v {{ GRAPH ?g {{ <{VERSION}> <{VERSION}> ?v }} }}"
+
+    def through_twinkg() -> tuple[list[str], set[str]]:
+        with serve_app(over) as app:  # a new app: the store's graphs are asked for anew
+            versions = app.get("/sparql", params={"query": marker}, headers={"Accept": "text/csv"}).text.split()[1:]
+            rows = app.get("/sparql", params={"query": in_graphs}, headers={"Accept": "text/csv"}).text.split()[1:]
+        return versions, {row.split(",")[0] for row in rows}
+
+    steps = publish_graphs(dumps["B"], store.store_url, store.update_url)
+    uploads = len(dump_counts(dumps["B"]))
+    lines = [next(steps) for _ in range(1 + uploads)]  # "N graphs in …", then one line per staging upload
+    assert all(line.startswith("uploaded") for line in lines[1:]), lines
+    assert {row["v"] for row in select(store, in_graphs)} == {"A", "B"}  # the store holds both builds now
+    versions, graphs = through_twinkg()
+    assert versions == ["A"], versions
+    assert graphs and not [g for g in graphs if g.startswith(STAGING_GRAPHS)], graphs
+    assert [line for line in steps if line.startswith("swapped")]  # the swap, then the staging graphs are gone
+    assert through_twinkg()[0] == ["B"]
 
 
 def test_failed_upload_changes_nothing(mini_build, store: RemoteStoreServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -483,8 +483,8 @@ def serve(
     sparql_endpoint: str | None = typer.Option(
         None, "--sparql-endpoint", metavar="URL",
         help="Query a remote SPARQL 1.1 store (loaded with `twinkg publish`) instead of the embedded one. "
-             "Its default graph must be the union of its named graphs: for oxigraph, start it with "
-             "--union-default-graph."),
+             "A query without a dataset reads the store's graphs (less the product's own and a publish's "
+             "staging graphs) as its default graph: twinkg names them on every query."),
     sparql_endpoint_kind: str = typer.Option(
         Settings.sparql_endpoint_kind, "--sparql-endpoint-kind", metavar="NAME",
         help=f"What the remote store is, where products differ: {', '.join(ADAPTERS)}."),

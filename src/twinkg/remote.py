@@ -35,6 +35,7 @@ import pyoxigraph as ox
 from twinkg import http_client
 from twinkg.errors import RemoteError
 from twinkg.output import NQ_DUMP
+from twinkg.vocab import STAGING_GRAPHS
 
 UPLOAD_SECONDS = 300.0
 """Time allowed for each request: one upload carries a whole graph."""
@@ -122,7 +123,7 @@ def publish_graphs(out_dir: Path, store_url: str, update_url: str | None = None,
                 put(session, graph, path)
                 yield f"replaced <{graph}> ({os.path.getsize(path)} bytes)"
             return
-        staging = {graph: f"urn:twinkg:staging:{token}:{i}" for i, graph in enumerate(files)}
+        staging = {graph: f"{STAGING_GRAPHS}{token}:{i}" for i, graph in enumerate(files)}
         bulk = bulk_parameters(session, store_url)
         how = " with the store's bulk loader" if bulk else ""
         try:

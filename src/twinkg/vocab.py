@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 DEFAULT_BASE = "https://w3id.org/twinkg/"
 
+STAGING_GRAPHS = "urn:twinkg:staging:"
+"""The start of the graphs `twinkg publish` uploads a build into before it swaps them in (`twinkg.remote`):
+not published data, so a remote store never reads them as part of the dataset (`store.remote`)."""
+
 TW = "https://w3id.org/twinkg/ontology#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

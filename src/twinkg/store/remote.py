@@ -1,8 +1,12 @@
 """A remote store: a SPARQL 1.1 endpoint elsewhere (Oxigraph server, Fuseki, Virtuoso, QLever).
 
-The remote store must treat its default graph as the union of its named
-graphs (e.g. `oxigraph serve --union-default-graph`), as the embedded one
-does. The caps are enforced on the answer and by abandoning the request.
+A query without a dataset of its own reads the published graphs as its
+default graph, as over the embedded store: the store names them
+(`default-graph-uri` and `named-graph-uri`, the store's graphs less the
+product's own and the staging graphs of a publish under way), so readers
+never see a build being uploaded beside the one published, whatever the
+product takes its default graph to be. The caps are enforced on the answer
+and by abandoning the request.
 
 What differs between products (how a request is sent, which format of
 results reads back faithfully, which graphs are the store's own, how a
@@ -29,6 +33,7 @@ from twinkg.errors import NotAcceptable, QueryRefused, QueryTimeout, StoreError,
 from twinkg.formats import QueryForm
 from twinkg.store.base import GRAPHS_QUERY, Answer, QueryRequest, Store, graph_names_of
 from twinkg.store.results import cap_triples, cap_tsv, results_format
+from twinkg.vocab import STAGING_GRAPHS
 
 
 class Adapter(Protocol):
@@ -36,9 +41,6 @@ class Adapter(Protocol):
 
     select_media: str
     """The results format asked for SELECT: one the product writes faithfully (terms keep their kind)."""
-    explicit_union: bool
-    """True when the product's default graph is not the union of the published graphs by itself: the
-    store then names them (default-graph-uri and named-graph-uri) on every query without a dataset."""
 
     def request(self, endpoint: str, query: str, accept: str, default_graphs: tuple[str, ...] | None,
                 named_graphs: tuple[str, ...] | None) -> httpx.Request: ...
@@ -68,7 +70,6 @@ class SparqlProtocol:
     """The SPARQL 1.1 Protocol as written: a form POST, the dataset as URL parameters."""
 
     select_media = "text/tab-separated-values"
-    explicit_union = False
 
     def request(self, endpoint: str, query: str, accept: str, default_graphs: tuple[str, ...] | None,
                 named_graphs: tuple[str, ...] | None) -> httpx.Request:
@@ -108,10 +109,10 @@ VIRTUOSO_GRAPHS = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#", "h
 class Virtuoso(SparqlProtocol):
     """OpenLink Virtuoso 7, whose endpoint departs from the recommendation in four ways handled here.
 
-    * Its default graph is every graph, its own system graphs included, and
+    * Its default graph is every graph, its own system graphs included (`own_graph`
+      leaves them out of the graphs the store names), and
       with a `default-graph-uri` but no `named-graph-uri` GRAPH still ranges
-      over every graph: the store names the published graphs itself
-      (explicit_union), and an empty named set is sent as a graph no store holds.
+      over every graph: an empty named set is sent as a graph no store holds.
     * Its TSV writes IRIs as quoted strings, so SELECT is read as JSON, where
       blank nodes come as `nodeID://b1`, not a valid blank node label: they
       are renamed (`nodeID___b1`) before the answer is parsed.
@@ -125,7 +126,6 @@ class Virtuoso(SparqlProtocol):
     """
 
     select_media = "application/sparql-results+json"
-    explicit_union = True
 
     def request(self, endpoint: str, query: str, accept: str, default_graphs: tuple[str, ...] | None,
                 named_graphs: tuple[str, ...] | None) -> httpx.Request:
@@ -209,7 +209,7 @@ class RemoteStore(Store):
         if time.monotonic() - self._graphs_at > self.graph_cache_seconds:
             body, _, _ = await self._post(GRAPHS_QUERY, self.adapter.select_media, None, None)
             names = graph_names_of(self.adapter.solutions_tsv(body, False))
-            self._graphs = frozenset(g for g in names if not self.adapter.own_graph(g))
+            self._graphs = frozenset(g for g in names if not self.adapter.own_graph(g) and not g.startswith(STAGING_GRAPHS))
             self._graphs_at = time.monotonic()
         return self._graphs
 
@@ -247,7 +247,7 @@ class RemoteStore(Store):
         # lines the user wrote (the query page underlines them there).
         query = req.query
         default_graphs, named_graphs = req.default_graphs, req.named_graphs
-        if self.adapter.explicit_union and req.union_default and default_graphs is None and named_graphs is None:
+        if req.union_default and default_graphs is None and named_graphs is None:
             default_graphs = named_graphs = tuple(sorted(await self.graph_names())) or (NO_GRAPH,)
         if req.prefixes:
             query = "".join(f"PREFIX {p}: <{iri}> " for p, iri in req.prefixes.items()) + query
