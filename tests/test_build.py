@@ -400,7 +400,7 @@ def test_the_dataset_description_counts_the_store_as_the_graphs(mini_build: tupl
     """The build counts the VoID partitions with pyoxigraph on its store: the same counts as the loop over
     the graphs' triples, with a triple stated in two graphs and a typed blank node among them."""
     from twinkg.build import store_of_lines
-    from twinkg.graphs import CHECKED, partition_counts, store_partition_counts
+    from twinkg.graphs import CHECKED, partition_counts, store_counts
     from twinkg.publish import line_dumps
 
     settings, built = mini_build
@@ -411,7 +411,7 @@ def test_the_dataset_description_counts_the_store_as_the_graphs(mini_build: tupl
     graphs["wikidata"] |= {shared, ox.Triple(blank, a, typed)}
     graphs["curated"] |= {ox.Triple(blank, a, typed)}
     store = store_of_lines(line_dumps(graphs), Iris(settings.base))
-    counted = store_partition_counts(store)
+    _, counted = store_counts(store, Iris(settings.base), 0)
     assert counted == partition_counts(graphs.values())
     assert counted[0]["http://example.org/K"] == 1 and counted[1][shared.predicate.value] >= 2
 

@@ -177,14 +177,10 @@ def partition_counts(parts: Iterable[set[ox.Triple]]) -> Counts:
     return instances, statements
 
 
-def store_partition_counts(store: ox.Store) -> Counts:
-    """`partition_counts` of a store's named graphs, counted by pyoxigraph: a third of the time of
-    the Python loop at world scale, on the build's critical path (bench/RESULTS.md)."""
-    return _store_counts(store)[0]
-
-
 def _store_counts(store: ox.Store) -> tuple[Counts, Counter[str]]:
-    """`store_partition_counts`, and the statements in each graph (by its IRI): one scan counts both."""
+    """`partition_counts` of a store's named graphs, and the statements in each graph (by its IRI), counted by
+    pyoxigraph in one scan: a third of the time of the Python loop at world scale, on the build's critical
+    path (bench/RESULTS.md)."""
     instances: Counter[str] = Counter()
     for key, n in cast(ox.QuerySolutions, store.query(
             "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?k } FILTER isIRI(?k) } GROUP BY ?k")):
@@ -215,9 +211,9 @@ def partitions(ds: ox.NamedNode, counts: Counts) -> set[ox.Triple]:
 
 
 def assemble(ontology: set[ox.Triple], curated: set[ox.Triple], wikidata: set[ox.Triple],
-             iris: Iris, built_at: dt.datetime, counts: Counts | None = None) -> Graphs:
+             iris: Iris, built_at: dt.datetime) -> Graphs:
     graphs: Graphs = {"ontology": ontology, "curated": curated, "wikidata": wikidata}
-    graphs["meta"] = meta_triples(sizes_of(graphs), counts or partition_counts(graphs.values()), iris, built_at)
+    graphs["meta"] = meta_triples(sizes_of(graphs), partition_counts(graphs.values()), iris, built_at)
     assert tuple(graphs) == GRAPH_NAMES
     return graphs
 
@@ -227,7 +223,7 @@ CHECKED = ("ontology", "curated", "wikidata")
 
 
 def store_counts(store: ox.Store, iris: Iris, union: int) -> tuple[Sizes, Counts]:
-    """`sizes_of` the `CHECKED` graphs in a store, and their `store_partition_counts`, counted by pyoxigraph
+    """`sizes_of` the `CHECKED` graphs in a store, and their `partition_counts`, counted by pyoxigraph
     (the build holds the curated graph as N-Triples text, not as a set to count); `union`, the distinct
     triples, the caller knows from the lines it loaded the store from (`publish.triple_count`)."""
     counts, graphs = _store_counts(store)
