@@ -20,9 +20,11 @@ from twinkg.build import load_data
 from twinkg.concepts import load_classes
 from twinkg.config import Settings
 from twinkg.dates import parse_exact
+from twinkg.enrich.queries import PS, WD, P
 from twinkg.errors import InputError
 from twinkg.validate import load_shapes, validate
-from twinkg.vocab import DCT, OWL, RDF, RDFS, TW, Iris
+from twinkg.vocab import DCT, OWL, PROV, RDF, RDFS, TW, XSD, Iris
+from twinkg.world.live import LIVE_ID, read_live
 from twinkg.world.mapping import world_triples
 from twinkg.world.records import Claim, Origin, World
 from twinkg.world.snapshots import CITIES_2026, CRAWL_2016, read_snapshots
@@ -292,3 +294,25 @@ def test_a_forked_child_mapping_a_share_of_the_links_makes_the_same_graph_and_fi
     assert findings.contradictions  # the curated link's disagreeing date, mapped here
     alone, _ = world_lines(w, data, IRIS, AS_OF, CLASSES, parallel_from=42)  # 41 links: too few, no child
     assert children == ["Wikidata merge"] and {q.triple for q in ox.parse(alone, format=ox.RdfFormat.N_TRIPLES)} == whole
+
+
+@pytest.mark.parametrize("when", ["not a date", "2026-13-40T00:00:00Z", ""], ids=["words", "no-such-day", "empty"])
+def test_a_retrieval_time_that_is_not_one_names_the_cache_and_statement(when: str) -> None:
+
+    statement = n(WD + "statement/Q64-abc")
+    cache = {ox.Triple(n(WD + "Q64"), n(P + "P190"), statement), ox.Triple(statement, n(PS + "P190"), n(WD + "Q90")),
+             ox.Triple(n("urn:fetch:1"), n(PROV + "endedAtTime"), ox.Literal(when))}
+    with pytest.raises(InputError, match=r"^data/wikidata: <urn:fetch:1> prov:endedAtTime '.*': not a date"):
+        read_live(cache, World(), "data/wikidata")
+
+
+def test_the_latest_retrieval_day_dates_the_live_origin() -> None:
+
+    statement = n(WD + "statement/Q64-abc")
+    stamp = n(XSD + "dateTime")
+    cache = {ox.Triple(n(WD + "Q64"), n(P + "P190"), statement), ox.Triple(statement, n(PS + "P190"), n(WD + "Q90")),
+             ox.Triple(n("urn:fetch:1"), n(PROV + "endedAtTime"), ox.Literal("2026-01-02T03:04:05Z", datatype=stamp)),
+             ox.Triple(n("urn:fetch:2"), n(PROV + "endedAtTime"), ox.Literal("2026-03-01T23:59:59Z", datatype=stamp))}
+    w = World()
+    assert read_live(cache, w, "data/wikidata")
+    assert w.origins[LIVE_ID].retrieved == dt.date(2026, 3, 1)

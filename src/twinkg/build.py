@@ -113,7 +113,7 @@ def map_world(data: Dataset, settings: Settings, ontology: set[ox.Triple]) -> Wo
     Wikidata's current claim; the snapshots (data/snapshots/) are dated sources."""
     cache = graph_parts.wikidata_triples(settings.wikidata_dir)
     world = World()
-    read_live(cache, world)
+    read_live(cache, world, str(settings.wikidata_dir))
     read_snapshots(settings.snapshots_dir, world)
     check_countries(world)
     classes = load_classes(settings.ontology_dir)

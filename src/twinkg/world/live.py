@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from twinkg.concepts import country_name
 from twinkg.dates import Date, DateError, parse_exact
 from twinkg.enrich.queries import PQ, PQV, PS, WD, WDT, WIKIBASE, P
+from twinkg.errors import InputError
 from twinkg.vocab import PROV, QID_RE, RDFS
 from twinkg.world.records import Claim, Origin, World
 from twinkg.world.snapshots import CC0, USER_ASSIGNED
@@ -60,18 +61,29 @@ def wikidata_time(value: str, precision: int | None) -> Date | None:
         return None
 
 
-def read_live(triples: set[ox.Triple], world: World) -> bool:
-    """Add the cache's items and P190 claims to `world` as the current Wikidata claim; False if it has none."""
+def _retrieved_on(t: ox.Triple, where: str) -> dt.date:
+    """The day of a retrieval's prov:endedAtTime; an edited or truncated cache is named, not a traceback."""
+    try:
+        return dt.datetime.fromisoformat(t.object.value).date()
+    except ValueError:
+        raise InputError(f"{where}: {t.subject} prov:endedAtTime {t.object.value!r}: not a date and time "
+                         "(run twinkg enrich again to rewrite the cache)") from None
+
+
+def read_live(triples: set[ox.Triple], world: World, where: str) -> bool:
+    """Add the cache's items and P190 claims to `world` as the current Wikidata claim; False if it has none.
+
+    `where` names the cache in an error (its folder). Raises InputError on a retrieval time that is not one."""
     by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
-    retrieved: list[str] = []
+    retrieved: list[dt.date] = []
     for t in triples:
         by_subject[t.subject.value].append(t)
         if t.predicate.value == PROV + "endedAtTime":
-            retrieved.append(t.object.value)
+            retrieved.append(_retrieved_on(t, where))
     statements = [(t.subject, t.object) for t in triples if t.predicate.value == P + "P190"]
     if not statements:
         return False
-    when = dt.date.fromisoformat(max(retrieved)[:10]) if retrieved else dt.date.today()
+    when = max(retrieved) if retrieved else dt.date.today()
     origin = Origin(LIVE_ID, f"Wikidata, as retrieved by twinkg enrich (latest {when.isoformat()})", when,
                     "https://www.wikidata.org/", CC0,
                     "Wikidata's P190 statements with rank and qualifiers, and the facts of every item involved, "
