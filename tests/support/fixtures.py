@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,16 @@ CURATED_SERVER_GROUP = "curated_server"
 
 def pytest_configure(config: pytest.Config) -> None:
     """pytest-xdist's own reordering (by the number of tests in a unit) is off: the workers collect the tests
-    longest unit first (support.schedule)."""
+    longest unit first (support.schedule).
+
+    SIGINT gets its default action back if the run was started ignoring it. A background job of a non-interactive
+    shell (`make test &`, a CI runner's) starts with SIGINT ignored, and every process a test starts would inherit
+    that: `oxigraph serve` then ignored `Server.stop`'s SIGINT and was killed only after 10 s, seven times a run
+    (about 70 s of the workers' time). A Python handler is reset to the default action in a child at exec."""
     if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(wrapper=True)
