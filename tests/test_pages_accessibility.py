@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.browser import at_rest
 from support.processes import Server
 from test_pages_phone import page_paths
 
@@ -107,12 +108,10 @@ def test_every_text_colour_in_the_stylesheets_meets_aa() -> None:
     assert failures == []
 
 
-def test_every_text_on_every_page_meets_aa(curated_server: Server, new_page: Callable[..., Any]) -> None:
+def test_every_text_on_every_page_meets_aa(curated_server: Server, new_context: Callable[..., Any]) -> None:
     failures: dict[tuple[str, str], str] = {}
-    page = new_page(viewport={"width": 1280, "height": 900})
-    for name, path in page_paths(curated_server).items():
-        page.goto(curated_server.url + path)
-        page.wait_for_load_state("networkidle")
+    urls = {name: curated_server.url + path for name, path in page_paths(curated_server).items()}
+    for name, page in at_rest(new_context(viewport={"width": 1280, "height": 900}), urls).items():
         items = page.evaluate(COMPUTED)
         assert items, name
         for item in items:

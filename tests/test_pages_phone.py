@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from playwright.sync_api import expect
-from support.browser import ARTIFACTS
+from support.browser import ARTIFACTS, at_rest
 from support.processes import Server
 
 from twinkg.vocab import TW
@@ -54,13 +54,10 @@ def page_paths(server: Server) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_no_page_is_wider_than_the_screen(curated_server: Server, width: int, new_page: Callable[..., Any]) -> None:
-    paths = page_paths(curated_server)
+def test_no_page_is_wider_than_the_screen(curated_server: Server, width: int, new_context: Callable[..., Any]) -> None:
+    urls = {name: curated_server.url + path for name, path in page_paths(curated_server).items()}
     too_wide = {}
-    page = new_page(viewport={"width": width, "height": 900})
-    for name, path in paths.items():
-        page.goto(curated_server.url + path)
-        page.wait_for_load_state("networkidle")
+    for name, page in at_rest(new_context(viewport={"width": width, "height": 900}), urls).items():
         scroll = page.evaluate("document.documentElement.scrollWidth")
         if scroll > width:
             too_wide[name] = scroll

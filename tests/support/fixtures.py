@@ -222,3 +222,19 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     yield make
     for page in pages:
         page.close()
+
+
+@pytest.fixture
+def new_context(browser: Any) -> Iterator[Callable[..., Any]]:
+    """`browser.new_context(**options)` for one test, closed after it: for a test that opens many pages at once
+    (`support.browser.at_rest`), which then share its cookies and storage."""
+    contexts: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
