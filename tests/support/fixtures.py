@@ -208,33 +208,29 @@ def browser() -> Iterator[Any]:
         yield b
 
 
+def closed_after(open_one: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """A fixture's body: yields `open_one`, and closes everything it opened once the test is over."""
+    opened: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        thing = open_one(**options)
+        opened.append(thing)
+        return thing
+
+    yield make
+    for thing in opened:
+        thing.close()
+
+
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     """`browser.new_page(**options)` for one test: each page has a context of its own (cookies, storage, the
     JavaScript switch) as in a fresh browser, closed after the test."""
-    pages: list[Any] = []
-
-    def make(**options: Any) -> Any:
-        page = browser.new_page(**options)
-        pages.append(page)
-        return page
-
-    yield make
-    for page in pages:
-        page.close()
+    yield from closed_after(browser.new_page)
 
 
 @pytest.fixture
 def new_context(browser: Any) -> Iterator[Callable[..., Any]]:
     """`browser.new_context(**options)` for one test, closed after it: for a test that opens many pages at once
     (`support.browser.at_rest`), which then share its cookies and storage."""
-    contexts: list[Any] = []
-
-    def make(**options: Any) -> Any:
-        context = browser.new_context(**options)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
+    yield from closed_after(browser.new_context)
