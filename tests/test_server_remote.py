@@ -21,7 +21,7 @@ from support.proxies import LoopbackProxy
 
 from twinkg.remote import publish_graphs
 from twinkg.store.remote import ADAPTERS, VIRTUOSO_GRAPHS
-from twinkg.vocab import STAGING_GRAPHS
+from twinkg.vocab import LOADING_GRAPHS, STAGING_GRAPHS
 
 pytestmark = [pytest.mark.slow, pytest.mark.remote_store]
 
@@ -90,12 +90,13 @@ def test_failed_swap_leaves_the_published_graphs_alone(mini_build, store: Remote
     assert graph_counts(store) == before  # no staging graph left, nothing half-replaced
 
 
-def versioned_dumps(mini_out: Path, root: Path, padding: int) -> dict[str, Path]:
+def versioned_dumps(mini_out: Path, root: Path, padding: int, graph_suffix: str = "") -> dict[str, Path]:
     """Two builds of the same graphs, "A" and "B": every graph holds a version marker and `padding` triples
-    of its own, so that a reader can tell from one answer whether the graphs it sees come from one build."""
+    of its own, so that a reader can tell from one answer whether the graphs it sees come from one build.
+    With a `graph_suffix`, the graphs are the mini build's named with it appended: graphs no store holds yet."""
     graphs: dict[str, list[str]] = {}
     for q in ox.parse(gzip.decompress((mini_out / "twinkg.nq.gz").read_bytes()), format=ox.RdfFormat.N_QUADS):
-        graphs.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object} .")
+        graphs.setdefault(q.graph_name.value + graph_suffix, []).append(f"{q.subject} {q.predicate} {q.object} .")
     dumps = {}
     for version in ("A", "B"):
         dumps[version] = root / f"dist-{version}"
@@ -149,27 +150,97 @@ def test_a_reader_through_twinkg_never_sees_a_publish_under_way(mini_build, stor
     settings, _ = mini_build
     dumps = versioned_dumps(settings.out_dir, tmp_path, padding=0)
     assert store.publish(dumps["A"]).returncode == 0
-    over = dataclasses.replace(settings, sparql_endpoint=store.query_url, sparql_endpoint_kind=store.kind,
-                               workers=1, fast_workers=0)
-    marker = f"SELECT DISTINCT ?v {{ <{VERSION}> <{VERSION}> ?v }} ORDER BY ?v"
-    in_graphs = f"SELECT DISTINCT ?g ?v {{ GRAPH ?g {{ <{VERSION}> <{VERSION}> ?v }} }}"
-
-    def through_twinkg() -> tuple[list[str], set[str]]:
-        with serve_app(over) as app:  # a new app: the store's graphs are asked for anew
-            versions = app.get("/sparql", params={"query": marker}, headers={"Accept": "text/csv"}).text.split()[1:]
-            rows = app.get("/sparql", params={"query": in_graphs}, headers={"Accept": "text/csv"}).text.split()[1:]
-        return versions, {row.split(",")[0] for row in rows}
-
     steps = publish_graphs(dumps["B"], store.store_url, store.update_url)
     uploads = len(dump_counts(dumps["B"]))
     lines = [next(steps) for _ in range(1 + uploads)]  # "N graphs in …", then one line per staging upload
     assert all(line.startswith("uploaded") for line in lines[1:]), lines
-    assert {row["v"] for row in select(store, in_graphs)} == {"A", "B"}  # the store holds both builds now
-    versions, graphs = through_twinkg()
+    assert {row["v"] for row in select(store, IN_GRAPHS)} == {"A", "B"}  # the store holds both builds now
+    versions, graphs = through_twinkg(settings, store)
     assert versions == ["A"], versions
     assert graphs and not [g for g in graphs if g.startswith(STAGING_GRAPHS)], graphs
     assert [line for line in steps if line.startswith("swapped")]  # the swap, then the staging graphs are gone
-    assert through_twinkg()[0] == ["B"]
+    assert through_twinkg(settings, store)[0] == ["B"]
+
+
+MARKER = f"SELECT DISTINCT ?v {{ <{VERSION}> <{VERSION}> ?v }} ORDER BY ?v"
+IN_GRAPHS = f"SELECT DISTINCT ?g ?v {{ GRAPH ?g {{ <{VERSION}> <{VERSION}> ?v }} }}"
+
+
+def through_twinkg(settings, store: RemoteStoreServer) -> tuple[list[str], set[str]]:  # type: ignore[no-untyped-def]
+    """The version markers and the graphs holding one that a query through twinkg reads over the store, from an app
+    started anew (it asks the store for its graphs on its first query)."""
+    over = dataclasses.replace(settings, sparql_endpoint=store.query_url, sparql_endpoint_kind=store.kind,
+                               workers=1, fast_workers=0)
+    with serve_app(over) as app:
+        versions = app.get("/sparql", params={"query": MARKER}, headers={"Accept": "text/csv"}).text.split()[1:]
+        rows = app.get("/sparql", params={"query": IN_GRAPHS}, headers={"Accept": "text/csv"}).text.split()[1:]
+    return versions, {row.split(",")[0] for row in rows}
+
+
+def test_a_reader_through_twinkg_never_sees_a_first_publish_under_way(mini_build, store: RemoteStoreServer,  # type: ignore[no-untyped-def]
+                                                                       tmp_path: Path) -> None:
+    """Into a store that holds none of its graphs (it answers a GET of each with 404), a publish has nothing to swap
+    out: it loads each graph in place, with no staging graph and no swap that rewrites every triple, under a marker
+    graph per graph that hides it from twinkg until the last is in. Meanwhile a query through twinkg reads none of the
+    new graphs, though the store holds them all."""
+    settings, _ = mini_build
+    dumps = versioned_dumps(settings.out_dir, tmp_path, padding=0, graph_suffix=f"/{tmp_path.name}")
+    graphs = set(dump_counts(dumps["A"]))
+    steps = publish_graphs(dumps["A"], store.store_url, store.update_url)
+    lines = [next(steps) for _ in range(1 + len(graphs))]  # "N graphs in …", then one line per upload
+    assert all(line.startswith("loaded") for line in lines[1:]), lines
+    # every graph is in the store under its own name, and its marker beside it
+    assert {g: n for g, n in graph_counts(store).items() if g in graphs} == dump_counts(dumps["A"])
+    assert {f"{LOADING_GRAPHS}{g}" for g in graphs} <= set(graph_counts(store))
+    # (the store's other graphs may hold a version marker of an earlier test's build: the graphs tell)
+    seen = through_twinkg(settings, store)[1]
+    assert not seen & graphs, seen
+    assert list(steps)[-1].startswith("showed")
+    seen = through_twinkg(settings, store)[1]
+    assert graphs <= seen, seen
+    counts = graph_counts(store)
+    assert {g: n for g, n in counts.items() if g in graphs} == dump_counts(dumps["A"])
+    assert not [g for g in counts if g.startswith(STAGING_GRAPHS)]  # no staging graph, no marker left
+
+
+def test_a_failed_first_publish_leaves_nothing(mini_build, store: RemoteStoreServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The store fails the second graph's upload of a first publish: what was loaded in place and the markers that
+    hid it are deleted; the store is as it was."""
+    settings, _ = mini_build
+    dumps = versioned_dumps(settings.out_dir, tmp_path, padding=10, graph_suffix=f"/{tmp_path.name}")
+    before = graph_counts(store)
+    puts: list[str] = []
+    proxy = LoopbackProxy([store.url], refuse=lambda method, path, n: method == "PUT" and not puts.append(path)  # type: ignore[func-returns-value]
+                          and len(puts) == 2)
+    try:
+        proxied = dataclasses.replace(store, url=proxy.url)
+        result = proxied.publish(dumps["A"])
+    finally:
+        proxy.close()
+    assert result.returncode == 1 and "500" in result.stderr, result.stderr
+    assert "loaded <" in result.stderr, result.stderr  # (in place)
+    assert graph_counts(store) == before
+
+
+def test_graphs_a_killed_first_publish_left_stay_hidden_until_the_next_publish(mini_build, store: RemoteStoreServer,  # type: ignore[no-untyped-def]
+                                                                                tmp_path: Path) -> None:
+    """A first publish killed after its first upload leaves its markers and that graph: twinkg keeps the graph out
+    of every query; the next publish (the graph is there now: staging graphs and a swap) drops the markers."""
+    settings, _ = mini_build
+    dumps = versioned_dumps(settings.out_dir, tmp_path, padding=0, graph_suffix=f"/{tmp_path.name}")
+    ntriples = graph_ntriples(dumps["A"])
+    first = sorted(ntriples)[0]
+    for graph in ntriples:
+        put(store, f"{LOADING_GRAPHS}{graph}", f"<{graph}> <{LOADING_GRAPHS}> <{LOADING_GRAPHS}{graph}> .\n".encode())
+    put(store, first, ntriples[first])
+    assert first not in through_twinkg(settings, store)[1]
+    published = store.publish(dumps["A"])
+    assert published.returncode == 0 and "swapped" in published.stderr, published.stderr
+    counts = graph_counts(store)
+    assert not [g for g in counts if g.startswith(STAGING_GRAPHS)], counts
+    assert {g: n for g, n in counts.items() if g in ntriples} == dump_counts(dumps["A"])
+    seen = through_twinkg(settings, store)[1]
+    assert set(ntriples) <= seen, seen
 
 
 def test_failed_upload_changes_nothing(mini_build, store: RemoteStoreServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

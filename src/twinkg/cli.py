@@ -575,8 +575,10 @@ def publish(
     Each graph of dist/twinkg.nq.gz is first PUT into a staging graph, then all
     are swapped in by one SPARQL Update (MOVE … TO …), so readers see either the
     old set of graphs or the new one. Into Oxigraph the staging graphs are loaded
-    with its bulk loader (no transaction: only the swap needs one). Without an
-    update endpoint, each graph is replaced by one PUT (atomic per graph).
+    with its bulk loader (no transaction: only the swap needs one). A first publish
+    (the store holds none of the graphs) loads them in place, hidden from twinkg's
+    readers until the last is in. Without an update endpoint, each graph is
+    replaced by one PUT (atomic per graph).
     """
     from twinkg.remote import publish_graphs
 

@@ -16,6 +16,9 @@ DEFAULT_BASE = "https://w3id.org/twinkg/"
 STAGING_GRAPHS = "urn:twinkg:staging:"
 """The start of the graphs `twinkg publish` uploads a build into before it swaps them in (`twinkg.remote`):
 not published data, so a remote store never reads them as part of the dataset (`store.remote`)."""
+LOADING_GRAPHS = f"{STAGING_GRAPHS}loading:"
+"""The start of a marker graph `{LOADING_GRAPHS}{g}` that a first publish keeps while it loads graph g in place
+(`twinkg.remote`): a remote store leaves g out of the dataset until the marker is gone (`store.remote`)."""
 
 TW = "https://w3id.org/twinkg/ontology#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -3,7 +3,8 @@
 A query without a dataset of its own reads the published graphs as its
 default graph, as over the embedded store: the store names them
 (`default-graph-uri` and `named-graph-uri`, the store's graphs less the
-product's own and the staging graphs of a publish under way), so readers
+product's own, the staging graphs of a publish under way and the graphs a
+first publish is still loading in place), so readers
 never see a build being uploaded beside the one published, whatever the
 product takes its default graph to be. The caps are enforced on the answer
 and by abandoning the request.
@@ -33,7 +34,7 @@ from twinkg.errors import NotAcceptable, QueryRefused, QueryTimeout, StoreError,
 from twinkg.formats import QueryForm
 from twinkg.store.base import GRAPHS_QUERY, Answer, QueryRequest, Store, graph_names_of
 from twinkg.store.results import cap_triples, cap_tsv, results_format
-from twinkg.vocab import STAGING_GRAPHS
+from twinkg.vocab import LOADING_GRAPHS, STAGING_GRAPHS
 
 
 class Adapter(Protocol):
@@ -209,7 +210,9 @@ class RemoteStore(Store):
         if time.monotonic() - self._graphs_at > self.graph_cache_seconds:
             body, _, _ = await self._post(GRAPHS_QUERY, self.adapter.select_media, None, None)
             names = graph_names_of(self.adapter.solutions_tsv(body, False))
-            self._graphs = frozenset(g for g in names if not self.adapter.own_graph(g) and not g.startswith(STAGING_GRAPHS))
+            loading = {g.removeprefix(LOADING_GRAPHS) for g in names if g.startswith(LOADING_GRAPHS)}
+            self._graphs = frozenset(g for g in names if not self.adapter.own_graph(g) and not g.startswith(STAGING_GRAPHS)
+                                     and g not in loading)
             self._graphs_at = time.monotonic()
         return self._graphs
 
