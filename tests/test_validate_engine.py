@@ -70,6 +70,28 @@ def test_class_membership_is_a_type_lookup_when_the_hierarchy_is_known() -> None
     assert all("subClassOf>*" in c.query for c in blank)
 
 
+def test_a_focus_node_of_two_target_classes_is_tested_once() -> None:
+    """A node typed with a target class and its subclass (a tw:Event that is a tw:Establishment) is one focus
+    node: the pass's tests run on the distinct focus nodes, not once per class, and report it once, as pyshacl."""
+    import pyoxigraph as ox
+
+    from twinkg.shacl_sparql import Hierarchy
+
+    g = shapes("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message 'needs p' ] .")
+    (check,) = compile_shapes(g, Hierarchy([("<http://example.org/D>", "<http://example.org/C>")]))
+    target = check.query[check.query.index("WHERE {"):check.query.index(" BIND (")]
+    assert target.startswith("WHERE { { SELECT DISTINCT ?this WHERE { { VALUES")
+    (plain,) = compile_shapes(g, Hierarchy([]))  # one class, no subclasses: one row per node already
+    assert "SELECT DISTINCT ?this WHERE" not in plain.query.removeprefix("SELECT DISTINCT ?this ?f0 WHERE")
+    n, ex = ox.NamedNode, "http://example.org/"
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    data = [ox.Triple(n(ex + "D"), n("http://www.w3.org/2000/01/rdf-schema#subClassOf"), n(ex + "C")),
+            ox.Triple(n(ex + "x"), a, n(ex + "C")), ox.Triple(n(ex + "x"), a, n(ex + "D"))]
+    report = validate(data, g)
+    assert [(r.focus, r.message) for r in report.results] == [(ex + "x", "needs p")]
+    assert report == validate(data, g, "pyshacl")
+
+
 def test_class_constraints_follow_subclass_chains_cycles_and_blank_subclasses() -> None:
     import pyoxigraph as ox
 
