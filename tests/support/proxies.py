@@ -10,6 +10,15 @@ from dataclasses import dataclass, field
 
 import httpx
 
+POLL_SECONDS = 0.02
+"""How often a proxy's loop looks for `close()`: the default half-second was half a second of each test's teardown."""
+
+
+def serve_in_thread(server: http.server.ThreadingHTTPServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
+    thread.start()
+    return thread
+
 
 class LoopbackProxy:
     """A small HTTP proxy on loopback: each request goes to the next of `upstreams` in turn (round robin),
@@ -56,8 +65,7 @@ class LoopbackProxy:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
+        self._thread = serve_in_thread(self.server)
 
     def close(self) -> None:
         self.server.shutdown()
@@ -144,8 +152,7 @@ class FaultProxy:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}/query"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_thread(self.server)
 
     def close(self) -> None:
         self.server.shutdown()
