@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import rdflib
 
@@ -89,6 +91,27 @@ def test_a_focus_node_of_two_target_classes_is_tested_once() -> None:
             ox.Triple(n(ex + "x"), a, n(ex + "C")), ox.Triple(n(ex + "x"), a, n(ex + "D"))]
     report = validate(data, g)
     assert [(r.focus, r.message) for r in report.results] == [(ex + "x", "needs p")]
+    assert report == validate(data, g, "pyshacl")
+
+
+def test_a_value_of_a_class_with_subclasses_is_typed_by_one_read_of_its_types() -> None:
+    """sh:class of a class with subclasses, on a value: its types are read once and compared with the class and
+    each subclass (a look-up per class cost more than twice as much at ×4); the verdicts are pyshacl's."""
+    import pyoxigraph as ox
+
+    from twinkg.shacl_sparql import Hierarchy
+
+    g = shapes("ex:S a sh:NodeShape ; sh:targetClass ex:K ; sh:property [ sh:path ex:p ; sh:class ex:C ; sh:message 'p is a C' ] .")
+    (check,) = compile_shapes(g, Hierarchy([("<http://example.org/E>", "<http://example.org/C>")]))
+    assert "VALUES" not in check.query and re.search(r"sameTerm\(\?v\d+, <http://example.org/E>\)", check.query)
+    n, ex = ox.NamedNode, "http://example.org/"
+    a = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    data = [ox.Triple(n(ex + "E"), n("http://www.w3.org/2000/01/rdf-schema#subClassOf"), n(ex + "C"))]
+    for focus, value_type in (("c", "C"), ("e", "E"), ("f", "F")):
+        data += [ox.Triple(n(ex + focus), a, n(ex + "K")), ox.Triple(n(ex + focus), n(ex + "p"), n(ex + focus + "v")),
+                 ox.Triple(n(ex + focus + "v"), a, n(ex + value_type))]
+    report = validate(data, g)
+    assert [(r.focus, r.message) for r in report.results] == [(ex + "f", "p is a C")]
     assert report == validate(data, g, "pyshacl")
 
 
