@@ -3,12 +3,16 @@ connections, a bounded head, 414 for long URLs, and connection limits (in all an
 
 from __future__ import annotations
 
+import os
 import socket
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from support.processes import Server, mini_server, open_window
+
+from twinkg.store.results import SPOOL_PREFIX
 
 pytestmark = pytest.mark.slow
 
@@ -114,6 +118,17 @@ def test_connections_per_client_are_bounded(server: Server) -> None:
     assert data.startswith(b"HTTP/1.1 200")
 
 
+def spools_open(srv: Server) -> int:
+    """How many answer files (spooled by the store, removed once opened) the web process holds open."""
+    held = 0
+    for fd in Path(f"/proc/{srv.proc.pid}/fd").iterdir():
+        try:
+            held += SPOOL_PREFIX in os.readlink(fd)
+        except FileNotFoundError:  # closed meanwhile
+            pass
+    return held
+
+
 def test_a_client_that_stops_reading_a_streamed_answer_is_let_go(server: Server) -> None:
     wide = ", ".join(["STR(?s), STR(?p), STR(?o)"] * 64)  # about 10 KB a row: more than the sockets buffer
     query = quote(f"SELECT ?x WHERE {{ ?s ?p ?o BIND(CONCAT({wide}) AS ?x) }}")
@@ -123,7 +138,12 @@ def test_a_client_that_stops_reading_a_streamed_answer_is_let_go(server: Server)
         data = b""
         while b"\r\n\r\n" not in data:  # the answer has started
             data += s.recv(1024)
-        time.sleep(3 * READ_TIMEOUT + 4)  # then reads nothing for longer than the send timeout
+        assert spools_open(server) == 1
+        # then reads nothing, until the server has let go of the answer's file (its send timeout is 3 s)
+        deadline = time.monotonic() + 3 * READ_TIMEOUT + 30
+        while spools_open(server) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert spools_open(server) == 0
         open_window(s)
         rest, _ = read_all(s)  # then reads: what was sent, then the end of the connection
         data += rest
