@@ -223,6 +223,54 @@ def test_a_failed_first_publish_leaves_nothing(mini_build, store: RemoteStoreSer
     assert graph_counts(store) == before
 
 
+def test_a_graph_store_url_that_answers_404_to_all_leaves_no_marker(mini_build, store: RemoteStoreServer) -> None:  # type: ignore[no-untyped-def]
+    """A Graph Store URL that answers 404 to everything (a wrong one beside the right update endpoint; here a proxy in
+    front) reads as a store that holds none of the graphs: the publish hides them by update, fails its first upload
+    in place, and shows them again by the update endpoint, as a DELETE at that URL cannot: no marker is left to hide
+    the graphs published before from every reader through twinkg."""
+    settings, _ = mini_build
+    assert store.publish(settings.out_dir).returncode == 0
+    before = graph_counts(store)
+    proxy = LoopbackProxy([store.url], refuse=lambda method, path, n: 404 if path.startswith(store.store_path) else None)
+    try:
+        with pytest.raises(PublishError, match=r"\?graph=https://.*: 404"):  # in place: the graph's own name
+            list(publish_graphs(settings.out_dir, proxy.url + store.store_path, proxy.url + store.update_path))
+    finally:
+        proxy.close()
+    assert graph_counts(store) == before
+
+
+def test_a_failed_first_publish_deletes_only_the_graphs_it_began_to_load(mini_build, store: RemoteStoreServer,  # type: ignore[no-untyped-def]
+                                                                         tmp_path: Path) -> None:
+    """A store that answers 404 to a GET of graphs it holds (here a proxy in front) sends the publish in place; its
+    second upload fails: the two graphs it began to load are deleted, the others are as they were published, and no
+    marker is left."""
+    settings, _ = mini_build
+    assert store.publish(settings.out_dir).returncode == 0
+    before = graph_counts(store)
+    dumps = versioned_dumps(settings.out_dir, tmp_path, padding=10)
+    order = list(dump_counts(dumps["A"]))  # the dump's order, the uploads' order
+    assert len(order) > 2 and set(order) <= set(before), order
+    puts: list[str] = []
+
+    def refuse(method: str, path: str, n: int) -> int | None:
+        if method == "PUT":
+            puts.append(path)
+            return 500 if len(puts) == 2 else None
+        return 404 if method == "GET" else None
+
+    proxy = LoopbackProxy([store.url], refuse=refuse)
+    try:
+        result = dataclasses.replace(store, url=proxy.url).publish(dumps["A"])
+    finally:
+        proxy.close()
+    assert result.returncode == 1 and "loaded <" in result.stderr, result.stderr  # (in place)
+    counts = graph_counts(store)
+    assert {g: counts.get(g) for g in order[2:]} == {g: before[g] for g in order[2:]}
+    assert not [g for g in counts if g.startswith(STAGING_GRAPHS)], counts
+    assert store.publish(settings.out_dir).returncode == 0  # the mini build again, for the tests after this one
+
+
 def test_graphs_a_killed_first_publish_left_stay_hidden_until_the_next_publish(mini_build, store: RemoteStoreServer,  # type: ignore[no-untyped-def]
                                                                                 tmp_path: Path) -> None:
     """A first publish killed after its first upload leaves its markers and that graph: twinkg keeps the graph out

@@ -170,16 +170,26 @@ def publish_graphs(out_dir: Path, store_url: str, update_url: str | None = None,
         bulk = bulk_parameters(session, store_url)
         how = " with the store's bulk loader" if bulk else ""
         if none_in_store(session, store_url, files):
+            show = " ;\n".join(f"DROP SILENT GRAPH <{m}>" for m in markers.values())
+            begun: list[str] = []
             try:
                 update(session, "INSERT DATA {\n" + "\n".join(f"  GRAPH <{m}> {{ <{g}> <{LOADING_GRAPHS}> <{m}> }}"
                                                               for g, m in markers.items()) + "\n}", "hiding the graphs")
                 for graph, path in files.items():
+                    begun.append(graph)
                     put(session, graph, path, bulk)
                     yield f"loaded <{graph}> in place, hidden until the last is in{how} ({os.path.getsize(path)} bytes)"
-                update(session, " ;\n".join(f"DROP SILENT GRAPH <{m}>" for m in markers.values()), "showing the graphs")
+                update(session, show, "showing the graphs")
             except BaseException:
-                delete(session, files)
-                delete(session, markers.values())
+                # Only the graphs this publish began to load are its to delete: a store that wrongly answered 404
+                # may hold the others. The markers go as they came, by the update endpoint: a Graph Store URL that
+                # answers 404 to everything cannot delete them, and left behind they would hide the graphs that
+                # were published before from every reader through twinkg.
+                delete(session, begun)
+                try:
+                    update(session, show, "showing the graphs again")
+                except PublishError:
+                    pass
                 raise
             yield f"showed {len(files)} graphs at once with one update at {update_url} (a first publish: none was there)"
             return

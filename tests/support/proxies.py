@@ -22,7 +22,8 @@ def serve_in_thread(server: http.server.ThreadingHTTPServer) -> threading.Thread
 
 class LoopbackProxy:
     """A small HTTP proxy on loopback: each request goes to the next of `upstreams` in turn (round robin),
-    unless `refuse(method, path, n)` (n counts requests from 1) says to answer it 500 instead."""
+    unless `refuse(method, path, n)` (n counts requests from 1) says to answer it 500 instead (or the status it
+    returns, if an int: 404 to a GET, as a store that says it holds no such graph)."""
 
     def __init__(self, upstreams: list[str], refuse=None) -> None:  # type: ignore[no-untyped-def]
         self.upstreams = upstreams
@@ -45,11 +46,13 @@ class LoopbackProxy:
                     n = proxy.count
                     upstream = proxy.upstreams[(n - 1) % len(proxy.upstreams)]
                     proxy.sent.append(upstream)
-                if proxy.refuse(self.command, self.path, n):
-                    self.send_response(500)
+                refused = proxy.refuse(self.command, self.path, n)
+                if refused:
+                    self.send_response(500 if refused is True else refused)
                     self.send_header("Content-Length", "7")
                     self.end_headers()
-                    self.wfile.write(b"refused")
+                    if self.command != "HEAD":  # a body after a HEAD's answer would be read as the next answer
+                        self.wfile.write(b"refused")
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
                 r = httpx.request(self.command, upstream + self.path, content=body, headers=headers, timeout=120)
