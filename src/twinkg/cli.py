@@ -566,7 +566,8 @@ def publish(
                            help="Graph Store Protocol endpoint of the target store, e.g. http://host:7878/store"),
     update_endpoint: str | None = typer.Option(
         None, "--update", metavar="URL",
-        help="SPARQL Update endpoint used to swap the uploaded graphs in (default: derived from --to: …/update)."),
+        help="SPARQL Update endpoint used to swap the uploaded graphs in, or to hide and show them on a first "
+             "publish (default: derived from --to: …/update)."),
     out: Path | None = ReadOutOption,
     timeout: float = typer.Option(UPLOAD_SECONDS, "--timeout", metavar="SECONDS", help="Seconds allowed for each HTTP request."),
 ) -> None:
@@ -576,9 +577,10 @@ def publish(
     are swapped in by one SPARQL Update (MOVE … TO …), so readers see either the
     old set of graphs or the new one. Into Oxigraph the staging graphs are loaded
     with its bulk loader (no transaction: only the swap needs one). A first publish
-    (the store holds none of the graphs) loads them in place, hidden from twinkg's
-    readers until the last is in. Without an update endpoint, each graph is
-    replaced by one PUT (atomic per graph).
+    (the store answers 404 for each graph) loads them in place, hidden from readers
+    through twinkg until the last is in (not from those who query the store
+    directly); if it is killed, they stay hidden until the next publish. Without an
+    update endpoint, each graph is replaced by one PUT (atomic per graph).
     """
     from twinkg.remote import publish_graphs
 

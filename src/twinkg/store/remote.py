@@ -6,7 +6,8 @@ default graph, as over the embedded store: the store names them
 product's own, the staging graphs of a publish under way and the graphs a
 first publish is still loading in place), so readers
 never see a build being uploaded beside the one published, whatever the
-product takes its default graph to be. The caps are enforced on the answer
+product takes its default graph to be. A query that brings a protocol
+dataset reads only the published graphs of it (`published_only`). The caps are enforced on the answer
 and by abandoning the request.
 
 What differs between products (how a request is sent, which format of
@@ -181,6 +182,17 @@ ADAPTERS: dict[str, Adapter] = {"sparql11": SparqlProtocol(), "virtuoso": Virtuo
 """The products a remote store can be, by the name `--sparql-endpoint-kind` takes."""
 
 
+def published_only(default_graphs: tuple[str, ...] | None, named_graphs: tuple[str, ...] | None,
+                   published: frozenset[str]) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """A protocol dataset (`default-graph-uri`, `named-graph-uri`) cut to the published graphs: any other graph the
+    store holds (its own, a staging graph, one a first publish is still loading) reads as empty, as a graph the
+    embedded store does not hold. A part left with no graph names one that no store holds: named none, it would
+    leave the store's choice (every graph, to some)."""
+    def cut(graphs: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return (tuple(g for g in graphs if g in published) or (NO_GRAPH,)) if graphs else graphs
+    return cut(default_graphs), cut(named_graphs)
+
+
 @dataclass
 class RemoteStore(Store):
     endpoint: str
@@ -252,6 +264,8 @@ class RemoteStore(Store):
         default_graphs, named_graphs = req.default_graphs, req.named_graphs
         if req.union_default and default_graphs is None and named_graphs is None:
             default_graphs = named_graphs = tuple(sorted(await self.graph_names())) or (NO_GRAPH,)
+        elif default_graphs or named_graphs:
+            default_graphs, named_graphs = published_only(default_graphs, named_graphs, await self.graph_names())
         if req.prefixes:
             query = "".join(f"PREFIX {p}: <{iri}> " for p, iri in req.prefixes.items()) + query
         if req.base_iri:  # BASE first: SPARQL allows it anywhere in the prologue, Virtuoso only there
