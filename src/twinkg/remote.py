@@ -15,7 +15,8 @@ name, and a failed upload deletes them all. So where the store is Oxigraph
 (its `Server` header), the staging graphs are uploaded with its bulk loader
 (`?no_transaction`), which writes sorted files instead of one transaction
 per graph: the default build's 58 MB wikidata graph went in 4–5 s of the
-server's CPU instead of 17–27 s (bench/RESULTS.md).
+server's CPU instead of 17–27 s (bench/RESULTS.md). A graph under
+BULK_MIN_BYTES goes in one transaction all the same: it is quicker there.
 
 A first publish, into a store that says (404 to a GET) it holds none of the
 graphs, has nothing to swap out: it loads each graph in place, bulk where the
@@ -53,6 +54,12 @@ UPLOAD_SECONDS = 300.0
 BULK_LOADING = {"Oxigraph/": {"no_transaction": ""}}
 """Graph Store query parameters that load without a transaction, by the start of the store's `Server` header:
 used for the staging graphs only, never for a graph readers see."""
+
+
+BULK_MIN_BYTES = 1_000_000
+"""A graph smaller than this (as N-Triples) goes in one transaction even where the store has a bulk loader: Oxigraph's
+costs 0.1–0.4 s of waiting a graph whatever its size (it writes and ingests files), more than one transaction of a
+graph under about 1 MB takes (the default build's 700 kB curated graph: 0.08–0.25 s; bench/RESULTS.md)."""
 
 
 def bulk_parameters(session: httpx.Client, store_url: str) -> dict[str, str]:
@@ -168,7 +175,14 @@ def publish_graphs(out_dir: Path, store_url: str, update_url: str | None = None,
             return
         markers = {graph: f"{LOADING_GRAPHS}{graph}" for graph in files}
         bulk = bulk_parameters(session, store_url)
-        how = " with the store's bulk loader" if bulk else ""
+
+        def loader(path: Path) -> tuple[dict[str, str], str]:
+            """The parameters of the PUT of a graph's file and how the progress line says it went in."""
+            size = os.path.getsize(path)
+            if bulk and size >= BULK_MIN_BYTES:
+                return bulk, f" with the store's bulk loader ({size} bytes)"
+            return {}, f" ({size} bytes)"
+
         if none_in_store(session, store_url, files):
             show = " ;\n".join(f"DROP SILENT GRAPH <{m}>" for m in markers.values())
             begun: list[str] = []
@@ -177,8 +191,9 @@ def publish_graphs(out_dir: Path, store_url: str, update_url: str | None = None,
                                                               for g, m in markers.items()) + "\n}", "hiding the graphs")
                 for graph, path in files.items():
                     begun.append(graph)
-                    put(session, graph, path, bulk)
-                    yield f"loaded <{graph}> in place, hidden until the last is in{how} ({os.path.getsize(path)} bytes)"
+                    params, how = loader(path)
+                    put(session, graph, path, params)
+                    yield f"loaded <{graph}> in place, hidden until the last is in{how}"
                 update(session, show, "showing the graphs")
             except BaseException:
                 # Only the graphs this publish began to load are its to delete: a store that wrongly answered 404
@@ -196,8 +211,9 @@ def publish_graphs(out_dir: Path, store_url: str, update_url: str | None = None,
         staging = {graph: f"{STAGING_GRAPHS}{token}:{i}" for i, graph in enumerate(files)}
         try:
             for graph, path in files.items():
-                put(session, staging[graph], path, bulk)
-                yield f"uploaded <{graph}> into staging graph <{staging[graph]}>{how} ({os.path.getsize(path)} bytes)"
+                params, how = loader(path)
+                put(session, staging[graph], path, params)
+                yield f"uploaded <{graph}> into staging graph <{staging[graph]}>{how}"
             # The markers a killed first publish left (which hide what it loaded) go in the same transaction.
             update(session, " ;\n".join(f"DROP SILENT GRAPH <{g}> ;\nMOVE SILENT GRAPH <{s}> TO GRAPH <{g}> ;\n"
                                         f"DROP SILENT GRAPH <{markers[g]}>" for g, s in staging.items()),
