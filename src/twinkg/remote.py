@@ -53,7 +53,8 @@ UPLOAD_SECONDS = 300.0
 
 BULK_LOADING = {"Oxigraph/": {"no_transaction": ""}}
 """Graph Store query parameters that load without a transaction, by the start of the store's `Server` header:
-used for the staging graphs only, never for a graph readers see."""
+used only for a graph no reader through twinkg sees while it loads (a staging graph, or a graph a first publish
+loads in place under its marker)."""
 
 
 BULK_MIN_BYTES = 1_000_000
@@ -63,7 +64,7 @@ graph under about 1 MB takes (the default build's 700 kB curated graph: 0.08–0
 
 
 def bulk_parameters(session: httpx.Client, store_url: str) -> dict[str, str]:
-    """The store's parameters for loading a staging graph without a transaction, from the `Server` headers of a
+    """The store's parameters for loading a hidden graph without a transaction, from the `Server` headers of a
     HEAD of its Graph Store URL (a proxy in front may add its own); none when it is not known to have any, or does
     not answer (the upload then says why)."""
     try:
