@@ -33,18 +33,15 @@ TOO_LATE = CLIENT_TIMEOUT + 0.5
 
 @pytest.fixture
 def client_for(proxy: FaultProxy) -> Iterator[Make]:
-    """Clients through the proxy with short retry delays (the waits each one made), closed after the test."""
+    """Clients through the proxy with short retry delays, closed after the test, and the waits each one asked for:
+    recorded, not slept (the client waits only through its `sleep`; nothing here reads the clock)."""
     made: list[SparqlClient] = []
 
     def make(**policy: float) -> tuple[SparqlClient, list[float]]:
         waits: list[float] = []
-
-        def sleep(seconds: float) -> None:
-            waits.append(seconds)
-            time.sleep(seconds)
-
         settings = {"retries": 3, "backoff": 0.05, "max_wait": 5.0} | policy
-        made.append(SparqlClient(proxy.endpoint, timeout=CLIENT_TIMEOUT, policy=RetryPolicy(**settings), sleep=sleep))  # type: ignore[arg-type]
+        made.append(SparqlClient(proxy.endpoint, timeout=CLIENT_TIMEOUT, policy=RetryPolicy(**settings),  # type: ignore[arg-type]
+                                 sleep=waits.append))
         return made[-1], waits
 
     yield make
