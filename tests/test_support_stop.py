@@ -11,7 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support.builds import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow  # a second pytest and a real `oxigraph serve`
 
 INNER = """
 import signal
