@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 
 class Listener:
+    """Counts the connections that reach it; `settled` reads the count without guessing how long to wait."""
+
     def __init__(self) -> None:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -16,6 +18,9 @@ class Listener:
         self.sock.settimeout(0.1)
         self.port: int = self.sock.getsockname()[1]
         self.connections = 0
+        self._probes: set[int] = set()
+        """Local ports of `settled`'s own connections, not yet accepted (they are not counted)."""
+        self._accepted = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
@@ -23,11 +28,33 @@ class Listener:
     def _serve(self) -> None:
         while not self._stop.is_set():
             try:
-                conn, _ = self.sock.accept()
+                conn, (_, peer_port) = self.sock.accept()
             except OSError:
                 continue
-            self.connections += 1
+            with self._accepted:
+                if peer_port in self._probes:
+                    self._probes.discard(peer_port)
+                    self._accepted.notify_all()
+                else:
+                    self.connections += 1
             conn.close()
+
+    def settled(self, timeout: float = 30.0) -> int:
+        """`connections` once every connection made before this call has been accepted.
+
+        A probe connection joins the listen queue behind them (accepted in the order they arrived) and the
+        count is read when the probe's turn comes: exact where a fixed sleep guessed, and a millisecond
+        where the guess was 50."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+            with self._accepted:
+                self._probes.add(port)
+            probe.connect(("127.0.0.1", self.port))
+            with self._accepted:
+                if not self._accepted.wait_for(lambda: port not in self._probes, timeout):
+                    raise TimeoutError(f"the listener did not accept its probe within {timeout} s")
+                return self.connections
 
     def close(self) -> None:
         self._stop.set()

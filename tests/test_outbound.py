@@ -6,6 +6,7 @@ server refuses it on every route, with zero connections recorded."""
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 
@@ -53,19 +54,26 @@ HIDDEN_FROM = "BASE <http://x/\\u0041#> SELECT * FROM <http://127.0.0.1:{port}/g
 
 def engine_calls(query: str, port_listener: Listener) -> int:
     """Connections the engine alone makes for this query (on an empty store)."""
-    before = port_listener.connections
+    before = port_listener.settled()
     try:
         count(ox.Store().query(query, prefixes=PREFIXES))
     except (OSError, SyntaxError, RuntimeError):
         pass
-    time.sleep(0.05)  # the listener thread counts what reached it
-    return port_listener.connections - before
+    return port_listener.settled() - before
 
 
 @pytest.fixture(scope="module")
 def port() -> Iterator[Listener]:
     with listener() as found:
         yield found
+
+
+def test_the_listener_counts_every_earlier_connection_and_not_its_own_probe(port: Listener) -> None:
+    before = port.settled()
+    for _ in range(5):
+        socket.create_connection(("127.0.0.1", port.port)).close()
+    assert port.settled() == before + 5
+    assert port.settled() == before + 5
 
 
 @pytest.mark.parametrize("name", list(TRICKS))
