@@ -10,6 +10,7 @@ same computation as the build's own export.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -394,6 +395,8 @@ def tables(data: GraphTables, as_of: dt.date) -> Tables:
     event_rows: list[Row] = []
     neighbours: dict[str, set[str]] = defaultdict(set)
     unknown = 0
+    points = {iri: _point(place.wkt) for iri, place in data.places.items()}
+    partner_a, partner_b = (functools.cache(functools.partial(_partner, data, side)) for side in "ab")
     for link in sorted(data.links.values(), key=lambda lk: lk.iri):
         ev = _evidence(data, link, as_of)
         if ev.since is None or ev.since > as_of:
@@ -423,16 +426,11 @@ def tables(data: GraphTables, as_of: dt.date) -> Tables:
         for a, b in combinations(link.partners, 2):
             neighbours[a].add(b)
             neighbours[b].add(a)
-            row = dict(common)
-            for side, iri in (("a", a), ("b", b)):
-                place = data.places[iri]
-                row |= {f"place_{side}_id": _tail(iri), f"place_{side}_iri": iri, f"place_{side}_wikidata": place.wikidata,
-                        f"place_{side}_label": data.label(iri), f"place_{side}_country": place.country}
-            pa, pb = _point(data.places[a].wkt), _point(data.places[b].wkt)
-            row["distance_km"] = round(great_circle_km(pa, pb), 1) if pa and pb else None
+            pa, pb = points[a], points[b]
             ca, cb = data.places[a].country, data.places[b].country
-            row["same_country"] = (ca == cb) if ca and cb else None
-            link_rows.append(row)
+            link_rows.append({**common, **partner_a(a), **partner_b(b),
+                              "distance_km": round(great_circle_km(pa, pb), 1) if pa and pb else None,
+                              "same_country": (ca == cb) if ca and cb else None})
         for event in link.events:
             if event.date is not None and event.date.earliest > as_of:
                 continue
@@ -446,13 +444,19 @@ def tables(data: GraphTables, as_of: dt.date) -> Tables:
                 "conflicts_with": [_tail(o) for o in event.conflicts_with], "source_ids": detail.get("source_ids", []),
                 "graph": sorted(detail.get("graph", [])),
             })
-    place_rows = [_place_row(data, iri, len(neighbours[iri])) for iri in sorted(neighbours)]
+    place_rows = [_place_row(data, iri, len(neighbours[iri]), points[iri]) for iri in sorted(neighbours)]
     return Tables(link_rows, place_rows, event_rows, unknown)
 
 
-def _place_row(data: GraphTables, iri: str, degree: int) -> Row:
+def _partner(data: GraphTables, side: str, iri: str) -> Row:
+    """The columns of a partner on one side (a or b) of a pair: the same for every pair it is in, so made once."""
     place = data.places[iri]
-    point = _point(place.wkt)
+    return {f"place_{side}_id": _tail(iri), f"place_{side}_iri": iri, f"place_{side}_wikidata": place.wikidata,
+            f"place_{side}_label": data.label(iri), f"place_{side}_country": place.country}
+
+
+def _place_row(data: GraphTables, iri: str, degree: int, point: tuple[float, float] | None) -> Row:
+    place = data.places[iri]
     return {
         "place_id": _tail(iri), "place_iri": iri, "wikidata": place.wikidata, "label": data.label(iri),
         "label_language": data.label_language(iri),
