@@ -150,9 +150,13 @@ class GraphTables:
     def __init__(self, store: ox.Store, iris: Iris):
         self.iris = iris
         self.graph_names = {iris.graph(n): n for n in ("ontology", "curated", "wikidata", "meta")}
+        # Every dct:source statement, read once for the links', the places' and the events' (a scan each,
+        # or a query for the places', read them three times).
+        self.sources = list(store.quads_for_pattern(None, ox.NamedNode(_SOURCE), None))
         self.links = self._links(store)
         self.places = self._places(store, {p for link in self.links.values() for p in link.partners})
         self.events = self._event_details(store)
+        del self.sources
 
     def _links(self, store: ox.Store) -> dict[str, _Link]:
         links: dict[str, _Link] = {}
@@ -165,7 +169,8 @@ class GraphTables:
         partners: dict[str, set[str]] = defaultdict(set)
         cited: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for predicate in (_PARTNER, _SOURCE, _LISTED_IN, _NO_LONGER_LISTED_IN, _KIND, _VARIANT):
-            for subject, _, value, graph in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            quads = self.sources if predicate == _SOURCE else store.quads_for_pattern(None, ox.NamedNode(predicate), None)
+            for subject, _, value, graph in quads:
                 if isinstance(subject, ox.Triple) or isinstance(value, ox.Triple) or (owner := links.get(subject.value)) is None:
                     continue
                 o = value.value
@@ -238,8 +243,8 @@ class GraphTables:
             if (place := places.get(p.value)) is not None:
                 typed[place.iri] = place
                 place.graphs.add(self.graph_names.get(g.value, _tail(g.value)))  # every graph that states it
-        for p, g in _select(store, "SELECT DISTINCT ?p ?g WHERE { GRAPH ?g { ?p dct:source ?s } }"):
-            if (place := typed.get(p.value)) is not None:
+        for p, _, _, g in self.sources:  # the named graphs that state a source of the place
+            if isinstance(g, ox.NamedNode) and not isinstance(p, ox.Triple) and (place := typed.get(p.value)) is not None:
                 place.graphs.add(self.graph_names.get(g.value, _tail(g.value)))
         for p, label in _select(store, "SELECT ?p ?l WHERE { ?p rdfs:label ?l }"):
             if (place := typed.get(p.value)) is not None:
@@ -296,30 +301,41 @@ class GraphTables:
             places[iri].population = (population, year)
 
     def _event_details(self, store: ox.Store) -> dict[str, dict[str, Any]]:
-        """Each event's own statements, read by one index scan per event (its subject's).
+        """Each event's own statements, read by one index scan per predicate of the columns.
 
         A query per column joining every value with the event's `tw:twinning` cost 8.8 times as much at ×4
-        as at ×1 for 5.2 times the events; a scan per predicate read every label and source of the graph
-        to keep the events' (bench/RESULTS.md, "The ×4 build"): these scans read only the events'
-        statements, 1.9 times faster at ×4. Values come in SPARQL's order (`_term_order`), as the
-        queries' `ORDER BY ?v` gave them: a one-valued column (the shapes' `sh:maxCount 1`) takes the first."""
-        columns = {predicate: column for column, predicate in _EVENT_COLUMNS.items()}
-        stated_by = {_TWINNING, _SOURCE}  # every named graph that states the event's link or its sources
-        details: dict[str, dict[str, Any]] = {}
-        for event in dict.fromkeys(q.subject for q in store.quads_for_pattern(None, ox.NamedNode(_TWINNING), None)):
+        as at ×1 for 5.2 times the events (bench/RESULTS.md, "The ×4 build"); a scan per event read all
+        of its statements, 957,180 at ×4 for the 385,000 these scans read besides the dct:source statements
+        the links and places read too (bench/RESULTS.md, "The exports at ×4"). Values come in SPARQL's order
+        (`_term_order`), as the queries' `ORDER BY ?v` gave them: a one-valued column (the shapes'
+        `sh:maxCount 1`) takes the first."""
+        values: dict[ox.NamedNode | ox.BlankNode, dict[str, set[ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
+        graphs: dict[ox.NamedNode | ox.BlankNode, set[str]] = {}  # every named graph that states the event's link or its sources
+
+        def stated_in(event: ox.NamedNode | ox.BlankNode, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> None:
+            if isinstance(graph, ox.NamedNode):
+                graphs[event].add(self.graph_names.get(graph.value, _tail(graph.value)))
+
+        for event, _, _, graph in store.quads_for_pattern(None, ox.NamedNode(_TWINNING), None):
             if isinstance(event, ox.Triple):  # a statement about a statement: no event of the tables
                 continue
-            values: dict[str, set[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(set)
-            graphs: list[str] = []
-            for _, predicate, value, graph in store.quads_for_pattern(event, None, None):
-                if (column := columns.get(predicate.value)) is not None and not isinstance(value, ox.Triple):
-                    values[column].add(value)
-                if predicate.value in stated_by and isinstance(graph, ox.NamedNode):
-                    if (name := self.graph_names.get(graph.value, _tail(graph.value))) not in graphs:
-                        graphs.append(name)
-            detail: dict[str, Any] = {"graph": graphs}
-            for column, found in values.items():
-                ordered = sorted(found, key=_term_order)
+            if event not in values:
+                values[event], graphs[event] = defaultdict(set), set()
+            stated_in(event, graph)
+        for column, predicate in _EVENT_COLUMNS.items():
+            quads = self.sources if predicate == _SOURCE else store.quads_for_pattern(None, ox.NamedNode(predicate), None)
+            for subject, _, value, graph in quads:
+                if isinstance(subject, ox.Triple) or (found := values.get(subject)) is None:
+                    continue
+                if not isinstance(value, ox.Triple):
+                    found[column].add(value)
+                if predicate == _SOURCE:
+                    stated_in(subject, graph)
+        details: dict[str, dict[str, Any]] = {}
+        for event, columns in values.items():
+            detail: dict[str, Any] = {"graph": list(graphs[event])}
+            for column, found_values in columns.items():
+                ordered = sorted(found_values, key=_term_order)
                 detail[column] = ordered[0].value if column in _ONE_VALUED else [_tail(v.value) for v in ordered]
             details[event.value] = detail
         return details
