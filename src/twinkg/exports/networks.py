@@ -45,6 +45,8 @@ def quoteattr(text: str) -> str:
 
 def _text(value: object) -> str | None:
     """The attribute's text, or None when the value is unknown (the attribute is then left out)."""
+    if type(value) is str:  # most values: no conversion
+        return value or None
     if value is None or value == "" or value == []:
         return None
     if isinstance(value, bool):
@@ -79,7 +81,12 @@ def _edge_id(row: Row) -> str:
 
 
 def _document(lines: Iterator[str]) -> bytes:
-    return ("<?xml version='1.0' encoding='utf-8'?>\n" + "\n".join(lines) + "\n").encode("utf-8")
+    """The lines as one UTF-8 document, each line encoded on its own and the bytes joined once.
+
+    Joining the text first widened every line to the widest character of the document (a place's
+    name in CJK makes it two bytes a character) and copied it three times before encoding: 0.38 of
+    the GEXF's 0.83 CPU s at ×4, against 0.13 now (bench/RESULTS.md, "The exports at ×4")."""
+    return b"\n".join([b"<?xml version='1.0' encoding='utf-8'?>", *(line.encode("utf-8") for line in lines), b""])
 
 
 def graphml(network: Network) -> bytes:
