@@ -87,6 +87,8 @@ def alternatives(events: Iterable[E], as_of: dt.date,
     status from events (default `derive`; the tables pass `evidenced` with the link's listings).
     """
     events = tuple(events)
+    if not any(e.conflicts_with for e in events):  # most links: no claim to drop, so no status to derive twice
+        return set()
     by_id = {e.id: e for e in events}
     rule = rule or derive
     status = rule(events, as_of)
