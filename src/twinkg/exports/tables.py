@@ -335,7 +335,7 @@ class GraphTables:
         for event, columns in values.items():
             detail: dict[str, Any] = {"graph": list(graphs[event])}
             for column, found_values in columns.items():
-                ordered = sorted(found_values, key=_term_order)
+                ordered = sorted(found_values, key=_term_order) if len(found_values) > 1 else list(found_values)
                 detail[column] = ordered[0].value if column in _ONE_VALUED else [_tail(v.value) for v in ordered]
             details[event.value] = detail
         return details
