@@ -174,7 +174,7 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return SEPARATOR.join(str(v) for v in value)
+        return SEPARATOR.join(map(str, value))
     return str(value)
 
 
@@ -182,9 +182,10 @@ def render_csv(spec: TableSpec, rows: list[Row]) -> bytes:
     """RFC 4180 CSV, UTF-8, a header of the column names, CRLF line ends as CSVW expects by default."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.name for c in spec.columns])
+    names = [c.name for c in spec.columns]
+    writer.writerow(names)
     for row in rows:
-        writer.writerow([_cell(row[c.name]) for c in spec.columns])
+        writer.writerow([_cell(row[name]) for name in names])
     return buffer.getvalue().encode("utf-8")
 
 

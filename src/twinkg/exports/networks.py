@@ -52,7 +52,7 @@ def _text(value: object) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
+        return ";".join(map(str, value))
     return str(value)
 
 
