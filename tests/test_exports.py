@@ -231,3 +231,39 @@ def test_xml_special_characters_survive(tmp_path: Path) -> None:
         graph = read(tmp_path / name)
         assert graph.nodes["a"]["label"] == 'Rock & "Roll" <Town>' and graph.nodes["b"]["label"] == "B'town"
         assert [d["kind"] for _, _, d in graph.edges(data=True)] == ["<&>"]
+
+
+def test_first_values_are_those_order_by_gives_first() -> None:
+    """The places' one-valued facts are read without the store's ORDER BY and put in its order here: the first value
+    of each place, among those that convert to something, is the one `ORDER BY ?p ?v` gives first (a mix of kinds
+    that does not sort as text is left to the store's sort)."""
+    from twinkg.exports.tables import _first_values, _is_true, _select, _tail
+    from twinkg.vocab import TW, XSD
+
+    kind, mixed, flag = ox.NamedNode(TW + "placeType"), ox.NamedNode(TW + "mixed"), ox.NamedNode(TW + "fictional")
+    store = ox.Store()
+    for place, predicate, value in (
+            ("a", kind, ox.NamedNode("https://example.org/type/town")), ("a", kind, ox.NamedNode("https://example.org/type/city")),
+            ("a", kind, ox.NamedNode("https://example.org/type/")),  # converts to "": never the first
+            ("b", kind, ox.Literal("village")), ("b", kind, ox.Literal("hamlet")),
+            ("c", mixed, ox.Literal("10", datatype=ox.NamedNode(XSD + "integer"))), ("c", mixed, ox.Literal("9")),
+            ("c", mixed, ox.NamedNode("https://example.org/type/zz")),  # an IRI and literals: the store sorts
+            ("d", flag, ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))),
+            ("d", flag, ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean"))),
+            ("e", flag, ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean")))):
+        store.add(ox.Quad(ox.NamedNode(f"https://example.org/place/{place}"), predicate, value))
+    wanted = {f"https://example.org/place/{p}" for p in "abcd"}
+
+    def ordered(pattern: str, convert: object) -> dict[str, object]:
+        first: dict[str, object] = {}
+        for p, v in _select(store, f"SELECT ?p ?v WHERE {{ {pattern} }} ORDER BY ?p ?v"):
+            if p.value in wanted and p.value not in first and (value := convert(v.value)):  # type: ignore[operator]
+                first[p.value] = value
+        return first
+
+    for pattern, convert in (("?p tw:placeType ?v", _tail), ("?p tw:mixed ?v", _tail), ("?p tw:fictional ?v", _is_true)):
+        assert _first_values(store, pattern, wanted, convert) == ordered(pattern, convert)
+    assert _first_values(store, "?p tw:placeType ?v", wanted, _tail) == {
+        "https://example.org/place/a": "city", "https://example.org/place/b": "hamlet"}
+    assert _first_values(store, "?p tw:mixed ?v", wanted, _tail) == {"https://example.org/place/c": "zz"}
+    assert _first_values(store, "?p tw:fictional ?v", wanted, _is_true) == {"https://example.org/place/d": True}
