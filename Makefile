@@ -50,8 +50,10 @@ stores:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource-7-bin >/dev/null; }
 
 # The suite runs the benches too (tests/test_bench_smoke.py: rdflib-endpoint and maplib as peers).
+# Three pytest-xdist workers on the two cores: with two, the cores stood idle 13% of the run while tests waited on
+# servers, stores and Chromium (bench/RESULTS.md, round 6: 271.0 s with two, 254.8 s with three, idle machine).
 test: $(VENV)/.extra-test $(VENV)/.extra-bench browser stores
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 3 --dist loadgroup
 
 bench: $(VENV)/.extra-bench
 	$(BIN)/python bench/run.py

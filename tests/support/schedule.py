@@ -10,7 +10,7 @@ never a test.
 
 Record a run anew with
 
-    .venv/bin/python -m pytest -n 2 --dist loadgroup --durations=0 -q > report.txt
+    .venv/bin/python -m pytest -n 3 --dist loadgroup --durations=0 -q > report.txt
     .venv/bin/python tests/support/schedule.py report.txt
 """
 
