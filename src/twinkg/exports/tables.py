@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -175,6 +175,11 @@ def _first_values(store: ox.Store, pattern: str, wanted: Container[str], convert
     return first
 
 
+def _statements(store: ox.Store, predicate: str, sources: list[ox.Quad]) -> Iterable[ox.Quad]:
+    """Every statement of the predicate: dct:source's from `sources`, read once for all the tables."""
+    return sources if predicate == _SOURCE else store.quads_for_pattern(None, ox.NamedNode(predicate), None)
+
+
 class GraphTables:
     """Everything the tables need, read once from a store holding the build's named graphs."""
 
@@ -183,13 +188,12 @@ class GraphTables:
         self.graph_names = {iris.graph(n): n for n in ("ontology", "curated", "wikidata", "meta")}
         # Every dct:source statement, read once for the links', the places' and the events' (a scan each,
         # or a query for the places', read them three times).
-        self.sources = list(store.quads_for_pattern(None, ox.NamedNode(_SOURCE), None))
-        self.links = self._links(store)
-        self.places = self._places(store, {p for link in self.links.values() for p in link.partners})
-        self.events = self._event_details(store)
-        del self.sources
+        sources = list(store.quads_for_pattern(None, ox.NamedNode(_SOURCE), None))
+        self.links = self._links(store, sources)
+        self.places = self._places(store, sources, {p for link in self.links.values() for p in link.partners})
+        self.events = self._event_details(store, sources)
 
-    def _links(self, store: ox.Store) -> dict[str, _Link]:
+    def _links(self, store: ox.Store, sources: list[ox.Quad]) -> dict[str, _Link]:
         links: dict[str, _Link] = {}
         # Rows are unpacked by position: a QuerySolution indexed by name costs twice as much.
         for t, g in _select(store, "SELECT ?t ?g WHERE { GRAPH ?g { ?t a tw:Twinning } }"):
@@ -200,7 +204,7 @@ class GraphTables:
         partners: dict[str, set[str]] = defaultdict(set)
         cited: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for predicate in (_PARTNER, _SOURCE, _LISTED_IN, _NO_LONGER_LISTED_IN, _KIND, _VARIANT):
-            quads = self.sources if predicate == _SOURCE else store.quads_for_pattern(None, ox.NamedNode(predicate), None)
+            quads = _statements(store, predicate, sources)
             for subject, _, value, graph in quads:
                 if isinstance(subject, ox.Triple) or isinstance(value, ox.Triple) or (owner := links.get(subject.value)) is None:
                     continue
@@ -265,7 +269,7 @@ class GraphTables:
                 continue
         return dates
 
-    def _places(self, store: ox.Store, wanted: set[str]) -> dict[str, _Place]:
+    def _places(self, store: ox.Store, sources: list[ox.Quad], wanted: set[str]) -> dict[str, _Place]:
         places = {iri: _Place(iri) for iri in sorted(wanted)}
         # Each fact is read without joining the place's type (that join per row cost as much as the rest);
         # `typed` keeps only what a tw:Place states, as the join did.
@@ -274,7 +278,7 @@ class GraphTables:
             if (place := places.get(p.value)) is not None:
                 typed[place.iri] = place
                 place.graphs.add(self.graph_names.get(g.value, _tail(g.value)))  # every graph that states it
-        for p, _, _, g in self.sources:  # the named graphs that state a source of the place
+        for p, _, _, g in sources:  # the named graphs that state a source of the place
             if isinstance(g, ox.NamedNode) and not isinstance(p, ox.Triple) and (place := typed.get(p.value)) is not None:
                 place.graphs.add(self.graph_names.get(g.value, _tail(g.value)))
         for p, label in _select(store, "SELECT ?p ?l WHERE { ?p rdfs:label ?l }"):
@@ -328,7 +332,7 @@ class GraphTables:
         for iri, (_, year, population) in best.items():
             places[iri].population = (population, year)
 
-    def _event_details(self, store: ox.Store) -> dict[str, dict[str, Any]]:
+    def _event_details(self, store: ox.Store, sources: list[ox.Quad]) -> dict[str, dict[str, Any]]:
         """Each event's own statements, read by one index scan per predicate of the columns.
 
         A query per column joining every value with the event's `tw:twinning` cost 8.8 times as much at ×4
@@ -351,7 +355,7 @@ class GraphTables:
                 values[event], graphs[event] = defaultdict(set), set()
             stated_in(event, graph)
         for column, predicate in _EVENT_COLUMNS.items():
-            quads = self.sources if predicate == _SOURCE else store.quads_for_pattern(None, ox.NamedNode(predicate), None)
+            quads = _statements(store, predicate, sources)
             for subject, _, value, graph in quads:
                 if isinstance(subject, ox.Triple) or (found := values.get(subject)) is None:
                     continue
